@@ -1,0 +1,256 @@
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  closeSessionLog,
+  FileLock,
+  isOwnerAlive,
+  listSessions,
+  Quarantine,
+  type ReadIssue,
+  readSessionEvents,
+  type SatConfig,
+  sessionLogFiles,
+} from '@sat/core';
+import type { CliContext } from '../context.js';
+import { printJson } from '../output.js';
+import { GITIGNORE_BLOCK_START } from './init.js';
+
+/** One finding of `sat doctor`. */
+export interface Finding {
+  check: string;
+  status: 'ok' | 'warn' | 'error';
+  detail: string;
+  fix?: string;
+  fixed?: boolean;
+}
+
+type Fixer = () => Promise<void> | void;
+
+async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const add = async (finding: Finding, repair?: Fixer) => {
+    if (fix && repair && finding.status !== 'ok') {
+      try {
+        await repair();
+        finding.fixed = true;
+      } catch (error) {
+        finding.detail += ` (repair failed: ${(error as Error).message})`;
+      }
+    }
+    findings.push(finding);
+  };
+
+  await add({
+    check: 'config',
+    status: 'ok',
+    detail: config.configFile
+      ? `read ${config.configFile}`
+      : 'no config file: using the defaults and SAT_* variables',
+  });
+
+  for (const [name, dir] of Object.entries(config.paths)) {
+    if (!existsSync(dir)) {
+      await add(
+        { check: `folder ${name}`, status: 'error', detail: `${dir} does not exist`, fix: "run 'sat init'" },
+        () => {
+          mkdirSync(dir, { recursive: true, mode: name === 'credentials' ? 0o700 : 0o755 });
+        },
+      );
+      continue;
+    }
+    try {
+      accessSync(dir, constants.R_OK | constants.W_OK);
+    } catch {
+      await add({
+        check: `folder ${name}`,
+        status: 'error',
+        detail: `${dir} is not readable and writable by this user`,
+        fix: `chown or chmod ${dir}`,
+      });
+      continue;
+    }
+    if (name === 'credentials' && (statSync(dir).mode & 0o077) !== 0) {
+      await add(
+        {
+          check: 'folder credentials',
+          status: 'warn',
+          detail: `${dir} can be read by other users (mode ${(statSync(dir).mode & 0o777).toString(8)})`,
+          fix: `chmod 700 ${dir}`,
+        },
+        () => chmodSync(dir, 0o700),
+      );
+      continue;
+    }
+    await add({ check: `folder ${name}`, status: 'ok', detail: dir });
+  }
+
+  const ignoreFile = join(config.root, '.gitignore');
+  const ignored = existsSync(ignoreFile) && readFileSync(ignoreFile, 'utf8').includes(GITIGNORE_BLOCK_START);
+  await add(
+    ignored
+      ? { check: 'git-ignore', status: 'ok', detail: `${ignoreFile} keeps logs and credentials out of git` }
+      : {
+          check: 'git-ignore',
+          status: 'warn',
+          detail: `${ignoreFile} has no sat entries: raw logs or credentials could be committed`,
+          fix: "run 'sat init'",
+        },
+  );
+
+  const logsDir = config.paths.logs;
+  const locksDir = join(logsDir, '.locks');
+  if (existsSync(locksDir)) {
+    for (const name of readdirSync(locksDir)) {
+      const path = join(locksDir, name);
+      if (name.endsWith('.takeover')) {
+        await add(
+          {
+            check: 'locks',
+            status: 'warn',
+            detail: `leftover takeover guard ${path}`,
+            fix: 'sat doctor --fix',
+          },
+          () => rmSync(path, { force: true }),
+        );
+        continue;
+      }
+      const lock = new FileLock(path);
+      const owner = lock.readOwner();
+      if (owner === null || (owner && isOwnerAlive(owner))) continue;
+      await add(
+        {
+          check: 'locks',
+          status: 'warn',
+          detail: `stale lock ${path}${owner ? ` (pid ${owner.pid} is gone)` : ' (unreadable)'}; writers take it over on their own`,
+          fix: 'sat doctor --fix',
+        },
+        () => {
+          // Taking it over removes it; then release.
+          if (lock.tryAcquire()) lock.release();
+        },
+      );
+    }
+  }
+
+  if (existsSync(logsDir)) {
+    for (const name of readdirSync(logsDir)) {
+      if (!/\.tmp-\d+/.test(name)) continue;
+      const path = join(logsDir, name);
+      const ageHours = (Date.now() - statSync(path).mtimeMs) / 3_600_000;
+      if (ageHours < 1) continue;
+      await add(
+        { check: 'logs', status: 'warn', detail: `leftover temporary file ${path}`, fix: 'sat doctor --fix' },
+        () => rmSync(path, { force: true }),
+      );
+    }
+  }
+
+  const sessions = await listSessions(logsDir);
+  let quarantinedTotal = 0;
+  for (const info of sessions) {
+    const files = sessionLogFiles(logsDir, info.session);
+    const issues: ReadIssue[] = [];
+    let events = 0;
+    for await (const _ of readSessionEvents(logsDir, info.session, {
+      onIssue: (issue) => issues.push(issue),
+    }))
+      events++;
+    const bad = issues.filter((i) => i.kind !== 'in-progress-tail');
+    const broken = bad.filter((i) => i.kind === 'corrupt-compressed' || i.kind === 'seq-gap');
+    const setAside = bad.filter((i) => !broken.includes(i));
+    for (const issue of broken) {
+      await add({
+        check: `session ${info.session}`,
+        status: 'error',
+        detail: `${issue.kind} in ${issue.file} at byte ${issue.offset}: ${issue.message}`,
+        fix:
+          issue.kind === 'corrupt-compressed'
+            ? 'restore the session from a backup'
+            : 'inspect the log; events out of order were written by an older or foreign writer',
+      });
+    }
+    if (setAside.length > 0) {
+      const where = setAside
+        .slice(0, 3)
+        .map((i) => `byte ${i.offset}${i.line ? ` (line ${i.line})` : ''}: ${i.kind}`)
+        .join('; ');
+      await add({
+        check: `session ${info.session}`,
+        status: 'warn',
+        detail: `${setAside.length} unreadable line(s) set aside in ${files.quarantine} (${where}); ${events} events read`,
+        fix: 'nothing was lost beyond those lines; inspect the quarantine file if they matter',
+      });
+    }
+    quarantinedTotal += new Quarantine(files.quarantine).entries().length;
+    const interrupted = existsSync(files.compressed) && (existsSync(files.plain) || !existsSync(files.meta));
+    if (interrupted || info.status === 'ended') {
+      await add(
+        {
+          check: `session ${info.session}`,
+          status: 'warn',
+          detail: interrupted
+            ? 'an earlier close was interrupted (compressed log without metadata, or plain log still present)'
+            : 'ended but not compressed yet',
+          fix: 'sat doctor --fix (compresses and verifies it)',
+        },
+        async () => {
+          await closeSessionLog(logsDir, info.session);
+        },
+      );
+    }
+  }
+  await add({
+    check: 'logs',
+    status: 'ok',
+    detail: `${sessions.length} session(s) checked${quarantinedTotal ? `, ${quarantinedTotal} quarantined line(s) on record` : ''}`,
+  });
+  return findings;
+}
+
+/** Checks the installation and the logs, says how to fix each problem, and repairs with --fix. */
+export async function run(
+  ctx: CliContext,
+  _args: string[],
+  options: { fix?: boolean; json?: boolean },
+): Promise<number> {
+  let findings: Finding[];
+  try {
+    findings = await inspect(ctx.config(), Boolean(options.fix));
+  } catch (error) {
+    const finding: Finding = {
+      check: 'config',
+      status: 'error',
+      detail: (error as Error).message,
+      fix: 'fix the value it names, or remove it to use the default',
+    };
+    findings = [finding];
+  }
+  const failing = findings.filter((f) => f.status === 'error' && !f.fixed);
+  if (options.json) {
+    printJson(ctx, { ok: failing.length === 0, findings });
+    return failing.length === 0 ? 0 : 1;
+  }
+  for (const f of findings) {
+    const mark = f.fixed ? 'fixed' : f.status === 'ok' ? 'ok' : f.status === 'warn' ? 'WARN' : 'ERROR';
+    ctx.print(
+      `${mark.padEnd(5)}  ${f.check}: ${f.detail}${f.fix && !f.fixed && f.status !== 'ok' ? `\n       fix: ${f.fix}` : ''}`,
+    );
+  }
+  const warnings = findings.filter((f) => f.status === 'warn' && !f.fixed).length;
+  ctx.print(
+    failing.length === 0
+      ? `\nno errors${warnings ? `, ${warnings} warning(s)` : ''}`
+      : `\n${failing.length} error(s), ${warnings} warning(s)`,
+  );
+  return failing.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,2 @@
+export { main } from './main.js';
+export { COMMANDS, type CommandSpec } from './registry.js';

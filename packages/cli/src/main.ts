@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { isSatError } from '@sat/core';
+import { Command, CommanderError } from 'commander';
+import { createContext, type GlobalOptions } from './context.js';
+import { COMMANDS } from './registry.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** Thrown by commands for a user error: printed as one line, exit status 1. */
+export class UsageError extends Error {}
+
+/**
+ * Runs `sat` with `argv` (as process.argv: node, script, args...). Resolves to the exit status:
+ * 0 on success, 1 on any error (never 2, which would block a Claude Code hook).
+ */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('sat')
+    .description('SubAgent Tracking System: record what AI coding agents and their sub-agents do')
+    .version(pkg.version, '-v, --version')
+    .option('--home <dir>', 'data root (default: $SAT_HOME, else <project>/.claude)')
+    .option('--config <file>', 'config file (default: $SAT_CONFIG, else <data root>/sat.config.json)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  for (const spec of COMMANDS) {
+    const command = spec.define(program.command(spec.name).description(spec.summary)).exitOverride();
+    if (spec.help) command.addHelpText('after', spec.help);
+    command.action(async (...params: unknown[]) => {
+      const cmd = params[params.length - 1] as Command;
+      const options = params[params.length - 2] as Record<string, unknown>;
+      const args = params
+        .slice(0, -2)
+        .flat()
+        .filter((a): a is string => typeof a === 'string');
+      const ctx = createContext(program.opts<GlobalOptions>());
+      const module = await spec.load();
+      exitCode = (await module.run(ctx, args, options, cmd)) ?? 0;
+    });
+  }
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; parse errors were already printed.
+      return error.exitCode === 0 ? 0 : 1;
+    }
+    if (isSatError(error) || error instanceof UsageError) {
+      process.stderr.write(`sat: ${error.message}\n`);
+      if (process.env.SAT_DEBUG && error.cause)
+        process.stderr.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
+      return 1;
+    }
+    process.stderr.write(
+      `sat: unexpected error: ${(error as Error).stack ?? String(error)}\n(please report this with the command you ran)\n`,
+    );
+    return 1;
+  }
+  return exitCode;
+}

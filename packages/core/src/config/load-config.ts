@@ -1,0 +1,239 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { describeSystemError, SatError } from '../errors.js';
+import { describeValue, schemaErrors } from '../schema-errors.js';
+import {
+  CONFIG_FILE_NAME,
+  type ConfigFile,
+  ConfigFileSchema,
+  DEFAULT_KEEP_SESSIONS,
+  DEFAULT_WRITER,
+  type SatConfig,
+  type SatPaths,
+  type WriterSettings,
+} from './config-schema.js';
+
+/** Options of {@link loadConfig}; each wins over the environment and the config file. */
+export interface LoadConfigOptions {
+  /** Where to start looking for the project. Default `process.cwd()`. */
+  cwd?: string;
+  /** The environment to read. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** The data root; wins over `SAT_HOME`. */
+  root?: string;
+  /** A config file to read instead of `<root>/sat.config.json`; wins over `SAT_CONFIG`. */
+  configFile?: string;
+  /** Values that win over everything else. */
+  overrides?: ConfigFile;
+}
+
+/** Environment variables read by {@link loadConfig}, and the key each sets. */
+export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: 'path' | 'int' | 'bool' }>> = {
+  SAT_LOGS_DIR: { key: 'paths.logs', kind: 'path' },
+  SAT_STATE_DIR: { key: 'paths.state', kind: 'path' },
+  SAT_ANALYTICS_DIR: { key: 'paths.analytics', kind: 'path' },
+  SAT_HANDOFFS_DIR: { key: 'paths.handoffs', kind: 'path' },
+  SAT_CREDENTIALS_DIR: { key: 'paths.credentials', kind: 'path' },
+  SAT_KEEP_SESSIONS: { key: 'retention.keepSessions', kind: 'int' },
+  SAT_FLUSH_INTERVAL_MS: { key: 'writer.flushIntervalMs', kind: 'int' },
+  SAT_LOCK_TIMEOUT_MS: { key: 'writer.lockTimeoutMs', kind: 'int' },
+  SAT_FSYNC: { key: 'writer.fsync', kind: 'bool' },
+};
+
+const checkFile = TypeCompiler.Compile(ConfigFileSchema);
+
+/** The project a folder belongs to: `CLAUDE_PROJECT_DIR`, else the nearest folder with `.git`, else `cwd`. */
+export function findProjectDir(cwd: string, env: Record<string, string | undefined> = process.env): string {
+  if (env.CLAUDE_PROJECT_DIR) return resolve(env.CLAUDE_PROJECT_DIR);
+  let dir = resolve(cwd);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(cwd);
+    dir = parent;
+  }
+}
+
+function readConfigFile(file: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SatError(
+      'INVALID_CONFIG',
+      `[core] cannot read config file ${file}: ${describeSystemError(error)}`,
+      {
+        cause: error,
+        details: { file },
+      },
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new SatError(
+      'INVALID_CONFIG',
+      `[core] config file ${file} is not valid JSON: ${(error as Error).message} (fix the file, or delete it to use the defaults)`,
+      { cause: error, details: { file } },
+    );
+  }
+  assertConfigShape(parsed, `config file ${file}`);
+  return parsed as ConfigFile;
+}
+
+function assertConfigShape(value: unknown, where: string): void {
+  if (checkFile.Check(value)) return;
+  const reasons = schemaErrors(checkFile, value);
+  throw new SatError(
+    'INVALID_CONFIG',
+    `[core] invalid ${where}: ${reasons.join('; ')} (see 'Configuration' in the README for the allowed keys)`,
+    { details: { where, reasons } },
+  );
+}
+
+function parseEnvValue(name: string, raw: string, kind: 'path' | 'int' | 'bool'): string | number | boolean {
+  if (kind === 'path') {
+    if (raw.trim() === '') throw envError(name, raw, 'a folder path');
+    return raw;
+  }
+  if (kind === 'bool') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw envError(name, raw, 'true or false');
+  }
+  if (!/^\d+$/.test(raw.trim())) throw envError(name, raw, 'a whole number');
+  return Number(raw.trim());
+}
+
+function envError(name: string, raw: string, expected: string): SatError {
+  return new SatError(
+    'INVALID_CONFIG',
+    `[core] invalid environment variable ${name}=${describeValue(raw)}: expected ${expected}`,
+    {
+      details: { env: name },
+    },
+  );
+}
+
+function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
+  return {
+    paths: { ...base.paths, ...top.paths },
+    retention: { ...base.retention, ...top.retention },
+    writer: { ...base.writer, ...top.writer },
+  };
+}
+
+function recordSources(sources: Record<string, string>, config: ConfigFile, source: string): void {
+  for (const [group, values] of Object.entries(config)) {
+    if (group === '$schema' || typeof values !== 'object' || values === null) continue;
+    for (const key of Object.keys(values)) sources[`${group}.${key}`] = source;
+  }
+}
+
+/**
+ * Resolves the configuration. Precedence, lowest first: built-in defaults, the config file
+ * (`SAT_CONFIG`, else `<root>/sat.config.json`), environment variables (`SAT_*`), then
+ * `options`. Works with no config at all. Throws `INVALID_CONFIG` naming the key, the value
+ * and what is allowed.
+ *
+ * @example
+ * const config = loadConfig({ root: '/tmp/sat' });
+ * config.paths.logs; // '/tmp/sat/logs'
+ */
+export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const projectDir = findProjectDir(cwd, env);
+  const sources: Record<string, string> = {};
+
+  let root: string;
+  if (options.root) {
+    root = resolve(cwd, options.root);
+    sources.root = 'option';
+  } else if (env.SAT_HOME) {
+    root = resolve(cwd, env.SAT_HOME);
+    sources.root = 'env:SAT_HOME';
+  } else {
+    root = join(projectDir, '.claude');
+    sources.root = 'default';
+  }
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new SatError(
+      'INVALID_CONFIG',
+      `[core] data root ${root} exists but is not a folder (set SAT_HOME to a folder)`,
+      {
+        details: { root },
+      },
+    );
+  }
+
+  const explicitFile = options.configFile ?? env.SAT_CONFIG;
+  const configFile = explicitFile ? resolve(cwd, explicitFile) : join(root, CONFIG_FILE_NAME);
+  let fromFile: ConfigFile = {};
+  if (existsSync(configFile)) fromFile = readConfigFile(configFile);
+  else if (explicitFile) {
+    throw new SatError(
+      'INVALID_CONFIG',
+      `[core] config file ${configFile} does not exist (check SAT_CONFIG or --config)`,
+      {
+        details: { file: configFile },
+      },
+    );
+  }
+  recordSources(sources, fromFile, 'file');
+
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(CONFIG_ENV)) {
+    const raw = env[name];
+    if (raw === undefined) continue;
+    setKey(fromEnv, spec.key, parseEnvValue(name, raw, spec.kind));
+    sources[spec.key] = `env:${name}`;
+  }
+  assertConfigShape(fromEnv, 'environment variables');
+
+  const overrides = options.overrides ?? {};
+  if (options.overrides) {
+    assertConfigShape(overrides, 'options');
+    recordSources(sources, overrides, 'option');
+  }
+
+  const merged = layer(layer(fromFile, fromEnv as ConfigFile), overrides);
+  const folder = (name: keyof SatPaths): string => {
+    const value = merged.paths?.[name];
+    sources[`paths.${name}`] ??= 'default';
+    if (!value) return join(root, name);
+    return isAbsolute(value) ? value : resolve(root, value);
+  };
+  const writer: WriterSettings = { ...DEFAULT_WRITER };
+  for (const [key, value] of Object.entries(merged.writer ?? {})) {
+    if (value !== undefined) (writer as unknown as Record<string, unknown>)[key] = value;
+  }
+
+  return {
+    projectDir,
+    root,
+    paths: {
+      logs: folder('logs'),
+      state: folder('state'),
+      analytics: folder('analytics'),
+      handoffs: folder('handoffs'),
+      credentials: folder('credentials'),
+    },
+    retention: { keepSessions: merged.retention?.keepSessions ?? DEFAULT_KEEP_SESSIONS },
+    writer,
+    configFile: existsSync(configFile) ? configFile : undefined,
+    sources,
+  };
+}

@@ -1,0 +1,73 @@
+export {
+  CONFIG_FILE_NAME,
+  type ConfigFile,
+  type SatConfig,
+  type SatPaths,
+  type WriterSettings,
+} from './config/config-schema.js';
+export { CONFIG_ENV, findProjectDir, type LoadConfigOptions, loadConfig } from './config/load-config.js';
+export {
+  describeSystemError,
+  isSatError,
+  SatError,
+  type SatErrorCode,
+  type SatErrorOptions,
+} from './errors.js';
+export type { AnySatEvent, NewEvent, SatEvent } from './events/envelope.js';
+export {
+  EVENT_TYPES,
+  type EventPayloads,
+  type EventType,
+  LIFECYCLE_EVENT_TYPES,
+  PAYLOAD_VERSIONS,
+  type PayloadVersion,
+  ROADMAP_EVENT_TYPES,
+  type TokenCounts,
+} from './events/payloads.js';
+export { EventSchemas, eventSchemas } from './events/validate.js';
+export { assertSessionId, isValidSessionId, newId } from './ids.js';
+export { getActiveSession, setActiveSession } from './log/active-session.js';
+export { fsyncDir, writeFileAtomic } from './log/atomic-file.js';
+export { type CloseOptions, type CloseResult, closeSessionLog } from './log/close-session.js';
+export {
+  type FollowOptions,
+  followSessionEvents,
+  listSessionIds,
+  type ReadIssue,
+  type ReadOptions,
+  readAllEvents,
+  readSessionEvents,
+} from './log/event-reader.js';
+export {
+  EventWriter,
+  type EventWriterOptions,
+  type FlushResult,
+  MAX_EVENT_BYTES,
+  type WriterFs,
+} from './log/event-writer.js';
+export { FileLock, type FileLockOptions, isOwnerAlive, type LockOwner } from './log/lock.js';
+export {
+  BACKUP_MARKER_EXT,
+  COMPRESSED_EXT,
+  META_EXT,
+  PLAIN_EXT,
+  type SessionLogFiles,
+  sessionLogFiles,
+} from './log/log-files.js';
+export { Quarantine, type QuarantineEntry } from './log/quarantine.js';
+export { applyRetention, planRetention, type RetentionItem, type RetentionPlan } from './log/retention.js';
+export {
+  listSessions,
+  readSessionMeta,
+  type SessionInfo,
+  type SessionMeta,
+  sessionInfo,
+} from './log/sessions.js';
+export {
+  createTracker,
+  type LogOptions,
+  type StartSessionOptions,
+  type Tracker,
+  type TrackerFlushResult,
+  type TrackerOptions,
+} from './tracker.js';

@@ -1,0 +1,281 @@
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { isSatError } from '../errors.js';
+import type { AnySatEvent } from '../events/envelope.js';
+import { type EventSchemas, eventSchemas } from '../events/validate.js';
+import { type RawLine, splitLines } from './line-splitter.js';
+import { FileLock, isOwnerAlive } from './lock.js';
+import { COMPRESSED_EXT, PLAIN_EXT, type SessionLogFiles, sessionLogFiles } from './log-files.js';
+import { Quarantine } from './quarantine.js';
+
+/** Something a reader found wrong in a log. */
+export interface ReadIssue {
+  kind:
+    | 'corrupt-line'
+    | 'invalid-event'
+    | 'torn-tail'
+    | 'in-progress-tail'
+    | 'unknown-type'
+    | 'seq-gap'
+    | 'oversized-line'
+    | 'corrupt-compressed';
+  session: string;
+  file: string;
+  /** Byte offset of the line (decompressed stream for compressed logs). */
+  offset: number;
+  line?: number;
+  message: string;
+  /** True when the line was copied to the quarantine file by this read. */
+  quarantined?: boolean;
+}
+
+/** Options of the readers. */
+export interface ReadOptions {
+  /** Told about every problem found; without it problems are only quarantined. */
+  onIssue?: (issue: ReadIssue) => void;
+  /** Copy bad lines to `<logs>/quarantine/<session>.jsonl`. Default true. */
+  quarantine?: boolean;
+  /** Skip events before this seq. */
+  fromSeq?: number;
+  schemas?: EventSchemas;
+}
+
+function openLog(files: SessionLogFiles): { file: string; compressed: boolean } | undefined {
+  // A verified compressed log wins over a plain one left by an interrupted close.
+  if (existsSync(files.compressed)) return { file: files.compressed, compressed: true };
+  if (existsSync(files.plain)) return { file: files.plain, compressed: false };
+  return undefined;
+}
+
+function lockHeldByLiveWriter(files: SessionLogFiles): boolean {
+  const owner = new FileLock(files.lock).readOwner();
+  if (owner === null) return false;
+  return owner === undefined || isOwnerAlive(owner);
+}
+
+/**
+ * Streams one session's events in `seq` order, from its plain or compressed log, in constant
+ * memory. Bad lines are reported through `onIssue`, copied to the quarantine file and skipped;
+ * a last line with no newline is set aside as torn (or, while a live writer holds the lock, as
+ * still being written).
+ *
+ * @example
+ * for await (const event of readSessionEvents('.claude/logs', 's1')) console.log(event.seq, event.type);
+ */
+export async function* readSessionEvents(
+  logsDir: string,
+  session: string,
+  options: ReadOptions = {},
+): AsyncGenerator<AnySatEvent> {
+  const files = sessionLogFiles(logsDir, session);
+  const log = openLog(files);
+  if (!log) return;
+  const schemas = options.schemas ?? eventSchemas();
+  const quarantine = options.quarantine === false ? undefined : new Quarantine(files.quarantine);
+  const fromSeq = options.fromSeq ?? 0;
+  let expectedSeq = 0;
+
+  const report = (
+    raw: RawLine | undefined,
+    kind: ReadIssue['kind'],
+    message: string,
+    setAside: boolean,
+    offset = raw?.offset ?? 0,
+  ) => {
+    let quarantined = false;
+    if (setAside && raw && quarantine)
+      quarantined = quarantine.record(log.file, raw.offset, raw.line, raw.bytes, `${kind}: ${message}`);
+    options.onIssue?.({ kind, session, file: log.file, offset, line: raw?.line, message, quarantined });
+  };
+
+  const stream = createReadStream(log.file, { highWaterMark: 1024 * 1024 });
+  const source = log.compressed ? stream.pipe(createGunzip()) : stream;
+  let streamError: Error | undefined;
+  let lastOffset = 0;
+  stream.on('error', (error) => {
+    streamError = error;
+  });
+  try {
+    for await (const raw of splitLines(source as AsyncIterable<Buffer>)) {
+      lastOffset = raw.offset + raw.bytes.length;
+      if (raw.bytes.length === 0 && raw.complete) continue;
+      if (!raw.complete) {
+        if (!log.compressed && lockHeldByLiveWriter(files)) {
+          report(
+            raw,
+            'in-progress-tail',
+            'the last line has no newline yet: a writer is still writing it',
+            false,
+          );
+        } else {
+          report(
+            raw,
+            'torn-tail',
+            `incomplete last line (${raw.bytes.length} bytes, no newline): a writer stopped mid-write`,
+            true,
+          );
+        }
+        continue;
+      }
+      if (raw.oversized) {
+        report(raw, 'oversized-line', 'line longer than 64 MiB', true);
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(raw.bytes.toString('utf8'));
+      } catch (error) {
+        report(raw, 'corrupt-line', `not valid JSON (${(error as Error).message})`, true);
+        continue;
+      }
+      let event: AnySatEvent;
+      try {
+        event = schemas.readStored(value);
+      } catch (error) {
+        if (isSatError(error, 'UNKNOWN_EVENT_TYPE'))
+          report(raw, 'unknown-type', (error as Error).message, false);
+        else report(raw, 'invalid-event', (error as Error).message, true);
+        continue;
+      }
+      if (event.session !== session) {
+        report(
+          raw,
+          'invalid-event',
+          `event ${event.id} belongs to session ${event.session}, not ${session}`,
+          true,
+        );
+        continue;
+      }
+      if (expectedSeq !== 0 && event.seq !== expectedSeq) {
+        report(raw, 'seq-gap', `expected seq ${expectedSeq}, found ${event.seq}`, false);
+      }
+      expectedSeq = event.seq + 1;
+      if (event.seq >= fromSeq) yield event;
+    }
+  } catch (error) {
+    if (!log.compressed) throw error;
+    report(
+      undefined,
+      'corrupt-compressed',
+      `cannot decompress: ${(error as Error).message}`,
+      false,
+      lastOffset,
+    );
+  } finally {
+    stream.destroy();
+  }
+  if (streamError) throw streamError;
+}
+
+/** Ids of every session with a log in `logsDir` (plain or compressed), unordered. */
+export function listSessionIds(logsDir: string): string[] {
+  if (!existsSync(logsDir)) return [];
+  const ids = new Set<string>();
+  for (const name of readdirSync(logsDir)) {
+    if (name.endsWith(COMPRESSED_EXT)) ids.add(name.slice(0, -COMPRESSED_EXT.length));
+    else if (name.endsWith(PLAIN_EXT)) ids.add(name.slice(0, -PLAIN_EXT.length));
+  }
+  return [...ids];
+}
+
+/**
+ * Streams the events of every session, one session after another in order of their first
+ * event (UUIDv7 session ids sort the same way), each in `seq` order.
+ */
+export async function* readAllEvents(
+  logsDir: string,
+  options: ReadOptions = {},
+): AsyncGenerator<AnySatEvent> {
+  const { listSessions } = await import('./sessions.js');
+  for (const info of await listSessions(logsDir)) yield* readSessionEvents(logsDir, info.session, options);
+}
+
+/** Options of {@link followSessionEvents}. */
+export interface FollowOptions extends Omit<ReadOptions, 'quarantine'> {
+  /** Stops following when aborted. */
+  signal?: AbortSignal;
+  /** How often to look for new events. Default 200 ms. */
+  pollMs?: number;
+}
+
+/**
+ * Streams a session's events and then keeps streaming new ones as they are appended, until the
+ * session's end event, the log being closed, or `signal` aborting. Reads only the new bytes each
+ * time; a line still being written is picked up once complete.
+ */
+export async function* followSessionEvents(
+  logsDir: string,
+  session: string,
+  options: FollowOptions = {},
+): AsyncGenerator<AnySatEvent> {
+  const files = sessionLogFiles(logsDir, session);
+  const schemas = options.schemas ?? eventSchemas();
+  const pollMs = options.pollMs ?? 200;
+  let nextSeq = options.fromSeq ?? 0;
+  let offset = 0;
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, pollMs);
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  while (!options.signal?.aborted) {
+    if (!existsSync(files.plain)) {
+      if (existsSync(files.compressed)) {
+        // Closed: whatever was appended since our last look is in the compressed log.
+        yield* readSessionEvents(logsDir, session, { ...options, fromSeq: nextSeq, quarantine: false });
+        return;
+      }
+      await sleep();
+      continue;
+    }
+    let size: number;
+    try {
+      size = statSync(files.plain).size;
+    } catch {
+      continue;
+    }
+    if (size > offset) {
+      const stream = createReadStream(files.plain, {
+        start: offset,
+        end: size - 1,
+        highWaterMark: 1024 * 1024,
+      });
+      const base = offset;
+      try {
+        for await (const raw of splitLines(stream as AsyncIterable<Buffer>)) {
+          if (!raw.complete) break;
+          offset = base + raw.offset + raw.bytes.length + 1;
+          if (raw.bytes.length === 0) continue;
+          let event: AnySatEvent;
+          try {
+            event = schemas.readStored(JSON.parse(raw.bytes.toString('utf8')));
+          } catch (error) {
+            options.onIssue?.({
+              kind: 'corrupt-line',
+              session,
+              file: files.plain,
+              offset: base + raw.offset,
+              line: raw.line,
+              message: (error as Error).message,
+            });
+            continue;
+          }
+          if (event.seq < nextSeq) continue;
+          nextSeq = event.seq + 1;
+          yield event;
+          if (event.type === 'session_end') return;
+        }
+      } finally {
+        stream.destroy();
+      }
+    }
+    await sleep();
+  }
+}

@@ -1,0 +1,398 @@
+import * as nodeFs from 'node:fs';
+import { DEFAULT_WRITER, type WriterSettings } from '../config/config-schema.js';
+import { describeSystemError, isSatError, SatError } from '../errors.js';
+import { ISO_TIME_PATTERN, type NewEvent } from '../events/envelope.js';
+import type { EventType } from '../events/payloads.js';
+import { type EventSchemas, eventSchemas } from '../events/validate.js';
+import { assertSessionId, newId } from '../ids.js';
+import { FileLock, type LockFs } from './lock.js';
+import { type SessionLogFiles, sessionLogFiles } from './log-files.js';
+import { readLogTail } from './tail.js';
+
+/** The part of `node:fs` the writer uses; inject a wrapper to simulate a full disk in tests. */
+export type WriterFs = LockFs &
+  Pick<typeof nodeFs, 'fstatSync' | 'statSync' | 'existsSync' | 'readSync' | 'ftruncateSync' | 'fsyncSync'>;
+
+/** Options of {@link EventWriter}. */
+export interface EventWriterOptions extends Partial<WriterSettings> {
+  /** The folder of the session logs. */
+  logsDir: string;
+  schemas?: EventSchemas;
+  fs?: WriterFs;
+  /** Called when a background flush fails; the events stay pending and are retried. */
+  onError?: (error: SatError) => void;
+}
+
+/** What a flush wrote. */
+export interface FlushResult {
+  /** Events written by this flush. */
+  appended: number;
+  /** Per session written to: the `seq` the next event will get. */
+  nextSeq: Record<string, number>;
+}
+
+/** Largest single event, serialized. */
+export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+interface Pending {
+  idJson: string;
+  rest: string;
+}
+
+interface Channel {
+  files: SessionLogFiles;
+  lock: FileLock;
+  sessionJson: string;
+  pending: Pending[];
+  pendingBytes: number;
+  fd?: number;
+  knownSize: number;
+  nextSeq: number;
+}
+
+const openWriters = new Set<EventWriter>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const writer of openWriters) {
+      try {
+        writer.flushSync();
+      } catch (error) {
+        process.stderr.write(`sat: events not written at exit: ${(error as Error).message}\n`);
+      }
+    }
+  });
+}
+
+/**
+ * Appends events to per-session JSONL logs. `append()` validates and serializes the event and
+ * returns at once; the disk write happens on a later tick (or synchronously once
+ * `highWaterBytes` are pending). Each batch is written with one `write()` while holding the
+ * session's cross-process lock, so concurrent processes never tear, interleave, lose or
+ * duplicate events, and `seq` stays gapless. Pending events are written on normal process exit.
+ *
+ * @example
+ * const writer = new EventWriter({ logsDir: '.claude/logs' });
+ * const id = writer.append({ type: 'decision', session: 's1', data: { question: 'Which DB?', selected: 'SQLite' } });
+ * await writer.close();
+ */
+export class EventWriter {
+  private readonly logsDir: string;
+  private readonly settings: WriterSettings;
+  private readonly schemas: EventSchemas;
+  private readonly fs: WriterFs;
+  private readonly onError?: (error: SatError) => void;
+  private readonly channels = new Map<string, Channel>();
+  private scheduled: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  private pendingTotal = 0;
+  private closed = false;
+  private lastError: SatError | undefined;
+  private retryDelay = 0;
+
+  constructor(options: EventWriterOptions) {
+    this.logsDir = options.logsDir;
+    this.settings = {
+      flushIntervalMs: options.flushIntervalMs ?? DEFAULT_WRITER.flushIntervalMs,
+      highWaterBytes: options.highWaterBytes ?? DEFAULT_WRITER.highWaterBytes,
+      lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_WRITER.lockTimeoutMs,
+      staleLockMs: options.staleLockMs ?? DEFAULT_WRITER.staleLockMs,
+      fsync: options.fsync ?? DEFAULT_WRITER.fsync,
+    };
+    this.schemas = options.schemas ?? eventSchemas();
+    this.fs = options.fs ?? nodeFs;
+    this.onError = options.onError;
+    openWriters.add(this);
+    installExitHook();
+  }
+
+  /** Bytes of serialized events not yet written. */
+  get pendingBytes(): number {
+    return this.pendingTotal;
+  }
+
+  /** The last background flush error, cleared by the next successful flush. */
+  get error(): SatError | undefined {
+    return this.lastError;
+  }
+
+  private channel(session: string): Channel {
+    let channel = this.channels.get(session);
+    if (!channel) {
+      assertSessionId(session);
+      const files = sessionLogFiles(this.logsDir, session);
+      channel = {
+        files,
+        lock: new FileLock(files.lock, {
+          timeoutMs: this.settings.lockTimeoutMs,
+          staleMs: this.settings.staleLockMs,
+          fs: this.fs,
+        }),
+        sessionJson: JSON.stringify(session),
+        pending: [],
+        pendingBytes: 0,
+        knownSize: -1,
+        nextSeq: 0,
+      };
+      this.channels.set(session, channel);
+    }
+    return channel;
+  }
+
+  /**
+   * Validates and queues one event; returns its id. Throws `INVALID_EVENT` or
+   * `UNKNOWN_EVENT_TYPE` for a bad event, `WRITER_CLOSED` after close(), and
+   * `LOG_WRITE_FAILED` when the pending events cannot be written (disk full, say).
+   */
+  append<T extends EventType>(event: NewEvent<T>): string {
+    if (this.closed)
+      throw new SatError('WRITER_CLOSED', '[core] this event writer is closed (create a new tracker)');
+    const channel = this.channel(event.session);
+    this.schemas.checkPayload(event.type, event.data);
+    let ts: string;
+    if (event.ts === undefined) ts = new Date().toISOString();
+    else if (event.ts instanceof Date && !Number.isNaN(event.ts.getTime())) ts = event.ts.toISOString();
+    else if (typeof event.ts === 'string' && ISO_TIME_PATTERN.test(event.ts)) ts = event.ts;
+    else throw invalid(event.type, `ts must be an ISO-8601 time or a Date, got ${JSON.stringify(event.ts)}`);
+    const agent = event.agent ?? 'main';
+    if (typeof agent !== 'string' || agent.length === 0)
+      throw invalid(event.type, 'agent must be a non-empty string');
+    if (
+      event.parent !== undefined &&
+      (typeof event.parent !== 'string' || event.parent.length === 0 || event.parent.length > 128)
+    ) {
+      throw invalid(event.type, 'parent must be an event id (1-128 characters)');
+    }
+    if (
+      event.meta !== undefined &&
+      (typeof event.meta !== 'object' || event.meta === null || Array.isArray(event.meta))
+    ) {
+      throw invalid(event.type, 'meta must be an object');
+    }
+    const id = event.id ?? newId();
+    if (typeof id !== 'string' || id.length === 0 || id.length > 128)
+      throw invalid(event.type, 'id must be 1-128 characters');
+    const body = JSON.stringify({
+      ts,
+      type: event.type,
+      agent,
+      parent: event.parent,
+      v: this.schemas.currentVersion(event.type),
+      data: event.data,
+      meta: event.meta,
+    });
+    if (body.length > MAX_EVENT_BYTES) {
+      throw invalid(
+        event.type,
+        `the event is ${body.length} bytes, over the ${MAX_EVENT_BYTES}-byte limit (store large content in a file and log its path)`,
+      );
+    }
+    const entry: Pending = {
+      idJson: event.id === undefined ? `"${id}"` : JSON.stringify(id),
+      rest: body.slice(1),
+    };
+    channel.pending.push(entry);
+    const size = entry.rest.length + 90;
+    channel.pendingBytes += size;
+    this.pendingTotal += size;
+    if (this.pendingTotal >= this.settings.highWaterBytes) this.flushSync();
+    else this.schedule();
+    return id;
+  }
+
+  private schedule(): void {
+    if (this.scheduled !== undefined) return;
+    const delay = Math.max(this.settings.flushIntervalMs, this.retryDelay);
+    const run = () => {
+      this.scheduled = undefined;
+      this.flush().catch(() => {});
+    };
+    this.scheduled = delay === 0 ? setImmediate(run) : setTimeout(run, delay);
+    this.scheduled.unref?.();
+  }
+
+  private unschedule(): void {
+    if (this.scheduled === undefined) return;
+    clearTimeout(this.scheduled as ReturnType<typeof setTimeout>);
+    clearImmediate(this.scheduled as ReturnType<typeof setImmediate>);
+    this.scheduled = undefined;
+  }
+
+  /** Writes every pending event now, waiting for other processes' locks without blocking the event loop. */
+  async flush(): Promise<FlushResult> {
+    this.unschedule();
+    const result: FlushResult = { appended: 0, nextSeq: {} };
+    try {
+      for (const channel of this.channels.values()) {
+        if (channel.pending.length === 0) continue;
+        await channel.lock.withLock(() => this.writeLocked(channel, result));
+      }
+      this.succeeded();
+      return result;
+    } catch (error) {
+      throw this.failed(error);
+    }
+  }
+
+  /** Writes every pending event now, blocking this thread (used at exit and past the high-water mark). */
+  flushSync(): FlushResult {
+    this.unschedule();
+    const result: FlushResult = { appended: 0, nextSeq: {} };
+    try {
+      for (const channel of this.channels.values()) {
+        if (channel.pending.length === 0) continue;
+        channel.lock.withLockSync(() => this.writeLocked(channel, result));
+      }
+      this.succeeded();
+      return result;
+    } catch (error) {
+      throw this.failed(error);
+    }
+  }
+
+  private succeeded(): void {
+    this.lastError = undefined;
+    this.retryDelay = 0;
+  }
+
+  private failed(error: unknown): SatError {
+    const err = isSatError(error)
+      ? error
+      : new SatError(
+          'LOG_WRITE_FAILED',
+          `[core] cannot append to ${this.logsDir}: ${describeSystemError(error)}`,
+          { cause: error },
+        );
+    this.lastError = err;
+    this.onError?.(err);
+    if (!this.closed && this.pendingTotal > 0) {
+      this.retryDelay = Math.min(Math.max(this.retryDelay * 2, 50), 5_000);
+      this.schedule();
+    }
+    return err;
+  }
+
+  /** The write itself; the caller holds `channel.lock`. */
+  private writeLocked(channel: Channel, result: FlushResult): void {
+    const fs = this.fs;
+    const { files } = channel;
+    let startSize = -1;
+    try {
+      if (channel.fd === undefined) {
+        if (fs.existsSync(files.compressed)) throw closedError(files);
+        try {
+          channel.fd = fs.openSync(files.plain, 'a+', 0o644);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          fs.mkdirSync(this.logsDir, { recursive: true });
+          channel.fd = fs.openSync(files.plain, 'a+', 0o644);
+        }
+        channel.knownSize = -1;
+      }
+      const stat = fs.fstatSync(channel.fd);
+      if (stat.nlink === 0) {
+        // Another process closed (compressed and removed) this log since we opened it.
+        fs.closeSync(channel.fd);
+        channel.fd = undefined;
+        throw closedError(files);
+      }
+      startSize = stat.size;
+      let prefix = '';
+      if (stat.size !== channel.knownSize) {
+        const tail = readLogTail(channel.fd, stat.size, fs);
+        channel.nextSeq = tail.lastSeq + 1;
+        // A torn last line (a writer killed mid-write) is closed off so ours starts clean;
+        // readers report and quarantine the fragment.
+        if (!tail.endsClean) prefix = '\n';
+      }
+      let seq = channel.nextSeq;
+      const head = `","session":${channel.sessionJson},"seq":`;
+      const parts: string[] = new Array(channel.pending.length);
+      for (let i = 0; i < channel.pending.length; i++) {
+        const entry = channel.pending[i]!;
+        parts[i] = `{"id":${entry.idJson.slice(0, -1)}${head}${seq++},${entry.rest}\n`;
+      }
+      const buf = Buffer.from(prefix + parts.join(''), 'utf8');
+      let written = 0;
+      while (written < buf.length) written += fs.writeSync(channel.fd, buf, written, buf.length - written);
+      if (this.settings.fsync) fs.fsyncSync(channel.fd);
+      channel.knownSize = stat.size + buf.length;
+      channel.nextSeq = seq;
+      result.appended += channel.pending.length;
+      result.nextSeq[files.session] = seq;
+      this.pendingTotal -= channel.pendingBytes;
+      channel.pending = [];
+      channel.pendingBytes = 0;
+    } catch (error) {
+      // Never leave half a batch behind: cut the file back to where this write began.
+      if (startSize >= 0 && channel.fd !== undefined) {
+        try {
+          fs.ftruncateSync(channel.fd, startSize);
+        } catch {}
+        channel.knownSize = -1;
+      }
+      if (isSatError(error)) throw error;
+      throw new SatError(
+        'LOG_WRITE_FAILED',
+        `[core] cannot append to ${files.plain}: ${describeSystemError(error)}`,
+        {
+          cause: error,
+          details: { file: files.plain, session: files.session },
+        },
+      );
+    }
+  }
+
+  /** Flushes, fsyncs and closes every file. Later appends throw `WRITER_CLOSED`. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      this.unschedule();
+      openWriters.delete(this);
+      this.releaseFiles();
+    }
+  }
+
+  /** Stops writing to one session (after it was closed elsewhere) and closes its file. */
+  forget(session: string): void {
+    const channel = this.channels.get(session);
+    if (!channel) return;
+    if (channel.pending.length > 0)
+      throw new SatError('IO_ERROR', `[core] session ${session} still has pending events (flush first)`);
+    if (channel.fd !== undefined) this.closeFd(channel);
+    this.channels.delete(session);
+  }
+
+  private closeFd(channel: Channel): void {
+    try {
+      this.fs.fsyncSync(channel.fd!);
+    } catch {}
+    try {
+      this.fs.closeSync(channel.fd!);
+    } catch {}
+    channel.fd = undefined;
+  }
+
+  private releaseFiles(): void {
+    for (const channel of this.channels.values()) if (channel.fd !== undefined) this.closeFd(channel);
+  }
+}
+
+function invalid(type: string, reason: string): SatError {
+  return new SatError('INVALID_EVENT', `[core] invalid ${type} event: ${reason}`, {
+    details: { type, reasons: [reason] },
+  });
+}
+
+function closedError(files: SessionLogFiles): SatError {
+  return new SatError(
+    'SESSION_CLOSED',
+    `[core] session ${files.session} is closed (its log is compressed at ${files.compressed}); start a new session`,
+    { details: { session: files.session } },
+  );
+}

@@ -1,0 +1,257 @@
+import * as nodeFs from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { describeSystemError, SatError } from '../errors.js';
+
+/** The part of `node:fs` the lock uses (injectable for tests). */
+export type LockFs = Pick<
+  typeof nodeFs,
+  'openSync' | 'writeSync' | 'closeSync' | 'readFileSync' | 'unlinkSync' | 'mkdirSync' | 'statSync'
+>;
+
+/** Options of {@link FileLock}. */
+export interface FileLockOptions {
+  /** How long acquire() waits before LOCK_TIMEOUT. Default 10,000 ms. */
+  timeoutMs?: number;
+  /** Age after which a lock whose owner cannot be checked (other host, unreadable) is taken over. Default 30,000 ms. */
+  staleMs?: number;
+  fs?: LockFs;
+}
+
+/** Who holds a lock, as written in the lock file. */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  /** The owner's process start time (Linux clock ticks since boot), to tell a reused pid apart. */
+  start: string;
+  /** When the lock was taken (ms since epoch). */
+  at: number;
+}
+
+const HOST = hostname();
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function processStart(pid: number | 'self'): string {
+  try {
+    const stat = nodeFs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime); the command name (field 2) may hold spaces, so count from its ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? '-';
+  } catch {
+    return '-';
+  }
+}
+
+const SELF: LockOwner = { pid: process.pid, host: HOST, start: processStart('self'), at: 0 };
+
+/** True when the process that wrote `owner` is still running (same host only). */
+export function isOwnerAlive(owner: LockOwner): boolean {
+  if (owner.host !== HOST) return true;
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+  }
+  if (owner.start === '-' || SELF.start === '-') return true;
+  return processStart(owner.pid) === owner.start;
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  const [pid, host, start, at] = text.trim().split(' ');
+  if (!pid || !host || !start || !at || !/^\d+$/.test(pid) || !/^\d+$/.test(at)) return undefined;
+  return { pid: Number(pid), host, start, at: Number(at) };
+}
+
+/**
+ * A cross-process lock on one file name (`O_CREAT|O_EXCL`). The owner's pid, host and process
+ * start time are written into it, so a lock left by a killed process is taken over at once,
+ * and a reused pid is not mistaken for the owner. Taking over is itself guarded by a second
+ * exclusive file, so two waiters never both take over the same stale lock.
+ *
+ * @example
+ * const lock = new FileLock('/data/logs/.locks/s1.lock');
+ * await lock.acquire();
+ * try { writeSomething(); } finally { lock.release(); }
+ */
+export class FileLock {
+  readonly path: string;
+  private readonly timeoutMs: number;
+  private readonly staleMs: number;
+  private readonly fs: LockFs;
+  private held = false;
+
+  constructor(path: string, options: FileLockOptions = {}) {
+    this.path = path;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.staleMs = options.staleMs ?? 30_000;
+    this.fs = options.fs ?? nodeFs;
+  }
+
+  /** Whether this object holds the lock now. */
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  /** Takes the lock if it is free (or stale); never waits. */
+  tryAcquire(): boolean {
+    if (this.held) throw new SatError('IO_ERROR', `[core] lock ${this.path} is already held by this writer`);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (this.create()) return true;
+      const owner = this.readOwner();
+      if (owner === null) continue; // vanished between our create and read: try again
+      if (!this.isStale(owner)) return false;
+      this.takeOver(owner);
+    }
+    return false;
+  }
+
+  private create(): boolean {
+    let fd: number;
+    try {
+      fd = this.fs.openSync(this.path, 'wx', 0o644);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code === 'ENOENT') {
+        this.fs.mkdirSync(dirname(this.path), { recursive: true });
+        return this.create();
+      }
+      throw new SatError(
+        'IO_ERROR',
+        `[core] cannot create lock ${this.path}: ${describeSystemError(error)}`,
+        { cause: error },
+      );
+    }
+    try {
+      this.fs.writeSync(fd, `${SELF.pid} ${SELF.host} ${SELF.start} ${Date.now()}\n`);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    this.held = true;
+    return true;
+  }
+
+  /** The current owner; `undefined` when unreadable, `null` when there is no lock file. */
+  readOwner(): LockOwner | undefined | null {
+    try {
+      return parseOwner(this.fs.readFileSync(this.path, 'utf8') as string);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      return undefined;
+    }
+  }
+
+  private ageMs(): number {
+    try {
+      return Date.now() - this.fs.statSync(this.path).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
+  private isStale(owner: LockOwner | undefined): boolean {
+    // An empty or unreadable lock: its writer died between creating and filling it, or is
+    // filling it right now. Give it a moment before calling it stale.
+    if (!owner) return this.ageMs() > 1_000;
+    if (owner.host === HOST) return !isOwnerAlive(owner);
+    return Date.now() - owner.at > this.staleMs;
+  }
+
+  private takeOver(observed: LockOwner | undefined): void {
+    const guard = `${this.path}.takeover`;
+    let fd: number;
+    try {
+      fd = this.fs.openSync(guard, 'wx', 0o644);
+    } catch {
+      // Someone else is taking over. A guard older than 5 s was left by a crashed taker.
+      try {
+        if (Date.now() - this.fs.statSync(guard).mtimeMs > 5_000) this.fs.unlinkSync(guard);
+      } catch {}
+      return;
+    }
+    try {
+      this.fs.closeSync(fd);
+      const now = this.readOwner();
+      const same =
+        now === undefined
+          ? observed === undefined
+          : now !== null && observed !== undefined && now.pid === observed.pid && now.at === observed.at;
+      if (same) {
+        try {
+          this.fs.unlinkSync(this.path);
+        } catch {}
+      }
+    } finally {
+      try {
+        this.fs.unlinkSync(guard);
+      } catch {}
+    }
+  }
+
+  private timeoutError(): SatError {
+    const owner = this.readOwner();
+    const who = owner ? `pid ${owner.pid} on ${owner.host}` : 'another process';
+    return new SatError(
+      'LOCK_TIMEOUT',
+      `[core] timed out after ${this.timeoutMs} ms waiting for ${this.path}, held by ${who} (retry; if no sat process is running, run 'sat doctor --fix')`,
+      { details: { path: this.path, owner } },
+    );
+  }
+
+  /** Waits (without blocking the event loop) until the lock is ours, or throws LOCK_TIMEOUT. */
+  async acquire(): Promise<void> {
+    await this.withLock(() => undefined, false);
+  }
+
+  /**
+   * Waits (without blocking the event loop) for the lock, then runs `fn` synchronously the
+   * moment it is taken (no tick in between) and releases it. Throws LOCK_TIMEOUT.
+   */
+  async withLock<T>(fn: () => T, release = true): Promise<T> {
+    const deadline = Date.now() + this.timeoutMs;
+    let delay = 1;
+    for (;;) {
+      if (this.tryAcquire()) {
+        if (!release) return fn();
+        try {
+          return fn();
+        } finally {
+          this.release();
+        }
+      }
+      if (Date.now() >= deadline) throw this.timeoutError();
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
+      delay = Math.min(delay * 2, 25);
+    }
+  }
+
+  /** Waits, blocking this thread, until the lock is ours, or throws LOCK_TIMEOUT. */
+  acquireSync(): void {
+    const deadline = Date.now() + this.timeoutMs;
+    let delay = 1;
+    while (!this.tryAcquire()) {
+      if (Date.now() >= deadline) throw this.timeoutError();
+      Atomics.wait(sleeper, 0, 0, delay * (0.5 + Math.random()));
+      delay = Math.min(delay * 2, 25);
+    }
+  }
+
+  /** Like {@link withLock}, blocking this thread while it waits. */
+  withLockSync<T>(fn: () => T): T {
+    this.acquireSync();
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Releases the lock. Safe to call when not held. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    try {
+      this.fs.unlinkSync(this.path);
+    } catch {}
+  }
+}
