@@ -47,6 +47,15 @@ function openLog(files: SessionLogFiles): { file: string; compressed: boolean } 
   return undefined;
 }
 
+function completeEvent(raw: RawLine, schemas: EventSchemas, session: string): AnySatEvent | undefined {
+  try {
+    const event = schemas.readStored(JSON.parse(raw.bytes.toString('utf8')));
+    return event.session === session ? event : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function lockHeldByLiveWriter(files: SessionLogFiles): boolean {
   const owner = new FileLock(files.lock).readOwner();
   if (owner === null) return false;
@@ -100,6 +109,14 @@ export async function* readSessionEvents(
       lastOffset = raw.offset + raw.bytes.length;
       if (raw.bytes.length === 0 && raw.complete) continue;
       if (!raw.complete) {
+        // A whole event whose newline was never written is still a whole event.
+        const whole = completeEvent(raw, schemas, session);
+        if (whole) {
+          if (expectedSeq !== 0 && whole.seq !== expectedSeq) report(raw, 'seq-gap', `expected seq ${expectedSeq}, found ${whole.seq}`, false);
+          expectedSeq = whole.seq + 1;
+          if (whole.seq >= fromSeq) yield whole;
+          continue;
+        }
         if (!log.compressed && lockHeldByLiveWriter(files)) {
           report(
             raw,

@@ -27,7 +27,7 @@ export interface EventWriterOptions extends Partial<WriterSettings> {
 export interface FlushResult {
   /** Events written by this flush. */
   appended: number;
-  /** Per session written to: the `seq` the next event will get. */
+  /** Per session this writer has written to: the `seq` its next event will get. */
   nextSeq: Record<string, number>;
 }
 
@@ -230,7 +230,7 @@ export class EventWriter {
         await channel.lock.withLock(() => this.writeLocked(channel, result));
       }
       this.succeeded();
-      return result;
+      return this.withKnownSeqs(result);
     } catch (error) {
       throw this.failed(error);
     }
@@ -246,10 +246,15 @@ export class EventWriter {
         channel.lock.withLockSync(() => this.writeLocked(channel, result));
       }
       this.succeeded();
-      return result;
+      return this.withKnownSeqs(result);
     } catch (error) {
       throw this.failed(error);
     }
+  }
+
+  private withKnownSeqs(result: FlushResult): FlushResult {
+    for (const [session, channel] of this.channels) if (channel.nextSeq > 0) result.nextSeq[session] = channel.nextSeq;
+    return result;
   }
 
   private succeeded(): void {
@@ -321,7 +326,6 @@ export class EventWriter {
       channel.knownSize = stat.size + buf.length;
       channel.nextSeq = seq;
       result.appended += channel.pending.length;
-      result.nextSeq[files.session] = seq;
       this.pendingTotal -= channel.pendingBytes;
       channel.pending = [];
       channel.pendingBytes = 0;
