@@ -3,7 +3,7 @@
  * child processes and the `BENCH_RESULT` lines that `bench/run.ts` collects for its summary.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -119,10 +119,24 @@ export class RssSampler {
     return {
       peakSampled: this.peak,
       heapTotalAtPeak: this.heapAtPeak,
-      maxRss: process.resourceUsage().maxRSS * 1024,
+      maxRss: peakRss(),
       samples: this.count,
     };
   }
+}
+
+/**
+ * This process's peak resident memory in bytes. On Linux it is `VmHWM` from /proc/self/status,
+ * which belongs to this process image alone. `process.resourceUsage().maxRSS` is not used there:
+ * Linux keeps `ru_maxrss` across fork() and exec(), so a child started by a large parent (the
+ * tsx-loaded bench runner) would report the parent's peak instead of its own.
+ */
+export function peakRss(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) * 1024;
+  } catch {}
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 /** Runs a full garbage collection when node was started with `--expose-gc`; returns whether it could. */

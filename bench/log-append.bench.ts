@@ -102,7 +102,7 @@ async function sustainedThroughput(logsDir: string): Promise<WriteEventsReport> 
   report('sustained write bandwidth', toMiB(r.fileBytes) / (r.writeMs / 1e3), 'MiB/s');
   report('write rate incl. generation', r.events / (r.wallMs / 1e3), 'events/s');
   note(
-    `memory under tsx: baseline ${formatBytes(r.baselineRss)} before writing (tsx's loader thread included), peak ${formatBytes(r.peakSampled)} (V8 heap ${formatBytes(r.heapTotalAtPeak)}), maxRSS ${formatBytes(r.maxRss)}`,
+    `memory under tsx: baseline ${formatBytes(r.baselineRss)} before writing (tsx's loader thread included), peak ${formatBytes(r.peakSampled)} (V8 heap ${formatBytes(r.heapTotalAtPeak)}), peak (VmHWM) ${formatBytes(r.maxRss)}`,
   );
   report('peak RSS under tsx', toMiB(Math.max(r.maxRss, r.peakSampled)), 'MiB');
   report('RSS growth while writing', toMiB(r.peakSampled - r.baselineRss), 'MiB');
@@ -119,9 +119,9 @@ async function peakMemory(): Promise<void> {
     const bundle = await bundleForNode(WRITE_CHILD, outDir);
     const r = await writeInChild(logsDir, [], bundle);
     note(
-      `baseline ${formatBytes(r.baselineRss)}, sampled peak ${formatBytes(r.peakSampled)} (V8 heap ${formatBytes(r.heapTotalAtPeak)}, ${r.samples} samples), maxRSS ${formatBytes(r.maxRss)}, ${formatNumber(r.events / (r.writeMs / 1e3))} events/s`,
+      `baseline ${formatBytes(r.baselineRss)}, sampled peak ${formatBytes(r.peakSampled)} (V8 heap ${formatBytes(r.heapTotalAtPeak)}, ${r.samples} samples), peak (VmHWM) ${formatBytes(r.maxRss)}, ${formatNumber(r.events / (r.writeMs / 1e3))} events/s`,
     );
-    report('peak RSS (maxRSS, plain node)', toMiB(Math.max(r.maxRss, r.peakSampled)), 'MiB', {
+    report('peak RSS (VmHWM, plain node)', toMiB(Math.max(r.maxRss, r.peakSampled)), 'MiB', {
       op: '<=',
       value: 100,
     });

@@ -20,7 +20,7 @@ import {
 
 const WRITERS = 16;
 const EVENTS_PER_WRITER = 10_000;
-/** Events each child appends between two turns of its event loop (each turn = one locked write). */
+/** Events a child appends between two turns of its event loop (each turn lets its writer flush). */
 const BATCH = 100;
 const SESSION = 'bench-multiprocess';
 const CHILD = fileURLToPath(new URL('./fixtures/multiprocess-child.ts', import.meta.url));

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,12 @@ function runBench(file: string, results: Collected[]): Promise<number> {
     });
     child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
+}
+
+/** CPUs and load: timings on a busy machine are not comparable with those on an idle one. */
+function machine(): string {
+  const [one, five] = loadavg();
+  return `node ${process.version}, ${availableParallelism()} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, load average ${one!.toFixed(2)} (1 min) ${five!.toFixed(2)} (5 min)`;
 }
 
 function printSummary(results: Collected[]): void {
@@ -85,6 +92,7 @@ async function main(): Promise<void> {
   const results: Collected[] = [];
   const failed: string[] = [];
   const started = performance.now();
+  console.log(machine());
   for (const file of files) {
     console.log(`\n### ${basename(file)}`);
     const fileStart = performance.now();
@@ -95,7 +103,7 @@ async function main(): Promise<void> {
     if (code !== 0) failed.push(basename(file));
   }
   printSummary(results);
-  console.log(`total ${((performance.now() - started) / 1e3).toFixed(1)} s`);
+  console.log(`total ${((performance.now() - started) / 1e3).toFixed(1)} s; ${machine()}`);
   if (failed.length) {
     console.error(`bench files that crashed: ${failed.join(', ')}`);
     process.exitCode = 1;

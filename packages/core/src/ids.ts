@@ -1,14 +1,66 @@
-import { v7 as uuidv7 } from 'uuid';
+import { randomFillSync } from 'node:crypto';
 import { SatError } from './errors.js';
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// Random bytes are drawn 4 KiB at a time: one system call per 512 ids instead of one per 16
+// (the uuid package's pool), which was a fifth of the append path's CPU time.
+const pool = Buffer.allocUnsafe(4096);
+let poolAt = pool.length;
+let lastMs = 0;
+let counter = 0;
+
+function randomByte(): number {
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++]!;
+}
+
 /**
- * A new globally unique, time-sortable event or session id (UUIDv7, monotonic within a process).
+ * A new globally unique, time-sortable id: a UUIDv7 (RFC 9562) whose 12-bit `rand_a` field is a
+ * counter seeded at random each millisecond, so ids made in one process sort in creation order.
  *
  * @example
  * newId(); // '019ab5f0-6b1c-7d2e-9a4b-3f0c8e1d2a7b'
  */
 export function newId(): string {
-  return uuidv7();
+  let ms = Date.now();
+  if (ms > lastMs) {
+    lastMs = ms;
+    counter = ((randomByte() << 8) | randomByte()) & 0x7ff; // leave room to count up within the ms
+  } else {
+    ms = lastMs;
+    if (++counter > 0xfff) {
+      // More than ~2,000 ids in one millisecond: borrow the next millisecond (still sorted, still unique).
+      lastMs = ++ms;
+      counter = 0;
+    }
+  }
+  const hi = Math.floor(ms / 0x1000000);
+  const lo = ms % 0x1000000;
+  return (
+    HEX[(hi >>> 16) & 0xff]! +
+    HEX[(hi >>> 8) & 0xff]! +
+    HEX[hi & 0xff]! +
+    HEX[(lo >>> 16) & 0xff]! +
+    '-' +
+    HEX[(lo >>> 8) & 0xff]! +
+    HEX[lo & 0xff]! +
+    '-' +
+    HEX[0x70 | (counter >>> 8)]! +
+    HEX[counter & 0xff]! +
+    '-' +
+    HEX[0x80 | (randomByte() & 0x3f)]! +
+    HEX[randomByte()]! +
+    '-' +
+    HEX[randomByte()]! +
+    HEX[randomByte()]! +
+    HEX[randomByte()]! +
+    HEX[randomByte()]! +
+    HEX[randomByte()]! +
+    HEX[randomByte()]!
+  );
 }
 
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

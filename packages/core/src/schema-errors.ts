@@ -14,7 +14,7 @@ function fieldName(prefix: string, path: string): string {
   let name = prefix;
   for (const part of path.split('/').filter(Boolean))
     name += /^\d+$/.test(part) ? `[${part}]` : `${name ? '.' : ''}${part}`;
-  return name || '(the value)';
+  return name || 'the value';
 }
 
 function explain(error: ValueError): string {
@@ -31,6 +31,8 @@ export function schemaErrors(check: TypeCheck<TSchema>, value: unknown, prefix =
   const out: string[] = [];
   const seen = new Set<string>();
   for (const error of check.Errors(value)) {
+    if (error.path === '' && error.message === 'Expected object')
+      return [`${prefix || 'the value'} must be an object, got ${describeValue(value)}`];
     const field = fieldName(prefix, error.path);
     if (seen.has(field)) continue;
     seen.add(field);

@@ -31,7 +31,11 @@ export function spawnTs(file: string, args: string[], env: Record<string, string
 }
 
 /** Runs a TypeScript file to completion; resolves with its exit code and output. */
-export function runTs(file: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runTs(
+  file: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnTs(file, args, env);
   let stdout = '';
   let stderr = '';
@@ -41,10 +45,18 @@ export function runTs(file: string, args: string[], env: Record<string, string> 
 }
 
 /** Reads a whole session: its events and the problems found. */
-export async function readAll(logsDir: string, session: string, quarantine = true): Promise<{ events: AnySatEvent[]; issues: ReadIssue[] }> {
+export async function readAll(
+  logsDir: string,
+  session: string,
+  quarantine = true,
+): Promise<{ events: AnySatEvent[]; issues: ReadIssue[] }> {
   const events: AnySatEvent[] = [];
   const issues: ReadIssue[] = [];
-  for await (const event of readSessionEvents(logsDir, session, { onIssue: (i) => issues.push(i), quarantine })) events.push(event);
+  for await (const event of readSessionEvents(logsDir, session, {
+    onIssue: (i) => issues.push(i),
+    quarantine,
+  }))
+    events.push(event);
   return { events, issues };
 }
 

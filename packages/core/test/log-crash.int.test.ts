@@ -34,7 +34,15 @@ describe('a writer killed with SIGKILL at a random moment', () => {
     for (let trial = 0; trial < trials; trial++) {
       const session = `kill-${trial}`;
       // Big events and a small high-water mark: writes are long and frequent, so kills land mid-write.
-      const child = spawnTs(CHILD, [logsDir, session, String(trial), '0', String(1000 + trial * 300), String(64 * 1024), '1']);
+      const child = spawnTs(CHILD, [
+        logsDir,
+        session,
+        String(trial),
+        '0',
+        String(1000 + trial * 300),
+        String(64 * 1024),
+        '1',
+      ]);
       let acked = 0;
       let killScheduled = false;
       let out = '';
@@ -72,7 +80,9 @@ describe('a writer killed with SIGKILL at a random moment', () => {
     }
     expect(totalEvents).toBeGreaterThan(trials * 50);
     // Not asserted (timing-dependent), but reported: how many kills tore a record.
-    console.log(`SIGKILL trials: ${trials}, torn last records: ${tornTails}, events recovered: ${totalEvents}`);
+    console.log(
+      `SIGKILL trials: ${trials}, torn last records: ${tornTails}, events recovered: ${totalEvents}`,
+    );
   }, 180_000);
 });
 
@@ -80,7 +90,8 @@ describe('a torn last record', () => {
   it('is set aside at every byte offset, and the next append starts on a clean line', async () => {
     const source = tempDir();
     const writer = new EventWriter({ logsDir: source });
-    for (let i = 0; i < 3; i++) writer.append({ type: 'error', session: 's', data: { error_type: 'E', message: `m${i}` } });
+    for (let i = 0; i < 3; i++)
+      writer.append({ type: 'error', session: 's', data: { error_type: 'E', message: `m${i}` } });
     await writer.close();
     const bytes = readFileSync(sessionLogFiles(source, 's').plain);
     const newlines = [...bytes.entries()].filter(([, b]) => b === 0x0a).map(([i]) => i);
@@ -96,8 +107,14 @@ describe('a torn last record', () => {
       expect(events.length, `cut at ${cut}`).toBe(whole);
       expect(seqsAreGapless(events)).toBe(true);
       const atBoundary = cut === 0 || newlines.includes(cut - 1) || newlines.includes(cut);
-      expect(issues.map((i) => i.kind), `cut at ${cut}`).toEqual(atBoundary ? [] : ['torn-tail']);
-      if (!atBoundary) expect(issues[0]!.offset).toBe(newlines.filter((nl) => nl < cut).length ? newlines.filter((nl) => nl < cut).at(-1)! + 1 : 0);
+      expect(
+        issues.map((i) => i.kind),
+        `cut at ${cut}`,
+      ).toEqual(atBoundary ? [] : ['torn-tail']);
+      if (!atBoundary)
+        expect(issues[0]!.offset).toBe(
+          newlines.filter((nl) => nl < cut).length ? newlines.filter((nl) => nl < cut).at(-1)! + 1 : 0,
+        );
 
       const next = new EventWriter({ logsDir });
       next.append({ type: 'decision', session: 's', data: { question: 'q', selected: 'a' } });
@@ -131,7 +148,9 @@ describe('16 concurrent writer processes on one session', () => {
     const perWriter = 2_000;
     const writers = 16;
     const results = await Promise.all(
-      Array.from({ length: writers }, (_, w) => runTs(CHILD, [logsDir, 'shared', String(w), String(perWriter), '200', String(256 * 1024)])),
+      Array.from({ length: writers }, (_, w) =>
+        runTs(CHILD, [logsDir, 'shared', String(w), String(perWriter), '200', String(256 * 1024)]),
+      ),
     );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const { events, issues } = await readAll(logsDir, 'shared');

@@ -312,23 +312,31 @@ export async function* readTranscript(
   const reader = new LineHandler(file, options);
   const stream = createReadStream(file, { highWaterMark: options.chunkBytes ?? 64 * 1024 });
   const lines = splitLines(stream, options.maxLineBytes ?? 64 * 1024 * 1024);
-  for (;;) {
-    let next: IteratorResult<RawLine>;
-    try {
-      next = await lines.next();
-    } catch (error) {
-      stream.destroy();
-      if (typeof (error as { code?: unknown })?.code !== 'string') throw error;
-      throw new SatError('IO_ERROR', `[core] cannot read transcript ${file}: ${describeSystemError(error)}`, {
-        cause: error,
-        details: { file },
-      });
+  try {
+    for (;;) {
+      let next: IteratorResult<RawLine>;
+      try {
+        next = await lines.next();
+      } catch (error) {
+        if (typeof (error as { code?: unknown })?.code !== 'string') throw error;
+        throw new SatError(
+          'IO_ERROR',
+          `[core] cannot read transcript ${file}: ${describeSystemError(error)}`,
+          {
+            cause: error,
+            details: { file },
+          },
+        );
+      }
+      if (next.done) break;
+      const raw = next.value;
+      yield* reader.handle(raw.bytes, raw.line, raw.offset, raw.complete, raw.oversized === true);
     }
-    if (next.done) break;
-    const raw = next.value;
-    yield* reader.handle(raw.bytes, raw.line, raw.offset, raw.complete, raw.oversized === true);
+    yield* reader.finish();
+  } finally {
+    // Also when the consumer stops early: close the file.
+    stream.destroy();
   }
-  yield* reader.finish();
 }
 
 /** The per-file state of {@link readTranscript}. */

@@ -60,7 +60,7 @@ export interface SatPaths {
 export interface WriterSettings {
   /** How long appended events may wait in memory before they are written. Default 0 (next tick). */
   flushIntervalMs: number;
-  /** Pending bytes beyond which an append writes synchronously. Default 8 MiB. */
+  /** Pending bytes beyond which an append writes synchronously. Default 1 MiB. */
   highWaterBytes: number;
   /** How long a writer waits for another process's lock on a session. Default 10,000 ms. */
   lockTimeoutMs: number;
@@ -87,7 +87,7 @@ export interface SatConfig {
 
 export const DEFAULT_WRITER: WriterSettings = {
   flushIntervalMs: 0,
-  highWaterBytes: 8 * 1024 * 1024,
+  highWaterBytes: 1024 * 1024,
   lockTimeoutMs: 10_000,
   staleLockMs: 30_000,
   fsync: false,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidSessionId } from '../ids.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -17,5 +17,8 @@ export function getActiveSession(logsDir: string): string | undefined {
 export function setActiveSession(logsDir: string, session: string | undefined): void {
   const file = join(logsDir, FILE);
   if (session === undefined) rmSync(file, { force: true });
-  else writeFileAtomic(file, `${session}\n`);
+  else {
+    mkdirSync(logsDir, { recursive: true });
+    writeFileAtomic(file, `${session}\n`);
+  }
 }

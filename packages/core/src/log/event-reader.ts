@@ -112,7 +112,8 @@ export async function* readSessionEvents(
         // A whole event whose newline was never written is still a whole event.
         const whole = completeEvent(raw, schemas, session);
         if (whole) {
-          if (expectedSeq !== 0 && whole.seq !== expectedSeq) report(raw, 'seq-gap', `expected seq ${expectedSeq}, found ${whole.seq}`, false);
+          if (expectedSeq !== 0 && whole.seq !== expectedSeq)
+            report(raw, 'seq-gap', `expected seq ${expectedSeq}, found ${whole.seq}`, false);
           expectedSeq = whole.seq + 1;
           if (whole.seq >= fromSeq) yield whole;
           continue;

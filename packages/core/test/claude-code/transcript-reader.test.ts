@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTranscript } from '../../src/claude-code/transcript-reader.js';
@@ -403,5 +403,17 @@ describe('readTranscript: synthetic messages, compaction, sub-agent launches', (
       ['a', false, 'one', undefined, undefined],
       ['b', true, 'two', undefined, undefined],
     ]);
+  });
+});
+
+describe('readTranscript: resources', () => {
+  it.runIf(process.platform === 'linux')('closes the file when the consumer stops early', async () => {
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    for (let i = 0; i < 40; i++) {
+      for await (const _ of readTranscript(fixture('spotter/subagent.jsonl'), { chunkBytes: 1024 })) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(openFds() - before).toBeLessThan(10);
   });
 });

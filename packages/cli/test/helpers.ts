@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const BIN = join(REPO, 'packages/cli/src/bin.ts');
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sat-cli-'));
+  made.push(dir);
+  return dir;
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `sat` command (from source) in a child process. */
+export function sat(
+  args: string[],
+  options: { home?: string; input?: string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<Run> {
+  const child = spawn(process.execPath, ['--conditions=sat-source', '--import', 'tsx', BIN, ...args], {
+    cwd: options.cwd ?? REPO,
+    env: { ...process.env, ...(options.home ? { SAT_HOME: options.home } : {}), ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(options.input ?? '');
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+export { BIN };
