@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeSessionLog, EventWriter, sessionLogFiles, type WriterFs } from '../src/index.js';
-import { readAll, runTs, seqsAreGapless, tempDir } from './helpers.js';
+import { fixture, readAll, runTs, seqsAreGapless, tempDir } from './helpers.js';
 
 const decision = (n: number) => ({
   type: 'decision' as const,
@@ -56,15 +56,7 @@ describe('EventWriter', () => {
 
   it('writes pending events when the process exits normally', async () => {
     const logsDir = tempDir();
-    const script = join(tempDir(), 'exit.ts');
-    writeFileSync(
-      script,
-      `import { EventWriter } from '@sat/core';
-const w = new EventWriter({ logsDir: ${JSON.stringify(logsDir)}, flushIntervalMs: 60000 });
-for (let i = 0; i < 500; i++) w.append({ type: 'decision', session: 's', data: { question: 'q' + i, selected: 'a' } });
-process.exit(0);`,
-    );
-    const { code, stderr } = await runTs(script, []);
+    const { code, stderr } = await runTs(fixture('exit-child.ts'), [logsDir]);
     expect(code, stderr).toBe(0);
     const { events } = await readAll(logsDir, 's');
     expect(events).toHaveLength(500);
