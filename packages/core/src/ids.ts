@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { SatError } from './errors.js';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -61,6 +61,35 @@ export function newId(): string {
     HEX[randomByte()]! +
     HEX[randomByte()]!
   );
+}
+
+/**
+ * A deterministic id in UUIDv7 layout: the time `ms` in the first 48 bits, the rest from a
+ * SHA-256 of `parts`. The same source record always gets the same id, so capturing or importing
+ * it twice (hooks and transcript import, or a re-run after a crash) is detected downstream.
+ *
+ * @example
+ * stableId(Date.parse(ts), session, 'tool_usage', toolUseId);
+ */
+export function stableId(ms: number, ...parts: string[]): string {
+  const hash = createHash('sha256').update(parts.join('\u0000')).digest();
+  const t = Math.max(0, Math.floor(ms)) % 2 ** 48;
+  const hi = Math.floor(t / 0x1000000);
+  const lo = t % 0x1000000;
+  const bytes = [
+    (hi >>> 16) & 0xff,
+    (hi >>> 8) & 0xff,
+    hi & 0xff,
+    (lo >>> 16) & 0xff,
+    (lo >>> 8) & 0xff,
+    lo & 0xff,
+    0x70 | (hash[0]! & 0x0f),
+    hash[1]!,
+    0x80 | (hash[2]! & 0x3f),
+    ...hash.subarray(3, 10),
+  ];
+  const hex = bytes.map((b) => HEX[b]!).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

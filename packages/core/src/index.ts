@@ -1,4 +1,13 @@
 export {
+  agentInvocationFromTask,
+  decisionsFromTool,
+  FILE_TOOLS,
+  fileOperationFromTool,
+  gitBlobHash,
+  summarizeToolInput,
+  toolErrorPayload,
+} from './claude-code/normalize.js';
+export {
   contextWindowFor,
   DEFAULT_CONTEXT_WINDOW,
   DEFAULT_PRICES,
@@ -65,6 +74,7 @@ export {
 } from './errors.js';
 export type { AnySatEvent, NewEvent, SatEvent } from './events/envelope.js';
 export {
+  CAPTURE_EVENT_TYPES,
   EVENT_TYPES,
   type EventPayloads,
   type EventType,
@@ -95,6 +105,7 @@ export {
   MAX_EVENT_BYTES,
   type WriterFs,
 } from './log/event-writer.js';
+export { loadEventIds } from './log/known-ids.js';
 export { FileLock, type FileLockOptions, isOwnerAlive, type LockOwner } from './log/lock.js';
 export {
   BACKUP_MARKER_EXT,

@@ -24,6 +24,16 @@ const VALID: { [K in (typeof EVENT_TYPES)[number]]: Record<string, unknown> } = 
   snapshot: { snapshot_id: 'snap1', trigger: 'manual' },
   handoff: { path: 'handoffs/x.md' },
   backup: { target: 'local' },
+  api_response: {
+    model: 'claude-opus-4-6',
+    message_id: 'msg_1',
+    request_id: 'req_1',
+    tokens: { input: 3, output: 13, cacheCreation: 13835, cacheRead: 11515 },
+    source: 'transcript',
+  },
+  user_prompt: { text: 'fix the tests', chars: 13 },
+  turn_end: { last_message: 'Done.' },
+  notification: { message: 'Claude needs your permission to use Bash' },
 };
 
 function thrown(fn: () => unknown): { code?: string; message: string } {

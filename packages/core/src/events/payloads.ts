@@ -115,11 +115,50 @@ export const FileOperationV1 = Type.Object(
 /** The context window was measured or compacted. */
 export const ContextSnapshotV1 = Type.Object(
   {
-    tokens_before: Count,
-    tokens_after: Count,
+    tokens_before: Type.Optional(Count),
+    tokens_after: Type.Optional(Count),
     files_in_context: Type.Optional(Type.Array(Type.String())),
     trigger: Type.Optional(NonEmpty),
     context_window: Type.Optional(Count),
+  },
+  strict,
+);
+
+/** One API response's token usage (from a transcript, or estimated from a sub-agent's tool result). */
+export const ApiResponseV1 = Type.Object(
+  {
+    model: NonEmpty,
+    message_id: NonEmpty,
+    request_id: Type.Optional(Type.String()),
+    tokens: TokenCountsSchema,
+    /** The part of `tokens.cacheCreation` written to the 1-hour cache (the rest is 5-minute). */
+    cache_creation_1h: Type.Optional(Count),
+    /** `transcript`: counted from the agent's own transcript; `task_result`: the parent's Task/Agent result, used only while the sub-agent's own transcript is missing. */
+    source: Type.Union([Type.Literal('transcript'), Type.Literal('task_result')]),
+    agent_id: Type.Optional(NonEmpty),
+    service_tier: Type.Optional(Type.String()),
+  },
+  strict,
+);
+
+/** Something the user asked (the first prompt of a session is its goal). */
+export const UserPromptV1 = Type.Object(
+  { text: Type.String(), chars: Count, command: Type.Optional(Type.String()) },
+  strict,
+);
+
+/** The agent finished a turn (Claude Code's Stop / SubagentStop). */
+export const TurnEndV1 = Type.Object(
+  { last_message: Type.Optional(Type.String()), stop_hook_active: Type.Optional(Type.Boolean()) },
+  strict,
+);
+
+/** The client showed the user a notification (permission prompt, idle, ...). */
+export const NotificationV1 = Type.Object(
+  {
+    message: Type.String(),
+    title: Type.Optional(Type.String()),
+    notification_type: Type.Optional(Type.String()),
   },
   strict,
 );
@@ -195,8 +234,15 @@ export const LIFECYCLE_EVENT_TYPES = [
   'backup',
 ] as const;
 
+/** What capture from a client adds: token usage, prompts, turn ends, notifications. */
+export const CAPTURE_EVENT_TYPES = ['api_response', 'user_prompt', 'turn_end', 'notification'] as const;
+
 /** Every event type this version of core writes. */
-export const EVENT_TYPES = [...ROADMAP_EVENT_TYPES, ...LIFECYCLE_EVENT_TYPES] as const;
+export const EVENT_TYPES = [
+  ...ROADMAP_EVENT_TYPES,
+  ...LIFECYCLE_EVENT_TYPES,
+  ...CAPTURE_EVENT_TYPES,
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The current payload shape of each event type. */
@@ -214,6 +260,10 @@ export interface EventPayloads {
   snapshot: Static<typeof SnapshotV1>;
   handoff: Static<typeof HandoffV1>;
   backup: Static<typeof BackupV1>;
+  api_response: Static<typeof ApiResponseV1>;
+  user_prompt: Static<typeof UserPromptV1>;
+  turn_end: Static<typeof TurnEndV1>;
+  notification: Static<typeof NotificationV1>;
 }
 
 /**
@@ -244,4 +294,8 @@ export const PAYLOAD_VERSIONS: { readonly [T in EventType]: readonly PayloadVers
   snapshot: [{ schema: SnapshotV1 }],
   handoff: [{ schema: HandoffV1 }],
   backup: [{ schema: BackupV1 }],
+  api_response: [{ schema: ApiResponseV1 }],
+  user_prompt: [{ schema: UserPromptV1 }],
+  turn_end: [{ schema: TurnEndV1 }],
+  notification: [{ schema: NotificationV1 }],
 };

@@ -102,7 +102,7 @@ export class EventSchemas {
       );
     }
     if (event.v === compiled.current) return event;
-    let data = event.data;
+    let data: Record<string, unknown> = event.data;
     for (let v = event.v; v < compiled.current; v++) {
       const upgrade = compiled.versions[v - 1]!.upgrade;
       if (!upgrade)
