@@ -105,7 +105,7 @@ export {
   MAX_EVENT_BYTES,
   type WriterFs,
 } from './log/event-writer.js';
-export { loadEventIds } from './log/known-ids.js';
+export { loadKnownEvents, type KnownEvents } from './log/known-ids.js';
 export { FileLock, type FileLockOptions, isOwnerAlive, type LockOwner } from './log/lock.js';
 export {
   BACKUP_MARKER_EXT,
