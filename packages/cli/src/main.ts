@@ -1,12 +1,27 @@
-import { readFileSync } from 'node:fs';
-import { isSatError } from '@sat/core';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { ingestHookSpool, isSatError, spoolDir } from '@sat/core';
 import { Command, CommanderError } from 'commander';
-import { createContext, type GlobalOptions } from './context.js';
+import { type CliContext, createContext, type GlobalOptions } from './context.js';
 import { COMMANDS } from './registry.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
+
+/** Ingests captured hook payloads, if any are waiting (a readdir when there are none). */
+async function ingestPending(ctx: CliContext): Promise<void> {
+  const spool = spoolDir(ctx.config().paths.logs);
+  if (
+    !existsSync(spool) ||
+    !readdirSync(spool).some((name) => name.endsWith('.json') && !name.startsWith('.'))
+  )
+    return;
+  const result = await ingestHookSpool({
+    logsDir: ctx.config().paths.logs,
+    waitMs: ctx.config().writer.lockTimeoutMs,
+  });
+  for (const bad of result.bad) ctx.note(`sat: set aside captured payload ${bad.file}: ${bad.reason}`);
+}
 
 /** Thrown by commands for a user error: printed as one line, exit status 1. */
 export class UsageError extends Error {}
@@ -37,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
         .flat()
         .filter((a): a is string => typeof a === 'string');
       const ctx = createContext(program.opts<GlobalOptions>());
+      if (spec.ingestFirst) await ingestPending(ctx);
       const module = await spec.load();
       exitCode = (await module.run(ctx, args, options, cmd)) ?? 0;
     });

@@ -1,4 +1,20 @@
 export {
+  type CaptureScriptOptions,
+  captureScript,
+  captureScriptPath,
+  currentSatCommand,
+  INGEST_TRIGGER_EVENTS,
+  spoolDir,
+  writeCaptureScript,
+} from './claude-code/capture-script.js';
+export {
+  type BadPayload,
+  type IngestHookOptions,
+  type IngestHookResult,
+  ingestHookSpool,
+  spoolFileTime,
+} from './claude-code/hook-ingest.js';
+export {
   agentInvocationFromTask,
   decisionsFromTool,
   FILE_TOOLS,
@@ -88,7 +104,12 @@ export { EventSchemas, eventSchemas } from './events/validate.js';
 export { assertSessionId, isValidSessionId, newId } from './ids.js';
 export { getActiveSession, setActiveSession } from './log/active-session.js';
 export { fsyncDir, writeFileAtomic } from './log/atomic-file.js';
-export { type CloseOptions, type CloseResult, closeSessionLog } from './log/close-session.js';
+export {
+  type CloseOptions,
+  type CloseResult,
+  closeSessionLog,
+  reopenSessionLog,
+} from './log/close-session.js';
 export {
   type FollowOptions,
   followSessionEvents,
@@ -105,7 +126,7 @@ export {
   MAX_EVENT_BYTES,
   type WriterFs,
 } from './log/event-writer.js';
-export { loadKnownEvents, type KnownEvents } from './log/known-ids.js';
+export { type KnownEvents, loadKnownEvents } from './log/known-ids.js';
 export { FileLock, type FileLockOptions, isOwnerAlive, type LockOwner } from './log/lock.js';
 export {
   BACKUP_MARKER_EXT,

@@ -207,3 +207,50 @@ function metaOf(session: string, digest: LogDigest, compressedBytes: number): Se
     sha256: digest.sha256,
   };
 }
+
+/**
+ * Reopens a closed session so it can be appended to again (a Claude Code session resumed after
+ * it ended): decompresses the log, checks it against the SHA-256 recorded at close, and only
+ * then puts the plain log back and removes the compressed one. The bytes are unchanged, so the
+ * log stays append-only.
+ */
+export async function reopenSessionLog(
+  logsDir: string,
+  session: string,
+  options: { lockTimeoutMs?: number } = {},
+): Promise<void> {
+  const files = sessionLogFiles(logsDir, session);
+  const lock = new FileLock(files.lock, { timeoutMs: options.lockTimeoutMs ?? 30_000 });
+  await lock.acquire();
+  const tmp = `${files.plain}.tmp-${process.pid}`;
+  try {
+    if (existsSync(files.plain) || !existsSync(files.compressed)) return;
+    const meta = readSessionMeta(files);
+    const digest = new LogDigest();
+    await pipeline(
+      createReadStream(files.compressed),
+      createGunzip(),
+      digest,
+      createWriteStream(tmp, { mode: 0o644 }),
+    );
+    if (meta && digest.sha256 !== meta.sha256) {
+      throw new SatError(
+        'VERIFY_FAILED',
+        `[core] ${files.compressed} does not match its recorded checksum; not reopening it (restore it from a backup)`,
+        {
+          details: { session },
+        },
+      );
+    }
+    renameSync(tmp, files.plain);
+    fsyncDir(dirname(files.plain));
+    unlinkSync(files.compressed);
+    if (existsSync(files.meta)) unlinkSync(files.meta);
+    fsyncDir(dirname(files.plain));
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    lock.release();
+  }
+}

@@ -13,7 +13,16 @@ export interface KnownEvents {
   ids: Set<string>;
   /** `<type>:<tool_use_id>` of every event derived from a tool call (in `data` or `meta`). */
   toolUses: Set<string>;
+  /**
+   * Tool calls already recorded, as `start:<tool_use_id>` (a sub-agent's `agent_invocation`
+   * with status `started`) and `call:<tool_use_id>` (any other event of the call: its
+   * `tool_usage`, `error`, `file_operation`, `decision`, finished `agent_invocation`). A capture
+   * path writes a call's events only when its key is not known yet.
+   */
+  toolCalls: Set<string>;
 }
+
+const STATUS_FIELD = Buffer.from('"status":"');
 
 function stringAt(bytes: Buffer, field: Buffer, from = 0): string | undefined {
   const at = bytes.indexOf(field, from);
@@ -31,8 +40,12 @@ function stringAt(bytes: Buffer, field: Buffer, from = 0): string | undefined {
  */
 export async function loadKnownEvents(logsDir: string, session: string): Promise<KnownEvents> {
   const files = sessionLogFiles(logsDir, session);
-  const known: KnownEvents = { ids: new Set(), toolUses: new Set() };
-  const file = existsSync(files.compressed) ? files.compressed : existsSync(files.plain) ? files.plain : undefined;
+  const known: KnownEvents = { ids: new Set(), toolUses: new Set(), toolCalls: new Set() };
+  const file = existsSync(files.compressed)
+    ? files.compressed
+    : existsSync(files.plain)
+      ? files.plain
+      : undefined;
   if (!file) return known;
   const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
   const source = file === files.compressed ? stream.pipe(createGunzip()) : stream;
@@ -43,7 +56,11 @@ export async function loadKnownEvents(logsDir: string, session: string): Promise
       if (id) known.ids.add(id);
       const toolUseId = stringAt(line.bytes, TOOL_USE_FIELD);
       const type = toolUseId ? stringAt(line.bytes, TYPE_FIELD) : undefined;
-      if (toolUseId && type) known.toolUses.add(`${type}:${toolUseId}`);
+      if (toolUseId && type) {
+        known.toolUses.add(`${type}:${toolUseId}`);
+        const started = type === 'agent_invocation' && stringAt(line.bytes, STATUS_FIELD) === 'started';
+        known.toolCalls.add(`${started ? 'start' : 'call'}:${toolUseId}`);
+      }
     }
   } catch {
     // A corrupt compressed log: what was read so far is what is known.

@@ -1,0 +1,36 @@
+import { ingestHookSpool } from '@sat/core';
+import type { CliContext } from '../context.js';
+import { printJson } from '../output.js';
+
+/** Turns captured hook payloads into events (what every other command also does first). */
+export async function run(
+  ctx: CliContext,
+  _args: string[],
+  options: { json?: boolean; quiet?: boolean; wait?: boolean },
+): Promise<number> {
+  const config = ctx.config();
+  const result = await ingestHookSpool({
+    logsDir: config.paths.logs,
+    waitMs: options.wait ? config.writer.lockTimeoutMs : 0,
+  });
+  if (options.json) {
+    printJson(ctx, result);
+    return 0;
+  }
+  if (options.quiet) return 0;
+  if (result.busy) {
+    ctx.print('another ingest is running; it will take these payloads');
+    return 0;
+  }
+  ctx.print(
+    `ingested ${result.files} hook payload(s): ${result.appended} event(s) appended, ${result.duplicates} already recorded, ${result.pendingToolCalls} tool call(s) waiting for their result`,
+  );
+  for (const bad of result.bad) ctx.note(`sat: set aside ${bad.file}: ${bad.reason}`);
+  for (const [name, count] of Object.entries(result.unknownHookEvents))
+    ctx.note(`sat: ${count} payload(s) of unknown hook event '${name}' kept raw`);
+  if (result.captureErrors.length)
+    ctx.note(
+      `sat: ${result.captureErrors.length} capture(s) failed (see the spool's errors.log; run 'sat doctor')`,
+    );
+  return 0;
+}
