@@ -10,7 +10,13 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 /** Ingests captured hook payloads, if any are waiting (a readdir when there are none). */
 async function ingestPending(ctx: CliContext): Promise<void> {
-  const spool = spoolDir(ctx.config().paths.logs);
+  let logsDir: string;
+  try {
+    logsDir = ctx.config().paths.logs;
+  } catch {
+    return; // a config error: the command itself reports it (sat doctor explains it)
+  }
+  const spool = spoolDir(logsDir);
   if (
     !existsSync(spool) ||
     !readdirSync(spool).some((name) => name.endsWith('.json') && !name.startsWith('.'))

@@ -6,11 +6,13 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import {
+  captureScriptPath,
   closeSessionLog,
   FileLock,
   isOwnerAlive,
@@ -20,6 +22,7 @@ import {
   readSessionEvents,
   type SatConfig,
   sessionLogFiles,
+  spoolDir,
 } from '@sat/core';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
@@ -153,6 +156,48 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
         () => rmSync(path, { force: true }),
       );
     }
+  }
+
+  const spool = spoolDir(logsDir);
+  const errorsLog = join(spool, 'errors.log');
+  if (existsSync(errorsLog)) {
+    const lines = readFileSync(errorsLog, 'utf8').split('\n').filter(Boolean);
+    if (lines.length > 0) {
+      await add(
+        {
+          check: 'capture',
+          status: 'warn',
+          detail: `${lines.length} hook capture(s) failed (the agent went on; those payloads were lost), latest: ${lines.at(-1)}`,
+          fix: `check free disk space and the permissions of ${spool}; 'sat doctor --fix' clears the note`,
+        },
+        () => renameSync(errorsLog, `${errorsLog}.${Date.now()}`),
+      );
+    }
+  }
+  const badReasons = join(spool, 'bad', 'reasons.log');
+  if (existsSync(badReasons)) {
+    const lines = readFileSync(badReasons, 'utf8').split('\n').filter(Boolean);
+    await add({
+      check: 'capture',
+      status: 'warn',
+      detail: `${lines.length} captured payload(s) could not be read and were set aside in ${join(spool, 'bad')} (latest: ${lines.at(-1)?.replace('\t', ': ')})`,
+      fix: 'inspect them; delete the folder once done',
+    });
+  }
+  const script = captureScriptPath(config.root);
+  const settingsFile = join(config.projectDir, '.claude', 'settings.json');
+  if (
+    existsSync(settingsFile) &&
+    readFileSync(settingsFile, 'utf8').includes('sat/capture.sh') &&
+    !existsSync(script) &&
+    config.root === join(config.projectDir, '.claude')
+  ) {
+    await add({
+      check: 'capture',
+      status: 'error',
+      detail: `${settingsFile} runs ${script}, which does not exist: hooks capture nothing`,
+      fix: "run 'sat init'",
+    });
   }
 
   const sessions = await listSessions(logsDir);
