@@ -14,6 +14,8 @@ export interface CommandSpec {
   summary: string;
   /** Extra help text shown after the options. */
   help?: string;
+  /** Ingest captured hook payloads before running, so the command sees them. */
+  ingestFirst?: boolean;
   define(command: Command): Command;
   load(): Promise<CommandModule>;
 }
@@ -25,8 +27,23 @@ export interface CommandSpec {
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'init',
-    summary: 'create the data folders and git-ignore entries (idempotent)',
-    define: (c) => c.option('--json', 'print what was done as JSON'),
+    summary: 'create the data folders and git-ignore entries, install the Claude Code hooks (idempotent)',
+    help: `
+Hooks go into <project>/.claude/settings.json by default. Only our hooks are added or removed;
+every other key and hook in the file is kept, in order. Running it again changes nothing.
+
+Examples:
+  sat init                   # folders + hooks in .claude/settings.json (commit it for the team)
+  sat init --local           # hooks in .claude/settings.local.json (just you, this project)
+  sat init --user            # hooks in ~/.claude/settings.json (every project)
+  sat init --uninstall       # remove our hooks from .claude/settings.json (folders and data stay)`,
+    define: (c) =>
+      c
+        .option('--local', 'use <project>/.claude/settings.local.json instead')
+        .option('--user', 'use ~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json when set) instead')
+        .option('--no-hooks', 'only create the folders and git-ignore entries')
+        .option('--uninstall', 'remove our hooks (and nothing else) from the settings file')
+        .option('--json', 'print what was done as JSON'),
     load: () => import('./commands/init.js'),
   },
   {
@@ -56,13 +73,25 @@ repeat a flag for a list (--options A --options B); use dots for nested fields.`
     load: () => import('./commands/log.js'),
   },
   {
+    name: 'ingest',
+    summary: 'turn captured Claude Code hook payloads into events (every reading command does this first)',
+    define: (c) =>
+      c
+        .option('--json', 'print the result as JSON')
+        .option('--quiet', 'print nothing (used by the capture hook)')
+        .option('--wait', 'wait for a running ingest instead of leaving the work to it'),
+    load: () => import('./commands/ingest.js'),
+  },
+  {
     name: 'sessions',
+    ingestFirst: true,
     summary: 'list sessions: id, start, end or status, events, size',
     define: (c) => c.option('--json', 'print JSON'),
     load: () => import('./commands/sessions.js'),
   },
   {
     name: 'events',
+    ingestFirst: true,
     summary: "print a session's events (readable, --json for JSONL, --follow to tail it)",
     define: (c) =>
       c
@@ -76,12 +105,14 @@ repeat a flag for a list (--options A --options B); use dots for nested fields.`
   },
   {
     name: 'doctor',
+    ingestFirst: true,
     summary: 'check paths, permissions, config, locks and logs; say how to fix each problem',
     define: (c) => c.option('--fix', 'repair what can be repaired safely').option('--json', 'print JSON'),
     load: () => import('./commands/doctor.js'),
   },
   {
     name: 'gc',
+    ingestFirst: true,
     summary: 'apply retention: remove local logs of old sessions that are backed up',
     define: (c) =>
       c

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = join(REPO, 'packages/cli/src/bin.ts');
@@ -25,6 +25,15 @@ export interface Run {
   stderr: string;
 }
 
+const isolated = {
+  project: mkdtempSync(join(tmpdir(), 'sat-cli-project-')),
+  home: mkdtempSync(join(tmpdir(), 'sat-cli-home-')),
+};
+afterAll(() => {
+  rmSync(isolated.project, { recursive: true, force: true });
+  rmSync(isolated.home, { recursive: true, force: true });
+});
+
 /** Runs the real `sat` command (from source) in a child process. */
 export function sat(
   args: string[],
@@ -32,7 +41,16 @@ export function sat(
 ): Promise<Run> {
   const child = spawn(process.execPath, ['--conditions=sat-source', '--import', 'tsx', BIN, ...args], {
     cwd: options.cwd ?? REPO,
-    env: { ...process.env, ...(options.home ? { SAT_HOME: options.home } : {}), ...options.env },
+    // A temporary project and HOME unless the test names them: `sat init` must never write this
+    // repository's own .claude/ or the developer's ~/.claude.
+    env: {
+      ...process.env,
+      CLAUDE_PROJECT_DIR: isolated.project,
+      HOME: isolated.home,
+      CLAUDE_CONFIG_DIR: join(isolated.home, '.claude'),
+      ...(options.home ? { SAT_HOME: options.home } : {}),
+      ...options.env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,7 +1,26 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import type { SatPaths } from '@sat/core';
+import { join, relative, resolve } from 'node:path';
+import {
+  captureScriptPath,
+  currentSatCommand,
+  type SatConfig,
+  type SatPaths,
+  spoolDir,
+  writeCaptureScript,
+} from '@sat/core';
+import {
+  type ClaudeSettings,
+  installHooks,
+  PROJECT_SCRIPT_EXPRESSION,
+  quoteScriptPath,
+  readSettings,
+  type SettingsScope,
+  settingsFilePath,
+  uninstallHooks,
+  writeSettings,
+} from '../claude-settings.js';
 import type { CliContext } from '../context.js';
+import { UsageError } from '../main.js';
 import { printJson } from '../output.js';
 
 /** Lines `sat init` keeps in `<data root>/.gitignore`: raw logs, state and credentials are never committed. */
@@ -9,18 +28,48 @@ export const GITIGNORE_BLOCK_START =
   '# >>> sat (SubAgent Tracking System): never commit raw logs or credentials';
 export const GITIGNORE_BLOCK_END = '# <<< sat';
 
+/** Options of `sat init`. */
+export interface InitOptions {
+  json?: boolean;
+  /** Use `<project>/.claude/settings.local.json`. */
+  local?: boolean;
+  /** Use `~/.claude/settings.json` (`$CLAUDE_CONFIG_DIR/settings.json`). */
+  user?: boolean;
+  /** `false` with `--no-hooks`. */
+  hooks?: boolean;
+  /** Remove our hooks instead of installing them. */
+  uninstall?: boolean;
+}
+
+/** What `sat init` did to the Claude Code settings file, event by event. */
+export interface HooksResult {
+  added: string[];
+  updated: string[];
+  alreadyPresent: string[];
+  removed: string[];
+}
+
 function gitignoreBlock(root: string, paths: SatPaths): string {
   const lines = (Object.keys(paths) as (keyof SatPaths)[])
     .map((name) => relative(root, paths[name]))
     .filter((rel) => rel && !rel.startsWith('..'))
     .map((rel) => `/${rel.split('\\').join('/')}/`);
-  lines.push('/sat.config.local.json');
+  lines.push('/sat/', '/sat.config.local.json');
   return `${GITIGNORE_BLOCK_START}\n${lines.join('\n')}\n${GITIGNORE_BLOCK_END}\n`;
 }
 
-/** Creates the data folders (credentials mode 0700) and the git-ignore entries. Running it again changes nothing. */
-export async function run(ctx: CliContext, _args: string[], options: { json?: boolean }): Promise<number> {
-  const config = ctx.config();
+/**
+ * The script expression our hooks run: `"$CLAUDE_PROJECT_DIR/.claude/sat/capture.sh"` for a
+ * project-level install with the default data root (works for every clone), else the quoted
+ * absolute path of `<data root>/sat/capture.sh`.
+ */
+function scriptExpression(config: SatConfig, scope: SettingsScope): string {
+  const defaultRoot = resolve(config.root) === resolve(config.projectDir, '.claude');
+  if (scope !== 'user' && defaultRoot) return PROJECT_SCRIPT_EXPRESSION;
+  return quoteScriptPath(captureScriptPath(config.root));
+}
+
+function createFolders(config: SatConfig) {
   const created: string[] = [];
   const present: string[] = [];
   mkdirSync(config.root, { recursive: true });
@@ -48,7 +97,7 @@ export async function run(ctx: CliContext, _args: string[], options: { json?: bo
   const outside = (Object.keys(config.paths) as (keyof SatPaths)[]).filter((name) =>
     relative(config.root, config.paths[name]).startsWith('..'),
   );
-  const result = {
+  return {
     root: config.root,
     created,
     present,
@@ -56,19 +105,104 @@ export async function run(ctx: CliContext, _args: string[], options: { json?: bo
     gitignoreChanged,
     outsideRoot: outside.map((n) => config.paths[n]),
   };
+}
+
+function printHooks(ctx: CliContext, file: string, hooks: HooksResult, uninstall: boolean): void {
+  if (uninstall) {
+    ctx.print(
+      hooks.removed.length > 0
+        ? `hooks: removed ${hooks.removed.length} sat hook(s) from ${file}`
+        : `hooks: no sat hooks in ${file}, nothing removed`,
+    );
+    return;
+  }
+  const parts: string[] = [];
+  if (hooks.added.length > 0) parts.push(`added ${hooks.added.length}`);
+  if (hooks.updated.length > 0) parts.push(`updated ${hooks.updated.length}`);
+  if (hooks.alreadyPresent.length > 0)
+    parts.push(
+      hooks.added.length + hooks.updated.length === 0
+        ? `all ${hooks.alreadyPresent.length} already present`
+        : `${hooks.alreadyPresent.length} already present`,
+    );
+  ctx.print(`hooks: ${parts.join(', ')} in ${file}`);
+}
+
+/**
+ * Creates the data folders (credentials mode 0700) and the git-ignore entries, then installs the
+ * Claude Code capture hooks into the project's `.claude/settings.json` (`--local`:
+ * `settings.local.json`; `--user`: `~/.claude/settings.json`; `--no-hooks`: none). With
+ * `--uninstall`, only removes our hooks from that file. Running it again changes nothing. A
+ * settings file that is not valid JSON is left untouched and reported (exit 1).
+ */
+export async function run(ctx: CliContext, _args: string[], options: InitOptions): Promise<number> {
+  if (options.local && options.user)
+    throw new UsageError('--local and --user name different settings files: use one of them');
+  if (options.uninstall && options.hooks === false)
+    throw new UsageError('--uninstall removes hooks, --no-hooks skips them: use one of them');
+  const config = ctx.config();
+  const scope: SettingsScope = options.user ? 'user' : options.local ? 'local' : 'project';
+  const file = settingsFilePath(scope, config.projectDir);
+
+  if (options.uninstall) {
+    const current = readSettings(file);
+    const { settings, removed } = uninstallHooks(current ?? {});
+    const settingsChanged = current !== undefined && removed.length > 0 && writeSettings(file, settings);
+    const hooks: HooksResult = { added: [], updated: [], alreadyPresent: [], removed };
+    if (options.json) printJson(ctx, { uninstall: true, settingsFile: file, settingsChanged, hooks });
+    else printHooks(ctx, file, hooks, true);
+    return 0;
+  }
+
+  // Read the settings before touching anything, so a broken file stops `sat init` early.
+  let plan: { settings: ClaudeSettings; hooks: HooksResult } | undefined;
+  if (options.hooks !== false) {
+    const installed = installHooks(readSettings(file) ?? {}, scriptExpression(config, scope));
+    plan = {
+      settings: installed.settings,
+      hooks: {
+        added: installed.added,
+        updated: installed.updated,
+        alreadyPresent: installed.alreadyPresent,
+        removed: [],
+      },
+    };
+  }
+
+  const folders = createFolders(config);
+  // The script the hooks run: it stores each payload in the spool and, at turn and session
+  // boundaries, starts this same `sat` in the background to ingest them.
+  const capture = plan
+    ? writeCaptureScript(config.root, {
+        spoolDir: spoolDir(config.paths.logs),
+        satCommand: currentSatCommand(),
+      })
+    : undefined;
+  const changes = plan ? plan.hooks.added.length + plan.hooks.updated.length : 0;
+  const settingsChanged = plan !== undefined && changes > 0 && writeSettings(file, plan.settings);
+  const result = {
+    ...folders,
+    settingsFile: plan ? file : null,
+    settingsChanged,
+    hooks: plan ? plan.hooks : null,
+    captureScript: capture ?? null,
+  };
   if (options.json) {
     printJson(ctx, result);
     return 0;
   }
   ctx.print(`data root ${config.root}`);
-  for (const dir of created) ctx.print(`  created ${dir}`);
-  if (created.length === 0) ctx.print('  all folders were already there');
+  for (const dir of folders.created) ctx.print(`  created ${dir}`);
+  if (folders.created.length === 0) ctx.print('  all folders were already there');
   ctx.print(
-    gitignoreChanged
-      ? `  git-ignore entries written to ${ignoreFile}`
+    folders.gitignoreChanged
+      ? `  git-ignore entries written to ${folders.gitignore}`
       : '  git-ignore entries already present',
   );
-  for (const dir of result.outsideRoot)
+  if (plan) printHooks(ctx, file, plan.hooks, false);
+  if (capture) ctx.print(`  capture script ${capture.path}${capture.changed ? ' written' : ' up to date'}`);
+  else ctx.print('hooks: not installed (--no-hooks)');
+  for (const dir of folders.outsideRoot)
     ctx.note(`note: ${dir} is outside the data root: make sure it is not committed`);
   return 0;
 }
