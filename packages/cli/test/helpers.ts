@@ -2,11 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = join(REPO, 'packages/cli/src/bin.ts');
+/** tsx's loader by absolute URL, so the CLI runs from source whatever folder it is started in. */
+const TSX = pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 const made: string[] = [];
 afterEach(() => {
@@ -39,7 +41,7 @@ export function sat(
   args: string[],
   options: { home?: string; input?: string; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<Run> {
-  const child = spawn(process.execPath, ['--conditions=sat-source', '--import', 'tsx', BIN, ...args], {
+  const child = spawn(process.execPath, ['--conditions=sat-source', '--import', TSX, BIN, ...args], {
     cwd: options.cwd ?? REPO,
     // A temporary project and HOME unless the test names them: `sat init` must never write this
     // repository's own .claude/ or the developer's ~/.claude.
@@ -61,4 +63,4 @@ export function sat(
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-export { BIN };
+export { BIN, TSX };
