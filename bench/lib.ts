@@ -369,6 +369,11 @@ export async function bundleForNode(entry: string, outDir: string): Promise<stri
     clean: false,
     config: false,
     silent: true,
+    // CommonJS dependencies (tar-stream, streamx) require Node built-ins; an ESM bundle has no
+    // `require` of its own, so give it one.
+    banner: {
+      js: "import { createRequire as __satCreateRequire } from 'node:module'; const require = __satCreateRequire(import.meta.url);",
+    },
     esbuildOptions: (options) => {
       options.conditions = ['sat-source'];
     },
@@ -391,4 +396,44 @@ export function sendToParent(message: unknown): Promise<void> {
     if (!process.send) return resolve();
     process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disk
+
+/** Milliseconds the block devices spent doing I/O (`io_ticks` of /proc/diskstats), summed; undefined off Linux. */
+function diskBusyMs(): number | undefined {
+  try {
+    let total = 0;
+    for (const line of readFileSync('/proc/diskstats', 'utf8').split('\n')) {
+      const fields = line.trim().split(/\s+/);
+      const name = fields[2];
+      if (!name || /^(loop|ram|zram)/.test(name)) continue;
+      total += Number(fields[12] ?? 0);
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until the disks have been idle (under 2% busy) for `quietSeconds` in a row, at most
+ * `maxMs`; resolves to the time waited. A benchmark that reads files just written (or runs just
+ * after a large deletion, whose discards the kernel sends later) otherwise measures the
+ * write-back of what came before. Returns at once where /proc/diskstats does not exist.
+ */
+export async function waitForQuietDisk(quietSeconds = 3, maxMs = 120_000): Promise<number> {
+  const start = performance.now();
+  const first = diskBusyMs();
+  if (first === undefined) return 0;
+  let last: number = first;
+  let quiet = 0;
+  while (quiet < quietSeconds && performance.now() - start < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now: number = diskBusyMs() ?? last;
+    quiet = now - last < 20 ? quiet + 1 : 0;
+    last = now;
+  }
+  return performance.now() - start;
 }

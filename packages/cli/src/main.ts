@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { ingestHookSpool, isSatError, spoolDir } from '@sat/core';
+import { ingestCapture, isSatError, spoolDir } from '@sat/core';
 import { Command, CommanderError } from 'commander';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
 import { COMMANDS } from './registry.js';
@@ -22,11 +22,9 @@ async function ingestPending(ctx: CliContext): Promise<void> {
     !readdirSync(spool).some((name) => name.endsWith('.json') && !name.startsWith('.'))
   )
     return;
-  const result = await ingestHookSpool({
-    logsDir: ctx.config().paths.logs,
-    waitMs: ctx.config().writer.lockTimeoutMs,
-  });
+  const result = await ingestCapture(ctx.config(), { waitMs: ctx.config().writer.lockTimeoutMs });
   for (const bad of result.bad) ctx.note(`sat: set aside captured payload ${bad.file}: ${bad.reason}`);
+  for (const warning of result.warnings) ctx.note(`sat: warning: ${warning}`);
 }
 
 /** Thrown by commands for a user error: printed as one line, exit status 1. */

@@ -50,3 +50,28 @@ export function formatBytes(bytes: number): string {
 export function formatTime(iso: string | undefined): string {
   return iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '';
 }
+
+/** 1234567 -> '1,234,567' */
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** A token count in short form: 950 -> '950', 12345 -> '12.3k', 4567890 -> '4.57M'. */
+export function formatTokens(value: number): string {
+  if (value < 1000) return String(value);
+  if (value < 1_000_000) return `${(value / 1000).toFixed(value < 10_000 ? 2 : 1)}k`;
+  return `${(value / 1_000_000).toFixed(value < 10_000_000 ? 2 : 1)}M`;
+}
+
+/** USD: '$0.1234' below $10, '$12.34' from there. */
+export function formatCost(usd: number): string {
+  return `$${usd.toFixed(usd < 10 ? 4 : 2)}`;
+}
+
+/** 950 -> '950 ms', 38799 -> '38.8 s', 754000 -> '12m 34s' */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+}

@@ -26,6 +26,13 @@ export interface CommandSpec {
  */
 export const COMMANDS: readonly CommandSpec[] = [
   {
+    name: 'quickstart',
+    summary:
+      'import your Claude Code sessions (or bundled samples), show what happened, what it cost, how to resume',
+    define: (c) => c.option('--sample', 'use the bundled sample sessions even when you have your own'),
+    load: () => import('./commands/quickstart.js'),
+  },
+  {
     name: 'init',
     summary: 'create the data folders and git-ignore entries, install the Claude Code hooks (idempotent)',
     help: `
@@ -83,11 +90,54 @@ repeat a flag for a list (--options A --options B); use dots for nested fields.`
     load: () => import('./commands/ingest.js'),
   },
   {
+    name: 'import',
+    ingestFirst: true,
+    summary: 'import Claude Code transcripts (default: ~/.claude/projects) as events; idempotent',
+    help: `
+Reads every main and sub-agent transcript (<project>/<session>.jsonl and
+<session>/subagents/agent-*.jsonl) and appends its prompts, tool calls, errors, file changes,
+decisions, sub-agent runs and API responses (tokens) to the session it names. Importing again
+adds nothing; a transcript that grew adds only what is new; unchanged files are not opened.
+Events already captured by the hooks are joined on their tool_use_id, never doubled.
+
+Examples:
+  sat import                     # everything in $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects
+  sat import ~/.claude/projects/-home-me-app
+  sat import --sample            # the bundled sample sessions (real transcripts, marot/spotter)`,
+    define: (c) =>
+      c
+        .argument('[paths...]', "transcript files or folders (default: Claude Code's projects folder)")
+        .option('--json', 'print the result as JSON')
+        .option('--sample', 'import the bundled sample transcripts'),
+    load: () => import('./commands/import.js'),
+  },
+  {
+    name: 'hook',
+    summary: 'run by the capture hook: `sat hook context -` prints the latest handoff at SessionStart',
+    help: `
+Used by <data root>/sat/capture.sh, not by people: at SessionStart with source resume,
+compact or clear it prints the project's latest handoff (at most 10,000 characters) as
+additional context for the model. It never fails.`,
+    define: (c) =>
+      c.argument('<action>', 'context').argument('[payload]', "the hook payload file, or '-' for stdin"),
+    load: () => import('./commands/hook.js'),
+  },
+  {
     name: 'sessions',
     ingestFirst: true,
-    summary: 'list sessions: id, start, end or status, events, size',
+    summary: 'list sessions: id, start, end or status, events, tokens, cost, size',
     define: (c) => c.option('--json', 'print JSON'),
     load: () => import('./commands/sessions.js'),
+  },
+  {
+    name: 'show',
+    ingestFirst: true,
+    summary: 'what happened in a session, and its tokens and cost by agent and by model',
+    define: (c) =>
+      c
+        .argument('<session>', "session id, a unique prefix of one, or 'active'")
+        .option('--json', 'print everything as JSON (tokens and cost in total, byAgent, byModel)'),
+    load: () => import('./commands/show.js'),
   },
   {
     name: 'events',
@@ -120,5 +170,168 @@ repeat a flag for a list (--options A --options B); use dots for nested fields.`
         .option('--keep <n>', 'keep the newest N sessions (default: retention.keepSessions)')
         .option('--json', 'print JSON'),
     load: () => import('./commands/gc.js'),
+  },
+  {
+    name: 'status',
+    ingestFirst: true,
+    summary:
+      'where the current (or given) session stands: events, agents, tokens, context, cost, snapshot, handoff',
+    help: `
+The session is the one named, else the active one, else the one with the latest event.
+
+Examples:
+  sat status
+  sat status 019ab5f0 --json`,
+    define: (c) =>
+      c
+        .argument(
+          '[session]',
+          "session id, a unique prefix of one, or 'active' (default: the current session)",
+        )
+        .option('--json', 'print JSON'),
+    load: () => import('./commands/status.js'),
+  },
+  {
+    name: 'snapshot',
+    ingestFirst: true,
+    summary: "take, list, show, compare and restore snapshots of a session's state",
+    help: `
+Actions:
+  create [session] [--trigger <t>]  take a snapshot now (incremental: latest snapshot + new events)
+  list [session]                    the session's snapshots, oldest first (checksums verified)
+  show <id> [--diffs]               one snapshot: state summary and files (with diffs)
+  diff <id> <id>                    what changed between two snapshots of a session
+  restore <id> [--output <file>]    the session state a snapshot holds (--json prints it whole)
+
+An <id> is a snapshot id, a unique prefix of one, or 'latest' (of the current session).
+Snapshots live in <data root>/state/snapshots/<session>/. A corrupt one is reported and skipped.
+
+Examples:
+  sat snapshot create
+  sat snapshot list --json
+  sat snapshot diff 01a2... latest`,
+    define: (c) =>
+      c
+        .argument('<action>', 'create, list, show, diff or restore')
+        .argument('[args...]', 'a session (create, list) or snapshot ids (show, diff, restore)')
+        .option('--json', 'print JSON')
+        .option('--trigger <trigger>', 'create: why it is taken (default manual)')
+        .option('--diffs', 'show: print the diffs of the files that changed')
+        .option('--output <file>', 'restore: write the state as JSON to this file'),
+    load: () => import('./commands/snapshot.js'),
+  },
+  {
+    name: 'handoff',
+    ingestFirst: true,
+    summary: 'write a Markdown handoff of a session to resume from (goal, next steps, files, errors, cost)',
+    help: `
+Writes <data root>/handoffs/<session>-<time>.md and latest-<session>.md, at most --max-tokens
+(default handoff.maxTokens, 2000) estimated tokens, and says how much smaller it is than the
+session's transcript.
+
+Examples:
+  sat handoff                    # the current session
+  sat handoff 019ab5f0 --max-tokens 1000
+  sat handoff --print            # also print the Markdown`,
+    define: (c) =>
+      c
+        .argument(
+          '[session]',
+          "session id, a unique prefix of one, or 'active' (default: the current session)",
+        )
+        .option('--max-tokens <n>', 'largest handoff in estimated tokens (default handoff.maxTokens)')
+        .option('--print', 'print the Markdown instead of a summary')
+        .option('--json', 'print the result as JSON (the Markdown included)'),
+    load: () => import('./commands/handoff.js'),
+  },
+  {
+    name: 'recover',
+    ingestFirst: true,
+    summary:
+      'find sessions that did not end properly, show their progress, write the handoffs to resume them',
+    help: `
+A session is offered when it has no session_end and no activity for --quiet-minutes (default 30),
+or was marked as crashed. Each gets a snapshot and a handoff, then a marker under
+<data root>/state/recovery/ so it is not offered again (unless new events arrive).
+On a terminal it asks first; --yes, --json or a non-terminal stdin/stdout go ahead without asking
+(use --dry-run to only look).
+
+Examples:
+  sat recover
+  sat recover --yes --json
+  sat recover --quiet-minutes 5 --dry-run`,
+    define: (c) =>
+      c
+        .option('--yes', 'do not ask for confirmation')
+        .option('--json', 'print JSON (does not ask)')
+        .option(
+          '--quiet-minutes <n>',
+          'minutes without activity after which an open session counts as interrupted',
+          '30',
+        )
+        .option('--dry-run', 'only show the sessions and their progress')
+        .option('--max-tokens <n>', 'largest handoff in estimated tokens (default handoff.maxTokens)'),
+    load: () => import('./commands/recover.js'),
+  },
+  {
+    name: 'backup',
+    ingestFirst: true,
+    summary: 'back up sessions (log, snapshots, handoffs, database) as verified bundles to a storage target',
+    help: `
+Each session becomes SubAgentTracking/Phase_<N>/sessions/<session>/bundle.tar.gz plus its
+manifest.json on the target, verified after upload (checksums, then a full read-back). Then
+the session is marked backed up, so 'sat gc' may remove its local log. An ended session is
+closed first; an open one is backed up as its log so far. A bundle the target already holds is
+not sent again. When the target cannot be reached the backup is queued
+(<data root>/state/backup-queue.json); every 'sat backup' retries the queue first.
+
+The target is a local folder (default <data root>/backups, or backup.dir in the config),
+which may be a mounted NAS or a folder a sync client copies elsewhere.
+
+Examples:
+  sat backup active                   # the current session
+  sat backup --all                    # every session not backed up yet
+  sat backup --all --dir /mnt/nas/sat # to another folder
+  sat backup                          # only retry what is queued
+  sat backup --test                   # check the target: upload, verify, read back, delete`,
+    define: (c) =>
+      c
+        .argument('[session]', "session id, a unique prefix of one, or 'active'")
+        .option('--all', 'every session whose backup is not up to date')
+        .option('--target <kind>', 'kind of target (default: backup.target, local)')
+        .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
+        .option('--test', 'check that the target works, back up nothing')
+        .option('--json', 'print the result as JSON'),
+    load: () => import('./commands/backup.js'),
+  },
+  {
+    name: 'restore',
+    summary: 'restore a session from its backup: verified, extracted safely, byte-identical',
+    help: `
+Downloads the bundle, checks its SHA-256 against the manifest, refuses anything unsafe inside
+(absolute paths, .., links), checks every file, and only then puts the files back. A local file
+that differs from the backup is not overwritten unless --force: nothing changes.
+
+Examples:
+  sat restore 019ab5f0                # a session removed by 'sat gc'
+  sat restore 019ab5f0 --dir /mnt/nas/sat --json`,
+    define: (c) =>
+      c
+        .argument('<session>', 'session id, or a unique prefix of a backed-up one')
+        .option('--force', 'overwrite local files that differ from the backup')
+        .option('--target <kind>', 'kind of target (default: backup.target, local)')
+        .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
+        .option('--json', 'print the result as JSON'),
+    load: () => import('./commands/restore.js'),
+  },
+  {
+    name: 'backups',
+    summary: 'list the session backups a target holds (session, phase, size, date) and those queued',
+    define: (c) =>
+      c
+        .option('--target <kind>', 'kind of target (default: backup.target, local)')
+        .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
+        .option('--json', 'print JSON'),
+    load: () => import('./commands/backups.js'),
   },
 ];

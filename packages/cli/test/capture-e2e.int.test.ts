@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sat, tempDir } from './helpers.js';
@@ -64,5 +64,37 @@ describe('Claude Code capture end to end', () => {
       .map((line) => JSON.parse(line));
     expect(events.map((e) => e.type)).toEqual(['session_start', 'user_prompt', 'tool_usage', 'turn_end']);
     expect(events[2].data).toMatchObject({ tool: 'Bash', success: true, tool_use_id: 'toolu_e2e' });
+  }, 60_000);
+
+  it('at SessionStart after a resume, the hook prints the latest handoff as additional context', async () => {
+    const project = tempDir();
+    mkdirSync(join(project, '.git'));
+    const env = { CLAUDE_PROJECT_DIR: project };
+    expect((await sat(['init'], { env, cwd: project })).code).toBe(0);
+    writeFileSync(
+      join(project, '.claude', 'handoffs', 'latest.md'),
+      '# Handoff\n\nGoal: finish the linter setup',
+    );
+    const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8'));
+    const command: string = settings.hooks.SessionStart.at(-1).hooks[0].command;
+    const child = spawn('sh', ['-c', command], {
+      cwd: project,
+      env: { ...process.env, CLAUDE_PROJECT_DIR: project },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stdin.end(
+      JSON.stringify({
+        session_id: 'resumed-1',
+        transcript_path: '/x',
+        cwd: project,
+        hook_event_name: 'SessionStart',
+        source: 'resume',
+      }),
+    );
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    const output = JSON.parse(out);
+    expect(output.hookSpecificOutput.hookEventName).toBe('SessionStart');
+    expect(output.hookSpecificOutput.additionalContext).toContain('Goal: finish the linter setup');
   }, 60_000);
 });

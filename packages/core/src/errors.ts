@@ -16,7 +16,17 @@ export type SatErrorCode =
   | 'VERIFY_FAILED'
   | 'WRITER_CLOSED'
   | 'IO_ERROR'
-  | 'USAGE';
+  | 'USAGE'
+  | 'CONFLICT'
+  | 'STORE_CORRUPT'
+  | 'STORE_TOO_NEW'
+  | 'SNAPSHOT_NOT_FOUND'
+  | 'NOT_FOUND'
+  | 'INVALID_KEY'
+  | 'TARGET_UNAVAILABLE'
+  | 'TARGET_ERROR'
+  | 'CHECKSUM_MISMATCH'
+  | 'INVALID_BUNDLE';
 
 /** Options accepted by {@link SatError}. */
 export interface SatErrorOptions {

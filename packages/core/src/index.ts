@@ -1,4 +1,51 @@
 export {
+  BACKUP_ROOT,
+  BUNDLE_NAME,
+  type BundleFileKind,
+  backupPrefix,
+  localPathOf,
+  MANIFEST_NAME,
+  type ParsedBackupKey,
+  parseBackupKey,
+  phaseSegment,
+} from './backup/backup-layout.js';
+export {
+  type BackupManifest,
+  BackupManifestSchema,
+  type BundleFile,
+  MANIFEST_FORMAT,
+  parseManifest,
+} from './backup/backup-manifest.js';
+export {
+  BACKUP_QUEUE_FILE,
+  type BackoffOptions,
+  type BackupJob,
+  backupQueuePaths,
+  listBackupQueue,
+  type ProcessQueueOptions,
+  processBackupQueue,
+  type QueueJobResult,
+  type QueueRunResult,
+  retryDelayMs,
+} from './backup/backup-queue.js';
+export {
+  type BackupOptions,
+  type BackupResult,
+  type BackupSessionsItem,
+  backupSession,
+  backupSessions,
+} from './backup/backup-session.js';
+export type { Delivery, TransferProgress } from './backup/deliver-backup.js';
+export { type BackupListing, findSessionBackup, listBackups } from './backup/list-backups.js';
+export { probeStorageTarget, type TargetProbe } from './backup/probe-target.js';
+export {
+  type RestoredFile,
+  type RestoreOptions,
+  type RestoreResult,
+  restoreSession,
+} from './backup/restore-session.js';
+export type { DatabaseBackup } from './backup/session-sources.js';
+export {
   type CaptureScriptOptions,
   captureScript,
   captureScriptPath,
@@ -14,6 +61,14 @@ export {
   ingestHookSpool,
   spoolFileTime,
 } from './claude-code/hook-ingest.js';
+export {
+  IMPORT_STATE_FILE,
+  type ImportedFile,
+  type ImportState,
+  importStatePath,
+  loadImportState,
+} from './claude-code/import-state.js';
+export { type IngestCaptureResult, ingestCapture } from './claude-code/ingest-capture.js';
 export {
   agentInvocationFromTask,
   decisionsFromTool,
@@ -39,6 +94,27 @@ export {
   priceUsage,
   withPriceOverrides,
 } from './claude-code/prices.js';
+export {
+  defaultTranscriptRoot,
+  discoverTranscripts,
+  peekTranscript,
+  type TranscriptFile,
+  type TranscriptHead,
+} from './claude-code/transcript-discovery.js';
+export {
+  type MappedEvent,
+  PROMPT_CHARS,
+  type SubagentLink,
+  TranscriptEventMapper,
+  type TranscriptMapperOptions,
+  UNKNOWN_MODEL,
+} from './claude-code/transcript-events.js';
+export {
+  type ImportIssue,
+  type ImportResult,
+  type ImportTranscriptsOptions,
+  importTranscripts,
+} from './claude-code/transcript-import.js';
 export {
   type AgentProgressItem,
   type ApiResponseItem,
@@ -74,10 +150,15 @@ export {
   type TranscriptSummary,
 } from './claude-code/transcript-stats.js';
 export {
+  type BackupSettings,
   CONFIG_FILE_NAME,
   type ConfigFile,
+  DEFAULT_HANDOFF,
+  DEFAULT_SNAPSHOTS,
+  type HandoffSettings,
   type SatConfig,
   type SatPaths,
+  type SnapshotSettings,
   type WriterSettings,
 } from './config/config-schema.js';
 export { CONFIG_ENV, findProjectDir, type LoadConfigOptions, loadConfig } from './config/load-config.js';
@@ -101,9 +182,26 @@ export {
   type TokenCounts,
 } from './events/payloads.js';
 export { EventSchemas, eventSchemas } from './events/validate.js';
+export {
+  type CreateHandoffOptions,
+  createHandoff,
+  type HandoffResult,
+  handoffIfDue,
+  latestHandoffForProject,
+  latestHandoffPath,
+  sessionTranscriptTokens,
+} from './handoff/create-handoff.js';
+export { HANDOFF_SECTIONS, type HandoffSection, promptText } from './handoff/handoff-markdown.js';
+export { CHARS_PER_TOKEN, estimateTokens, estimateTokensFromBytes } from './handoff/token-estimate.js';
 export { assertSessionId, isValidSessionId, newId } from './ids.js';
 export { getActiveSession, setActiveSession } from './log/active-session.js';
 export { fsyncDir, writeFileAtomic } from './log/atomic-file.js';
+export {
+  type BackupMarker,
+  markerCoversLog,
+  readBackupMarker,
+  writeBackupMarker,
+} from './log/backup-marker.js';
 export {
   type CloseOptions,
   type CloseResult,
@@ -126,7 +224,7 @@ export {
   MAX_EVENT_BYTES,
   type WriterFs,
 } from './log/event-writer.js';
-export { type KnownEvents, loadKnownEvents } from './log/known-ids.js';
+export { type KnownAgent, type KnownEvents, loadKnownEvents, promptJoinKey } from './log/known-ids.js';
 export { FileLock, type FileLockOptions, isOwnerAlive, type LockOwner } from './log/lock.js';
 export {
   BACKUP_MARKER_EXT,
@@ -146,6 +244,114 @@ export {
   sessionInfo,
 } from './log/sessions.js';
 export {
+  type CrashMarker,
+  DEFAULT_QUIET_MINUTES,
+  type FindIncompleteOptions,
+  findIncompleteSessions,
+  type IncompleteReason,
+  type IncompleteSession,
+  markSessionCrashed,
+  type RecoveredMarker,
+  type RecoverResult,
+  readLastEvents,
+  readRecoveredMarker,
+  recoverSession,
+  type SessionProgress,
+  sessionProgress,
+} from './recovery/recovery.js';
+export {
+  type LoggedEvent,
+  type ReadAfterOptions,
+  type ReplayResult,
+  type ReplayStart,
+  readEventsAfter,
+  replaySession,
+} from './session-state/log-replay.js';
+export { GOAL_CHARS, reduceSession } from './session-state/reduce-session.js';
+export {
+  type AgentRunState,
+  type AgentTally,
+  type DecisionState,
+  emptySessionState,
+  type FailedValidation,
+  type FileState,
+  type MessageState,
+  type OpenError,
+  type PromptState,
+  type RecentResponse,
+  SESSION_STATE_VERSION,
+  type SessionState,
+  STATE_LIMITS,
+  type TodoItem,
+  type TodoList,
+  type TokenBucket,
+} from './session-state/session-state.js';
+export {
+  type ModelTokens,
+  newTokensOf,
+  type SessionStateSummary,
+  stateTokensByModel,
+  summarizeSessionState,
+} from './session-state/session-summary.js';
+export {
+  type CreateSnapshotOptions,
+  type CreateSnapshotResult,
+  createSnapshot,
+  type LoadedSessionState,
+  loadSessionState,
+  type SessionStateOptions,
+  type SnapshotIfDueResult,
+  snapshotIfDue,
+} from './snapshots/create-snapshot.js';
+export {
+  type DiffSnapshotsOptions,
+  diffSnapshots,
+  type FileDelta,
+  findSnapshot,
+  getLatestSnapshot,
+  listSnapshots,
+  loadSnapshot,
+  restoreSnapshot,
+  type SnapshotDiff,
+  sessionsWithSnapshots,
+  snapshotContentReader,
+} from './snapshots/snapshot-queries.js';
+export { SNAPSHOT_FORMAT, SNAPSHOT_INDEX, snapshotDir } from './snapshots/snapshot-store.js';
+export { type HandoffTrigger, handoffTrigger, snapshotTriggers } from './snapshots/snapshot-triggers.js';
+export {
+  SNAPSHOT_TRIGGERS,
+  type Snapshot,
+  type SnapshotFile,
+  type SnapshotFileRef,
+  type SnapshotIssue,
+  type SnapshotMeta,
+  type SnapshotReadOptions,
+  type SnapshotTrigger,
+} from './snapshots/snapshot-types.js';
+export { ChecksumStream, checksumOf } from './storage/checksum-stream.js';
+export {
+  LOCAL_RESERVED_PREFIX,
+  LOCAL_SIDECAR_SUFFIX,
+  LocalDirectoryTarget,
+  type LocalDirectoryTargetOptions,
+} from './storage/local-directory-target.js';
+export { isRetryableStorageError } from './storage/storage-errors.js';
+export {
+  assertStorageKey,
+  assertStoragePrefix,
+  MAX_KEY_BYTES,
+  storageKeyProblem,
+} from './storage/storage-keys.js';
+export type {
+  Checksums,
+  PutOptions,
+  PutResult,
+  ServerChecksum,
+  StorageCapabilities,
+  StorageTarget,
+  StoredObject,
+} from './storage/storage-target.js';
+export {
   createTracker,
   type LogOptions,
   type StartSessionOptions,
@@ -153,3 +359,19 @@ export {
   type TrackerFlushResult,
   type TrackerOptions,
 } from './tracker.js';
+export {
+  type ErrorSummary,
+  type FileChange,
+  type SessionOverview,
+  sessionOverview,
+  type ToolSummary,
+} from './usage/session-overview.js';
+export {
+  type AgentRuns,
+  type AgentUsage,
+  type ModelUsage,
+  type SessionUsage,
+  type SessionUsageOptions,
+  sessionUsage,
+  UsageAccumulator,
+} from './usage/session-usage.js';

@@ -1,4 +1,4 @@
-import { ingestHookSpool } from '@sat/core';
+import { ingestCapture } from '@sat/core';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -9,10 +9,7 @@ export async function run(
   options: { json?: boolean; quiet?: boolean; wait?: boolean },
 ): Promise<number> {
   const config = ctx.config();
-  const result = await ingestHookSpool({
-    logsDir: config.paths.logs,
-    waitMs: options.wait ? config.writer.lockTimeoutMs : 0,
-  });
+  const result = await ingestCapture(config, { waitMs: options.wait ? config.writer.lockTimeoutMs : 0 });
   if (options.json) {
     printJson(ctx, result);
     return 0;
@@ -28,6 +25,12 @@ export async function run(
   for (const bad of result.bad) ctx.note(`sat: set aside ${bad.file}: ${bad.reason}`);
   for (const [name, count] of Object.entries(result.unknownHookEvents))
     ctx.note(`sat: ${count} payload(s) of unknown hook event '${name}' kept raw`);
+  if (result.imported)
+    ctx.print(`imported ${result.imported} event(s) (token usage) from the sessions' transcripts`);
+  if (result.snapshots.length) ctx.print(`snapshot taken for ${result.snapshots.join(', ')}`);
+  if (result.handoffs.length) ctx.print(`handoff written for ${result.handoffs.join(', ')}`);
+  if (result.closed.length) ctx.print(`closed (compressed and verified) ${result.closed.join(', ')}`);
+  for (const warning of result.warnings) ctx.note(`sat: warning: ${warning}`);
   if (result.captureErrors.length)
     ctx.note(
       `sat: ${result.captureErrors.length} capture(s) failed (see the spool's errors.log; run 'sat doctor')`,

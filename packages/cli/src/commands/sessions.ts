@@ -1,27 +1,73 @@
-import { listSessions } from '@sat/core';
+import { listSessions, type SessionInfo, sessionUsage, type TokenCounts } from '@sat/core';
 import type { CliContext } from '../context.js';
-import { formatBytes, formatTime, printJson, printTable } from '../output.js';
+import { formatBytes, formatCost, formatTime, formatTokens, printJson, printTable } from '../output.js';
 
-/** Lists every session with its start, end or status, event count and size. */
+/** A session as listed: its log facts plus its tokens and cost (sub-agents included). */
+interface SessionRow extends SessionInfo {
+  tokens: TokenCounts;
+  /** USD of the models with a price. */
+  cost: number;
+  /** Models with no price (their tokens are counted, not priced). */
+  unknownModels: string[];
+  apiResponses: number;
+}
+
+function totalTokens(tokens: TokenCounts): number {
+  return tokens.input + tokens.output + tokens.cacheCreation + tokens.cacheRead;
+}
+
+/** Lists every session with its start, end or status, event count, tokens, cost and size. */
 export async function run(ctx: CliContext, _args: string[], options: { json?: boolean }): Promise<number> {
-  const sessions = await listSessions(ctx.config().paths.logs);
+  const config = ctx.config();
+  const logsDir = config.paths.logs;
+  const sessions = await listSessions(logsDir);
+  const rows: SessionRow[] = [];
+  for (const info of sessions) {
+    const usage = await sessionUsage(logsDir, info.session, { prices: config.prices });
+    rows.push({
+      ...info,
+      tokens: usage.tokens,
+      cost: usage.cost,
+      unknownModels: usage.unknownModels,
+      apiResponses: usage.apiResponses,
+    });
+  }
   if (options.json) {
-    printJson(ctx, sessions);
+    printJson(ctx, rows);
     return 0;
   }
-  if (sessions.length === 0) {
+  if (rows.length === 0) {
     ctx.note(
-      `no sessions yet in ${ctx.config().paths.logs} (log one with 'sat log', or use the tracker API)`,
+      `no sessions yet in ${logsDir} (import Claude Code transcripts with 'sat import', log one with 'sat log', or use the tracker API)`,
     );
     return 0;
   }
-  printTable(ctx, sessions, [
+  printTable(ctx, rows, [
     { header: 'SESSION', value: (s) => s.session },
     { header: 'STARTED', value: (s) => formatTime(s.start) },
     { header: 'ENDED', value: (s) => (s.status === 'active' ? 'active' : formatTime(s.end) || s.status) },
     { header: 'EVENTS', value: (s) => s.events, align: 'right' },
+    {
+      header: 'TOKENS',
+      value: (s) => (s.apiResponses > 0 ? formatTokens(totalTokens(s.tokens)) : '-'),
+      align: 'right',
+    },
+    {
+      header: 'COST',
+      value: (s) =>
+        s.apiResponses === 0
+          ? '-'
+          : `${formatCost(s.cost)}${s.unknownModels.length > 0 ? ' + unpriced' : ''}`,
+      align: 'right',
+    },
     { header: 'SIZE', value: (s) => formatBytes(s.bytes), align: 'right' },
     { header: 'BACKED UP', value: (s) => (s.backedUp ? 'yes' : 'no') },
   ]);
+  if (rows.some((s) => s.unknownModels.length > 0)) {
+    const models = [...new Set(rows.flatMap((s) => s.unknownModels))].sort();
+    ctx.note(
+      `sat: note: no price for ${models.join(', ')}: those tokens are not in COST (add them under "prices" in sat.config.json)`,
+    );
+  }
   return 0;
 }

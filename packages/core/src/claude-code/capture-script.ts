@@ -38,9 +38,14 @@ function shellQuote(value: string): string {
  */
 export function captureScript(options: CaptureScriptOptions): string {
   const spool = shellQuote(options.spoolDir);
+  // At turn and session boundaries: ingest in the background. At SessionStart: print the latest
+  // handoff as context when the session resumes (Node runs once per session there, not per tool).
   const ingest = options.satCommand
-    ? `case "$1" in ${INGEST_TRIGGER_EVENTS.join('|')})
-  ( ${options.satCommand} ingest --quiet </dev/null >/dev/null 2>&1 & ) ;;
+    ? `case "$1" in
+  ${INGEST_TRIGGER_EVENTS.join('|')})
+    ( ${options.satCommand} ingest --quiet </dev/null >/dev/null 2>&1 & ) ;;
+  SessionStart)
+    [ -f "$d/$n.json" ] && ${options.satCommand} hook context - <"$d/$n.json" 2>/dev/null ;;
 esac
 `
     : '';

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { describeSystemError, SatError } from '../errors.js';
 import { type RawLine, splitLines } from '../log/line-splitter.js';
 import {
@@ -268,6 +268,18 @@ export interface ReadTranscriptOptions {
   chunkBytes?: number;
   /** Characters kept in `ToolResultItem.contentSummary`. Default 500. */
   summaryChars?: number;
+  /**
+   * Lines for which this returns true are not parsed and yield nothing (nor count for
+   * `session_info`): for callers that need only some records and can tell the others by their
+   * bytes, such as progress lines. Default: every line is parsed.
+   */
+  skipLine?: (bytes: Buffer) => boolean;
+  /**
+   * Read with synchronous reads instead of a stream: no round trip through libuv's thread pool per
+   * chunk, which makes batch imports of many files faster, at the price of blocking the event loop
+   * while each chunk is read. Default false.
+   */
+  blockingRead?: boolean;
 }
 
 interface SessionFacts {
@@ -310,8 +322,12 @@ export async function* readTranscript(
   options: ReadTranscriptOptions = {},
 ): AsyncGenerator<TranscriptItem> {
   const reader = new LineHandler(file, options);
-  const stream = createReadStream(file, { highWaterMark: options.chunkBytes ?? 64 * 1024 });
-  const lines = splitLines(stream, options.maxLineBytes ?? 64 * 1024 * 1024);
+  const chunkBytes = options.chunkBytes ?? 64 * 1024;
+  const stream = options.blockingRead ? undefined : createReadStream(file, { highWaterMark: chunkBytes });
+  const lines = splitLines(
+    stream ?? blockingChunks(file, chunkBytes),
+    options.maxLineBytes ?? 64 * 1024 * 1024,
+  );
   try {
     for (;;) {
       let next: IteratorResult<RawLine>;
@@ -335,7 +351,27 @@ export async function* readTranscript(
     yield* reader.finish();
   } finally {
     // Also when the consumer stops early: close the file.
-    stream.destroy();
+    if (stream) stream.destroy();
+    else await lines.return(undefined);
+  }
+}
+
+/** The file's bytes, read synchronously at most `size` at a time (see `blockingRead`). */
+async function* blockingChunks(file: string, size: number): AsyncGenerator<Buffer> {
+  const fd = openSync(file, 'r');
+  try {
+    const expected = fstatSync(fd).size;
+    let position = 0;
+    for (;;) {
+      // Sized to what is left, so a small file does not cost a large buffer.
+      const chunk = Buffer.allocUnsafe(Math.min(size, Math.max(4096, expected - position)));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) return;
+      position += n;
+      yield n === chunk.length ? chunk : chunk.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -367,6 +403,7 @@ class LineHandler {
     oversized: boolean,
   ): Generator<TranscriptItem> {
     this.facts.lines = line;
+    if (this.options.skipLine?.(bytes)) return;
     if (oversized) {
       this.issue('unparseable', line, offset, `line ${line} is longer than the limit and was skipped`);
       return;

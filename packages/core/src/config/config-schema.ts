@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { ModelPriceOverrideSchema, type PriceTable } from '../claude-code/prices.js';
 
 const Folder = Type.String({ minLength: 1 });
 const strict = { additionalProperties: false } as const;
@@ -33,6 +34,41 @@ export const ConfigFileSchema = Type.Object(
           lockTimeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
           staleLockMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
           fsync: Type.Optional(Type.Boolean()),
+        },
+        strict,
+      ),
+    ),
+    /**
+     * Price overrides, model id to the fields to change (USD per million tokens), merged into the
+     * bundled table: `{ "claude-opus-4-7": { "input": 5, "output": 25 } }`.
+     */
+    prices: Type.Optional(Type.Record(Type.String({ minLength: 1 }), ModelPriceOverrideSchema)),
+    /** When snapshots are taken automatically (0 turns a trigger off). */
+    snapshots: Type.Optional(
+      Type.Object(
+        {
+          everyAgentInvocations: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          everyTokens: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+        },
+        strict,
+      ),
+    ),
+    /** Handoff summaries: their size, and the context fill at which one is written. */
+    handoff: Type.Optional(
+      Type.Object(
+        {
+          maxTokens: Type.Optional(Type.Integer({ minimum: 200, maximum: 200_000 })),
+          contextFillPercent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+        },
+        strict,
+      ),
+    ),
+    /** Where `sat backup` puts session bundles: a local folder (also a mounted NAS or a synced folder). */
+    backup: Type.Optional(
+      Type.Object(
+        {
+          target: Type.Optional(Type.Literal('local')),
+          dir: Type.Optional(Folder),
         },
         strict,
       ),
@@ -79,6 +115,14 @@ export interface SatConfig {
   paths: SatPaths;
   retention: { keepSessions: number };
   writer: WriterSettings;
+  /**
+   * The price table used for costs: the bundled one (`DEFAULT_PRICES`, dated `PRICES_AS_OF`)
+   * with the config's `prices` overrides merged in.
+   */
+  prices: PriceTable;
+  snapshots: SnapshotSettings;
+  handoff: HandoffSettings;
+  backup: BackupSettings;
   /** The config file that was read, if any. */
   configFile?: string;
   /** Where each value came from: `default`, `file`, `env:NAME` or `option`. */
@@ -94,6 +138,37 @@ export const DEFAULT_WRITER: WriterSettings = {
 };
 
 export const DEFAULT_KEEP_SESSIONS = 2;
+
+/** When snapshots are taken automatically (see `snapshotTriggers`). */
+export interface SnapshotSettings {
+  /** A snapshot after this many agent invocations since the last one. Default 10; 0: never. */
+  everyAgentInvocations: number;
+  /**
+   * A snapshot after this many new tokens (input + output + cache writes; cache reads are not
+   * counted) since the last one. Default 20,000; 0: never.
+   */
+  everyTokens: number;
+}
+
+/** Handoff summaries (see `createHandoff`). */
+export interface HandoffSettings {
+  /** Largest handoff, in estimated tokens. Default 2,000. */
+  maxTokens: number;
+  /** Context fill (percent of the model's window) at which a handoff is due. Default 80. */
+  contextFillPercent: number;
+}
+
+export const DEFAULT_SNAPSHOTS: SnapshotSettings = { everyAgentInvocations: 10, everyTokens: 20_000 };
+
+export const DEFAULT_HANDOFF: HandoffSettings = { maxTokens: 2000, contextFillPercent: 80 };
+
+/** Where backups go (see `backupSession`). */
+export interface BackupSettings {
+  /** The kind of storage target. Default `local`. */
+  target: 'local';
+  /** The local target's folder (absolute). Default `<root>/backups`. */
+  dir: string;
+}
 
 /** The config file name inside the data root. */
 export const CONFIG_FILE_NAME = 'sat.config.json';

@@ -1,13 +1,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { describeSystemError, SatError } from '../errors.js';
+import { type PriceTable, withPriceOverrides } from '../claude-code/prices.js';
+import { describeSystemError, isSatError, SatError } from '../errors.js';
 import { describeValue, schemaErrors } from '../schema-errors.js';
 import {
   CONFIG_FILE_NAME,
   type ConfigFile,
   ConfigFileSchema,
+  DEFAULT_HANDOFF,
   DEFAULT_KEEP_SESSIONS,
+  DEFAULT_SNAPSHOTS,
   DEFAULT_WRITER,
   type SatConfig,
   type SatPaths,
@@ -39,6 +42,7 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: 'path' | '
   SAT_FLUSH_INTERVAL_MS: { key: 'writer.flushIntervalMs', kind: 'int' },
   SAT_LOCK_TIMEOUT_MS: { key: 'writer.lockTimeoutMs', kind: 'int' },
   SAT_FSYNC: { key: 'writer.fsync', kind: 'bool' },
+  SAT_BACKUP_DIR: { key: 'backup.dir', kind: 'path' },
 };
 
 const checkFile = TypeCompiler.Compile(ConfigFileSchema);
@@ -132,7 +136,23 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
     paths: { ...base.paths, ...top.paths },
     retention: { ...base.retention, ...top.retention },
     writer: { ...base.writer, ...top.writer },
+    prices: { ...base.prices, ...top.prices },
+    snapshots: { ...base.snapshots, ...top.snapshots },
+    handoff: { ...base.handoff, ...top.handoff },
+    backup: { ...base.backup, ...top.backup },
   };
+}
+
+function priceTable(overrides: ConfigFile['prices'], where: string): PriceTable {
+  try {
+    return withPriceOverrides(overrides ?? {});
+  } catch (error) {
+    if (!isSatError(error)) throw error;
+    throw new SatError('INVALID_CONFIG', `${error.message} (in ${where}: the "prices" key)`, {
+      cause: error,
+      details: error.details,
+    });
+  }
 }
 
 function recordSources(sources: Record<string, string>, config: ConfigFile, source: string): void {
@@ -233,6 +253,20 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
     },
     retention: { keepSessions: merged.retention?.keepSessions ?? DEFAULT_KEEP_SESSIONS },
     writer,
+    prices: priceTable(merged.prices, options.overrides?.prices ? 'options' : `config file ${configFile}`),
+    snapshots: {
+      everyAgentInvocations:
+        merged.snapshots?.everyAgentInvocations ?? DEFAULT_SNAPSHOTS.everyAgentInvocations,
+      everyTokens: merged.snapshots?.everyTokens ?? DEFAULT_SNAPSHOTS.everyTokens,
+    },
+    handoff: {
+      maxTokens: merged.handoff?.maxTokens ?? DEFAULT_HANDOFF.maxTokens,
+      contextFillPercent: merged.handoff?.contextFillPercent ?? DEFAULT_HANDOFF.contextFillPercent,
+    },
+    backup: {
+      target: merged.backup?.target ?? 'local',
+      dir: merged.backup?.dir ? resolve(root, merged.backup.dir) : join(root, 'backups'),
+    },
     configFile: existsSync(configFile) ? configFile : undefined,
     sources,
   };

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, type ReadStream, readdirSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { isSatError } from '../errors.js';
 import type { AnySatEvent } from '../events/envelope.js';
@@ -40,11 +40,27 @@ export interface ReadOptions {
   schemas?: EventSchemas;
 }
 
-function openLog(files: SessionLogFiles): { file: string; compressed: boolean } | undefined {
-  // A verified compressed log wins over a plain one left by an interrupted close.
-  if (existsSync(files.compressed)) return { file: files.compressed, compressed: true };
-  if (existsSync(files.plain)) return { file: files.plain, compressed: false };
-  return undefined;
+/** A session's log opened for reading: the file, and its bytes (decompressed when needed). */
+export interface OpenLog {
+  file: string;
+  compressed: boolean;
+  /** The file stream (destroy it when done). */
+  stream: ReadStream;
+  /** What to read: the file stream, or its gunzip. */
+  source: AsyncIterable<Buffer>;
+}
+
+/**
+ * Opens a session's log for streaming: the compressed log when there is one (a verified
+ * compressed log wins over a plain one left by an interrupted close), else the plain one.
+ */
+export function openLogStream(files: SessionLogFiles): OpenLog | undefined {
+  const compressed = existsSync(files.compressed);
+  const file = compressed ? files.compressed : existsSync(files.plain) ? files.plain : undefined;
+  if (!file) return undefined;
+  const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const source = (compressed ? stream.pipe(createGunzip()) : stream) as AsyncIterable<Buffer>;
+  return { file, compressed, stream, source };
 }
 
 function completeEvent(raw: RawLine, schemas: EventSchemas, session: string): AnySatEvent | undefined {
@@ -77,7 +93,7 @@ export async function* readSessionEvents(
   options: ReadOptions = {},
 ): AsyncGenerator<AnySatEvent> {
   const files = sessionLogFiles(logsDir, session);
-  const log = openLog(files);
+  const log = openLogStream(files);
   if (!log) return;
   const schemas = options.schemas ?? eventSchemas();
   const quarantine = options.quarantine === false ? undefined : new Quarantine(files.quarantine);
@@ -97,8 +113,7 @@ export async function* readSessionEvents(
     options.onIssue?.({ kind, session, file: log.file, offset, line: raw?.line, message, quarantined });
   };
 
-  const stream = createReadStream(log.file, { highWaterMark: 1024 * 1024 });
-  const source = log.compressed ? stream.pipe(createGunzip()) : stream;
+  const { stream, source } = log;
   let streamError: Error | undefined;
   let lastOffset = 0;
   stream.on('error', (error) => {

@@ -379,19 +379,23 @@ export class EventWriter {
     }
   }
 
-  /** Stops writing to one session (after it was closed elsewhere) and closes its file. */
-  forget(session: string): void {
+  /**
+   * Stops writing to one session (after it was closed elsewhere, or when done with it) and closes
+   * its file, fsyncing it first unless `options.fsync` is false (for a caller that syncs the files
+   * itself later, such as a bulk import).
+   */
+  forget(session: string, options: { fsync?: boolean } = {}): void {
     const channel = this.channels.get(session);
     if (!channel) return;
     if (channel.pending.length > 0)
       throw new SatError('IO_ERROR', `[core] session ${session} still has pending events (flush first)`);
-    if (channel.fd !== undefined) this.closeFd(channel);
+    if (channel.fd !== undefined) this.closeFd(channel, options.fsync !== false);
     this.channels.delete(session);
   }
 
-  private closeFd(channel: Channel): void {
+  private closeFd(channel: Channel, fsync = true): void {
     try {
-      this.fs.fsyncSync(channel.fd!);
+      if (fsync) this.fs.fsyncSync(channel.fd!);
     } catch {}
     try {
       this.fs.closeSync(channel.fd!);

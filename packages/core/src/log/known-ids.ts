@@ -1,11 +1,22 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { openLogStream } from './event-reader.js';
 import { splitLines } from './line-splitter.js';
 import { sessionLogFiles } from './log-files.js';
 
 const ID_PREFIX = Buffer.from('{"id":"');
 const TYPE_FIELD = Buffer.from(',"type":"');
 const TOOL_USE_FIELD = Buffer.from('"tool_use_id":"');
+const AGENT_INVOCATION = 'agent_invocation';
+
+/** A sub-agent run the log already knows about (from its `agent_invocation` events). */
+export interface KnownAgent {
+  /** The sub-agent's name (`data.agent`, e.g. `Plan`). */
+  agent: string;
+  /**
+   * The id of the invocation event sub-agent events belong under: the `started` event of the same
+   * tool call when there is one, else the first event that named this `agent_id`.
+   */
+  invocationId: string;
+}
 
 /** What a session's log already holds, for idempotent capture and import. */
 export interface KnownEvents {
@@ -20,9 +31,26 @@ export interface KnownEvents {
    * path writes a call's events only when its key is not known yet.
    */
   toolCalls: Set<string>;
+  /** Events per type (`session_start` -> 1, ...). */
+  types: Map<string, number>;
+  /** Sub-agent runs by `agent_id`, from the `agent_invocation` events that carry one. */
+  agents: Map<string, KnownAgent>;
+  /** {@link promptJoinKey} of every `user_prompt` event. */
+  prompts: Set<string>;
 }
 
 const STATUS_FIELD = Buffer.from('"status":"');
+
+/**
+ * The key that joins a prompt captured by a hook with the same prompt imported from the
+ * transcript: its full length and its first 200 characters.
+ *
+ * @example
+ * promptJoinKey('fix the tests', 13) // '13:fix the tests'
+ */
+export function promptJoinKey(text: string, chars: number): string {
+  return `${chars}:${text.slice(0, 200)}`;
+}
 
 function stringAt(bytes: Buffer, field: Buffer, from = 0): string | undefined {
   const at = bytes.indexOf(field, from);
@@ -32,35 +60,82 @@ function stringAt(bytes: Buffer, field: Buffer, from = 0): string | undefined {
   return end > start ? bytes.toString('utf8', start, end) : undefined;
 }
 
+/** Notes what a parsed `agent_invocation` or `user_prompt` line says (such lines are few). */
+function noteParsed(
+  known: KnownEvents,
+  startedByToolUse: Map<string, string>,
+  id: string,
+  type: string,
+  bytes: Buffer,
+): void {
+  let data: Record<string, unknown>;
+  try {
+    const event = JSON.parse(bytes.toString('utf8')) as { data?: unknown };
+    if (typeof event.data !== 'object' || event.data === null) return;
+    data = event.data as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  if (type === 'user_prompt') {
+    if (typeof data.text === 'string' && typeof data.chars === 'number')
+      known.prompts.add(promptJoinKey(data.text, data.chars));
+    return;
+  }
+  const toolUseId = typeof data.tool_use_id === 'string' ? data.tool_use_id : undefined;
+  if (toolUseId && data.status === 'started' && !startedByToolUse.has(toolUseId))
+    startedByToolUse.set(toolUseId, id);
+  const agentId = typeof data.agent_id === 'string' ? data.agent_id : undefined;
+  const agent = typeof data.agent === 'string' ? data.agent : undefined;
+  if (agentId && agent && !known.agents.has(agentId)) {
+    known.agents.set(agentId, {
+      agent,
+      invocationId: (toolUseId && startedByToolUse.get(toolUseId)) || id,
+    });
+  }
+}
+
 /**
- * The ids, and the tool calls, of every event already in a session's log, read without parsing
- * (the writer always puts `id` first and `type` soon after). Capture and import skip an event
- * whose deterministic id is known, or whose `type` and `tool_use_id` are known: the join that
- * keeps a session captured by hooks and also imported from its transcript from counting twice.
+ * The ids, the tool calls, the event types, the sub-agent runs and the prompts of every event
+ * already in a session's log, read without parsing (the writer always puts `id` first and `type`
+ * soon after; only the few `agent_invocation` and `user_prompt` lines are parsed). Capture and
+ * import skip an event whose deterministic id is known, or whose tool call is known: the join
+ * that keeps a session captured by hooks and also imported from its transcript from counting
+ * twice.
+ *
+ * @example
+ * const known = await loadKnownEvents('.claude/logs', session);
+ * if (!known.ids.has(id) && !known.toolCalls.has(`call:${toolUseId}`)) writer.append(event);
  */
 export async function loadKnownEvents(logsDir: string, session: string): Promise<KnownEvents> {
   const files = sessionLogFiles(logsDir, session);
-  const known: KnownEvents = { ids: new Set(), toolUses: new Set(), toolCalls: new Set() };
-  const file = existsSync(files.compressed)
-    ? files.compressed
-    : existsSync(files.plain)
-      ? files.plain
-      : undefined;
-  if (!file) return known;
-  const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  const source = file === files.compressed ? stream.pipe(createGunzip()) : stream;
+  const known: KnownEvents = {
+    ids: new Set(),
+    toolUses: new Set(),
+    toolCalls: new Set(),
+    types: new Map(),
+    agents: new Map(),
+    prompts: new Set(),
+  };
+  const log = openLogStream(files);
+  if (!log) return known;
+  const { stream, source } = log;
+  const startedByToolUse = new Map<string, string>();
   try {
-    for await (const line of splitLines(source as AsyncIterable<Buffer>)) {
+    for await (const line of splitLines(source)) {
       if (!line.bytes.subarray(0, ID_PREFIX.length).equals(ID_PREFIX)) continue;
       const id = stringAt(line.bytes, ID_PREFIX);
-      if (id) known.ids.add(id);
+      if (!id) continue;
+      known.ids.add(id);
+      const type = stringAt(line.bytes, TYPE_FIELD);
+      if (type) known.types.set(type, (known.types.get(type) ?? 0) + 1);
       const toolUseId = stringAt(line.bytes, TOOL_USE_FIELD);
-      const type = toolUseId ? stringAt(line.bytes, TYPE_FIELD) : undefined;
       if (toolUseId && type) {
         known.toolUses.add(`${type}:${toolUseId}`);
-        const started = type === 'agent_invocation' && stringAt(line.bytes, STATUS_FIELD) === 'started';
+        const started = type === AGENT_INVOCATION && stringAt(line.bytes, STATUS_FIELD) === 'started';
         known.toolCalls.add(`${started ? 'start' : 'call'}:${toolUseId}`);
       }
+      if (type === AGENT_INVOCATION || type === 'user_prompt')
+        noteParsed(known, startedByToolUse, id, type, line.bytes);
     }
   } catch {
     // A corrupt compressed log: what was read so far is what is known.

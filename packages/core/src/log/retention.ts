@@ -1,6 +1,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
+import { markerCoversLog, readBackupMarker } from './backup-marker.js';
 import { sessionLogFiles } from './log-files.js';
-import { listSessions, type SessionInfo } from './sessions.js';
+import { listSessions, readSessionMeta, type SessionInfo } from './sessions.js';
 
 /** One session `gc` would remove or must keep. */
 export interface RetentionItem {
@@ -35,7 +36,8 @@ function item(logsDir: string, info: SessionInfo, reason: string): RetentionItem
 /**
  * Plans retention: keep the local logs of the newest `keepSessions` sessions; of the older
  * ones, remove only those that are closed and marked as backed up or archived
- * (`<session>.backup.json`). Open sessions are never removed.
+ * (`<session>.backup.json`) by a backup that holds the closed log (not an earlier, open state of
+ * it). Open sessions are never removed.
  *
  * @example
  * const plan = await planRetention('.claude/logs', 2);
@@ -49,9 +51,17 @@ export async function planRetention(logsDir: string, keepSessions: number): Prom
     else if (info.status !== 'closed')
       plan.blocked.push(item(logsDir, info, `still ${info.status}: close it first`));
     else if (!info.backedUp) plan.blocked.push(item(logsDir, info, 'not backed up or archived yet'));
+    else if (!covered(logsDir, info.session))
+      plan.blocked.push(item(logsDir, info, 'changed since its backup: back it up again'));
     else plan.remove.push(item(logsDir, info, 'backed up, older than the newest sessions'));
   });
   return plan;
+}
+
+/** Whether the session's backup marker covers its closed log (not an older, still-open state of it). */
+function covered(logsDir: string, session: string): boolean {
+  const files = sessionLogFiles(logsDir, session);
+  return markerCoversLog(readBackupMarker(files), readSessionMeta(files));
 }
 
 /** Removes what `plan.remove` lists; returns what was removed. */

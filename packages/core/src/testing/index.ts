@@ -1,5 +1,18 @@
 /**
- * Test helpers shared by every package: fixture event generators. Contract suites
- * (`describeAnalyticsStore`, `describeStorageTarget`) join this subpath as those interfaces land.
+ * Test helpers shared by every package: fixture event generators and the contract suite every
+ * `AnalyticsStore` runs (`describeAnalyticsStore`) and the one every `StorageTarget` runs
+ * (`describeStorageTarget`).
  */
+export {
+  type AnalyticsStoreFactory,
+  type AnalyticsStoreFactoryContext,
+  describeAnalyticsStore,
+} from './analytics-store-contract.js';
 export { type RealisticEventOptions, realisticEvent, realisticEvents } from './realistic-events.js';
+export { type RealisticSessionOptions, realisticSessionEvents } from './realistic-sessions.js';
+export {
+  describeStorageTarget,
+  type StorageTargetContractOptions,
+  type StorageTargetFactory,
+  type StorageTargetFactoryContext,
+} from './storage-target-contract.js';

@@ -1,0 +1,67 @@
+import { type BackupListing, isSatError, listBackupQueue, listBackups } from '@sat/core';
+import { backupTarget, type TargetFlags } from '../backup-target.js';
+import type { CliContext } from '../context.js';
+import { formatBytes, formatTime, printJson, printTable } from '../output.js';
+
+/** Lists the session backups the target holds, and those still waiting in the queue for it (even when the target is unreachable). */
+export async function run(
+  ctx: CliContext,
+  _args: string[],
+  options: TargetFlags & { json?: boolean },
+): Promise<number> {
+  const config = ctx.config();
+  const target = backupTarget(config, options);
+  let backups: BackupListing[] = [];
+  let unavailable: string | undefined;
+  try {
+    backups = await listBackups(target);
+  } catch (error) {
+    if (!isSatError(error, 'TARGET_UNAVAILABLE')) throw error;
+    unavailable = error.message;
+  }
+  const queued = listBackupQueue(config).filter(
+    (job) => job.target.name === target.name && job.target.location === target.location,
+  );
+  if (options.json) {
+    printJson(ctx, {
+      target: target.name,
+      location: target.location,
+      backups,
+      ...(unavailable ? { unavailable } : {}),
+      queued: queued.map(({ manifest, ...job }) => ({ ...job, bytes: manifest.bundle.bytes })),
+    });
+    return unavailable ? 1 : 0;
+  }
+  if (unavailable) ctx.note(`sat: cannot list the backups: ${unavailable}`);
+  const rows = [
+    ...backups.map((b) => ({
+      session: b.session,
+      phase: b.phase,
+      bytes: b.bytes,
+      date: b.modified.toISOString(),
+      status: b.complete ? 'stored' : 'incomplete (back it up again)',
+    })),
+    ...queued.map((job) => ({
+      session: job.session,
+      phase: job.phase,
+      bytes: job.manifest.bundle.bytes,
+      date: job.createdAt,
+      status: `queued, attempt ${job.attempts}, next after ${formatTime(job.nextAttemptAt)}`,
+    })),
+  ];
+  if (rows.length === 0) {
+    if (!unavailable)
+      ctx.note(
+        `no backups in ${target.location} (make one with 'sat backup <session>' or 'sat backup --all')`,
+      );
+    return unavailable ? 1 : 0;
+  }
+  printTable(ctx, rows, [
+    { header: 'SESSION', value: (r) => r.session },
+    { header: 'PHASE', value: (r) => r.phase },
+    { header: 'SIZE', value: (r) => formatBytes(r.bytes), align: 'right' },
+    { header: 'DATE', value: (r) => formatTime(r.date) },
+    { header: 'STATUS', value: (r) => r.status },
+  ]);
+  return unavailable ? 1 : 0;
+}

@@ -1,0 +1,48 @@
+import { createHandoff } from '@sat/core';
+import type { CliContext } from '../context.js';
+import { currentSession, warnAll } from '../current-session.js';
+import { UsageError } from '../main.js';
+import { formatCount, printJson } from '../output.js';
+
+/** Writes a Markdown handoff of the current (or given) session and says where, how big, and how much smaller than the transcript. */
+export async function run(
+  ctx: CliContext,
+  args: string[],
+  options: { json?: boolean; maxTokens?: string; print?: boolean },
+): Promise<number> {
+  const config = ctx.config();
+  let maxTokens: number | undefined;
+  if (options.maxTokens !== undefined) {
+    maxTokens = Number(options.maxTokens);
+    if (!Number.isInteger(maxTokens) || maxTokens < 100)
+      throw new UsageError(`--max-tokens must be a whole number >= 100, got '${options.maxTokens}'`);
+  }
+  const session = await currentSession(config.paths.logs, args[0]);
+  const result = await createHandoff(config, session, {
+    trigger: 'manual',
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+  });
+  if (options.json) {
+    printJson(ctx, result);
+    return 0;
+  }
+  warnAll(ctx, result.warnings);
+  if (options.print) {
+    ctx.print(result.markdown.trimEnd());
+    return 0;
+  }
+  ctx.print(`handoff of session ${session}: ${result.path}`);
+  ctx.print(`  also ${result.latestPath}`);
+  ctx.print(
+    `  ~${formatCount(result.tokens)} tokens (limit ${formatCount(maxTokens ?? config.handoff.maxTokens)}) against ~${formatCount(result.transcriptTokens)} for the ${result.transcriptSource === 'transcript' ? 'transcript' : 'event log'}: ${savingText(result.savingPercent)}`,
+  );
+  if (result.dropped.length) ctx.print(`  left out to fit: ${result.dropped.join(', ')}`);
+  ctx.print(`  resume with: claude --resume ${session}   (or give the new session ${result.latestPath})`);
+  if (result.event.skipped) ctx.note(`sat: no handoff event in the log: ${result.event.skipped}`);
+  return 0;
+}
+
+/** `93.2% smaller`, or `12% larger` for a negative saving. */
+export function savingText(savingPercent: number): string {
+  return savingPercent >= 0 ? `${savingPercent}% smaller` : `${Math.round(-savingPercent * 10) / 10}% larger`;
+}

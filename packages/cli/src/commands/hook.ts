@@ -1,0 +1,72 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliContext } from '../context.js';
+
+/** Claude Code reads at most this many characters of a hook's output; we stay under it. */
+export const CONTEXT_LIMIT = 10_000;
+
+/** SessionStart sources after which the model has lost its context and gets the latest handoff. */
+export const CONTINUITY_SOURCES = ['resume', 'compact', 'clear'];
+
+/** The newest handoff Markdown in `dir` (by modification time), or undefined. */
+export function newestHandoff(dir: string): { file: string; text: string } | undefined {
+  if (!existsSync(dir)) return undefined;
+  let best: { file: string; mtime: number } | undefined;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.md')) continue;
+    const file = join(dir, name);
+    const mtime = statSync(file).mtimeMs;
+    if (!best || mtime > best.mtime || (mtime === best.mtime && !name.startsWith('latest-')))
+      best = { file, mtime };
+  }
+  return best ? { file: best.file, text: readFileSync(best.file, 'utf8') } : undefined;
+}
+
+/** The additional context for a SessionStart payload, or undefined when there is nothing to add. */
+export function sessionStartContext(payload: unknown, handoffsDir: string): string | undefined {
+  const source =
+    typeof payload === 'object' && payload !== null ? (payload as { source?: unknown }).source : undefined;
+  if (typeof source !== 'string' || !CONTINUITY_SOURCES.includes(source)) return undefined;
+  const handoff = newestHandoff(handoffsDir);
+  if (!handoff) return undefined;
+  const header = `Handoff from the previous session (SubAgent Tracking System, ${handoff.file}):\n\n`;
+  const room = CONTEXT_LIMIT - header.length - 200;
+  const body =
+    handoff.text.length > room
+      ? `${handoff.text.slice(0, room)}\n\n[handoff cut to fit the context limit; full text in ${handoff.file}]`
+      : handoff.text;
+  return header + body;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * `sat hook context <payload-file | ->`: run by the capture hook at SessionStart. For a session that
+ * resumes, or restarts after compaction or /clear, prints the project's latest handoff as
+ * additional context for the model (Claude Code's JSON hook output). Prints nothing otherwise,
+ * and never fails: the agent must start whatever happens.
+ */
+export async function run(ctx: CliContext, args: string[]): Promise<number> {
+  try {
+    const [action, file] = args;
+    if (action !== 'context' || !file) return 0;
+    // `-`: the payload on stdin (the capture script opens the spool file there at once, so a
+    // concurrent ingest removing it cannot race us).
+    const text = file === '-' ? await readAll(ctx.stdin) : readFileSync(file, 'utf8');
+    const payload = JSON.parse(text) as unknown;
+    const context = sessionStartContext(payload, ctx.config().paths.handoffs);
+    if (context) {
+      ctx.print(
+        JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: context } }),
+      );
+    }
+  } catch {
+    // Continuity is best effort: a missing handoff or a bad payload must not stop the session.
+  }
+  return 0;
+}

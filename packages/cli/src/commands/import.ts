@@ -1,0 +1,141 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultTranscriptRoot, type ImportResult, importTranscripts } from '@sat/core';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../main.js';
+import { formatBytes, printJson } from '../output.js';
+
+interface ImportOptions {
+  json?: boolean;
+  sample?: boolean;
+}
+
+/** Issues printed on stderr; the rest are counted (all are in `--json`). */
+const SHOWN_ISSUES = 20;
+
+/**
+ * The bundled sample transcripts (real sessions from marot/spotter, MIT): the package's
+ * `fixtures/claude-code/spotter/`, found from this module upwards (source or built).
+ */
+export function sampleTranscriptsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const name = (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name;
+      if (name === '@sat/cli') return join(dir, 'fixtures', 'claude-code', 'spotter');
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new UsageError('cannot find the bundled sample transcripts of @sat/cli');
+    dir = parent;
+  }
+}
+
+function transcriptPaths(args: string[], options: ImportOptions): string[] {
+  if (options.sample) {
+    if (args.length > 0)
+      throw new UsageError('--sample imports the bundled sample sessions; give no paths with it');
+    return [sampleTranscriptsDir()];
+  }
+  if (args.length > 0) return args;
+  const root = defaultTranscriptRoot();
+  if (!existsSync(root)) {
+    throw new UsageError(
+      `no Claude Code transcripts to import: ${root} does not exist (Claude Code keeps them there; set CLAUDE_CONFIG_DIR if yours live elsewhere). Give a file or folder (sat import <path>), or run 'sat import --sample' to import the bundled sample sessions`,
+    );
+  }
+  return [root];
+}
+
+/** A progress bar on stderr (only when stderr is a terminal). */
+async function progressBar(ctx: CliContext): Promise<{
+  update(done: number, total: number): void;
+  stop(): void;
+}> {
+  if (!ctx.err.isTTY) return { update() {}, stop() {} };
+  const { default: progress } = await import('cli-progress');
+  const started = performance.now();
+  let bar: InstanceType<typeof progress.SingleBar> | undefined;
+  const fields = (done: number, total: number) => {
+    const seconds = (performance.now() - started) / 1e3;
+    return {
+      done: formatBytes(done),
+      size: formatBytes(total),
+      rate: seconds > 0 ? `${formatBytes(done / seconds)}/s` : '',
+    };
+  };
+  return {
+    update(done, total) {
+      if (total === 0) return;
+      if (!bar) {
+        bar = new progress.SingleBar(
+          {
+            stream: ctx.err,
+            format: 'importing [{bar}] {percentage}% | {done} of {size} | {rate} | ETA {eta_formatted}',
+            hideCursor: true,
+            clearOnComplete: true,
+            etaBuffer: 50,
+          },
+          progress.Presets.shades_classic,
+        );
+        bar.start(total, done, fields(done, total));
+        return;
+      }
+      bar.update(done, fields(done, total));
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+function summaryLine(result: ImportResult): string {
+  const seconds = result.ms / 1e3;
+  const rate = seconds > 0 && result.bytes > 0 ? `, ${formatBytes(result.bytes / seconds)}/s` : '';
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return (
+    `read ${result.filesRead} of ${plural(result.files, 'transcript file')} (${formatBytes(result.bytes)}; ${result.skippedUnchanged} unchanged, not opened): ` +
+    `${plural(result.appended, 'event')} appended to ${plural(result.sessions.length, 'session')}, ${result.duplicatesSkipped} already there; ${seconds.toFixed(1)} s${rate}`
+  );
+}
+
+/** Imports Claude Code transcripts into the event log and reports what it did. */
+export async function run(ctx: CliContext, args: string[], options: ImportOptions): Promise<number> {
+  const config = ctx.config();
+  const paths = transcriptPaths(args, options);
+  const bar = await progressBar(ctx);
+  let result: ImportResult;
+  try {
+    result = await importTranscripts({
+      paths,
+      logsDir: config.paths.logs,
+      stateDir: config.paths.state,
+      prices: config.prices,
+      writer: config.writer,
+      onProgress: (done, total) => bar.update(done, total),
+    });
+  } finally {
+    bar.stop();
+  }
+  for (const issue of result.issues.slice(0, SHOWN_ISSUES)) ctx.note(`sat: warning: ${issue.message}`);
+  const more = result.issues.length - SHOWN_ISSUES + result.issuesOmitted;
+  if (more > 0) ctx.note(`sat: warning: ${more} more problem(s) (all of them are in --json)`);
+  const unknown = Object.entries(result.unknownTypes);
+  if (unknown.length > 0)
+    ctx.note(
+      `sat: note: skipped records of types this version does not know: ${unknown.map(([type, n]) => `${type} (${n})`).join(', ')}`,
+    );
+  if (result.unknownModels.length > 0)
+    ctx.note(
+      `sat: note: no price for model(s) ${result.unknownModels.join(', ')}: their tokens are counted but not priced (add them under "prices" in sat.config.json)`,
+    );
+  if (options.json) {
+    printJson(ctx, result);
+    return 0;
+  }
+  ctx.print(summaryLine(result));
+  if (result.sessions.length > 0 && ctx.out.isTTY)
+    ctx.note("see them with 'sat sessions', and one in detail with 'sat show <session>'");
+  return 0;
+}

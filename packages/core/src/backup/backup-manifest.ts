@@ -1,0 +1,109 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { SatError } from '../errors.js';
+import { schemaErrors } from '../schema-errors.js';
+
+/** The `format` of a backup manifest this version writes and reads. */
+export const MANIFEST_FORMAT = 'sat-backup/1';
+
+const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
+const Bytes = Type.Integer({ minimum: 0 });
+
+const BundleFileSchema = Type.Object(
+  {
+    /** Path inside the bundle (`logs/s1.jsonl.gz`). */
+    path: Type.String({ minLength: 1, maxLength: 1024 }),
+    kind: Type.Union([
+      Type.Literal('log'),
+      Type.Literal('log-meta'),
+      Type.Literal('raw'),
+      Type.Literal('snapshot'),
+      Type.Literal('handoff'),
+      Type.Literal('database'),
+    ]),
+    bytes: Bytes,
+    sha256: Hex64,
+    /** Modification time of the original file. */
+    mtime: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+/** The manifest: inside the bundle (its last entry) and, with `createdAt` and `bundle`, beside it on the target. */
+export const BackupManifestSchema = Type.Object(
+  {
+    format: Type.Literal(MANIFEST_FORMAT),
+    session: Type.String({ minLength: 1, maxLength: 128 }),
+    /** The session's phase (from its `phase` events; `0` when it has none). */
+    phase: Type.String({ minLength: 1 }),
+    /** The log in the bundle: closed (compressed) or a consistent prefix of an open one. */
+    log: Type.Object(
+      {
+        file: Type.String({ minLength: 1 }),
+        closed: Type.Boolean(),
+        /** SHA-256 of the log's plain (uncompressed) bytes. */
+        sha256: Hex64,
+        /** Plain bytes. */
+        bytes: Bytes,
+        lastSeq: Bytes,
+      },
+      { additionalProperties: false },
+    ),
+    files: Type.Array(BundleFileSchema),
+    /** What was left out, and why (no database backup hook, say). */
+    warnings: Type.Array(Type.String()),
+    /** When the bundle was made (only in the manifest beside the bundle). */
+    createdAt: Type.Optional(Type.String()),
+    /** The bundle's key, size and checksums (only in the manifest beside the bundle). */
+    bundle: Type.Optional(
+      Type.Object(
+        {
+          key: Type.String({ minLength: 1 }),
+          bytes: Bytes,
+          sha256: Hex64,
+          md5: Type.String({ pattern: '^[0-9a-f]{32}$' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A backup manifest (see {@link BackupManifestSchema}). */
+export type BackupManifest = Static<typeof BackupManifestSchema>;
+/** One file of a bundle, as its manifest lists it. */
+export type BundleFile = Static<typeof BundleFileSchema>;
+
+const check = TypeCompiler.Compile(BackupManifestSchema);
+
+/**
+ * Parses and checks a manifest read from a target or a bundle; throws `INVALID_BUNDLE` naming
+ * what is wrong.
+ *
+ * @example
+ * const manifest = parseManifest(text, 'SubAgentTracking/Phase_0/sessions/s1/manifest.json');
+ */
+export function parseManifest(text: string, where: string): BackupManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SatError(
+      'INVALID_BUNDLE',
+      `[core] backup manifest ${where} is not valid JSON (back the session up again)`,
+      {
+        cause: error,
+        details: { where },
+      },
+    );
+  }
+  if (!check.Check(value)) {
+    throw new SatError(
+      'INVALID_BUNDLE',
+      `[core] backup manifest ${where} is not a manifest this version reads: ${schemaErrors(check, value).slice(0, 3).join('; ')}`,
+      { details: { where } },
+    );
+  }
+  return value;
+}

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  copyFileSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  utimesSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { SatConfig } from '../config/config-schema.js';
+import { isSatError, SatError } from '../errors.js';
+import { assertSessionId } from '../ids.js';
+import { fsyncDir } from '../log/atomic-file.js';
+import { readBackupMarker, writeBackupMarker } from '../log/backup-marker.js';
+import { sessionLogFiles } from '../log/log-files.js';
+import { ChecksumStream, checksumOf } from '../storage/checksum-stream.js';
+import { checksumMismatchError } from '../storage/storage-errors.js';
+import type { StorageTarget } from '../storage/storage-target.js';
+import { type BundleFileKind, localPathOf } from './backup-layout.js';
+import { type BackupManifest, parseManifest } from './backup-manifest.js';
+import { extractBundle } from './bundle-reader.js';
+import { locationOf, type TransferProgress } from './deliver-backup.js';
+import { findSessionBackup } from './list-backups.js';
+
+/** Options of {@link restoreSession}. */
+export interface RestoreOptions {
+  /** Overwrite local files that differ from the backup. Default false: refuse, changing nothing. */
+  force?: boolean;
+  /**
+   * The analytics database in the bundle: `if-missing` (default) restores it only where there is
+   * none (a local database is newer, and the log rebuilds it), `overwrite` replaces it, `skip`.
+   */
+  database?: 'if-missing' | 'overwrite' | 'skip';
+  onProgress?: (progress: TransferProgress) => void;
+  /** Called with the result once every file is in place (the CLI re-ingests the session into analytics here). */
+  onRestored?: (result: RestoreResult) => void | Promise<void>;
+}
+
+/** One file of a restore. */
+export interface RestoredFile {
+  /** Path inside the bundle. */
+  path: string;
+  /** Where it is on this machine. */
+  file: string;
+  kind: BundleFileKind;
+  bytes: number;
+  sha256: string;
+  /** `restored`: written; `overwritten`: replaced a different file (force); `unchanged`: already identical; `skipped`: see `reason`. */
+  action: 'restored' | 'overwritten' | 'unchanged' | 'skipped';
+  reason?: string;
+}
+
+/** What {@link restoreSession} did. */
+export interface RestoreResult {
+  session: string;
+  phase: string;
+  /** Where the bundle came from, for people. */
+  location: string;
+  bundleKey: string;
+  bytes: number;
+  sha256: string;
+  createdAt?: string;
+  files: RestoredFile[];
+  warnings: string[];
+}
+
+async function readManifest(target: StorageTarget, key: string): Promise<BackupManifest> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of await target.get(key)) {
+    size += (chunk as Buffer).length;
+    if (size > 16 * 1024 * 1024)
+      throw new SatError('INVALID_BUNDLE', `[core] backup manifest ${key} is too large to be a manifest`);
+    chunks.push(chunk as Buffer);
+  }
+  return parseManifest(Buffer.concat(chunks).toString('utf8'), key);
+}
+
+function moveInto(staged: string, file: string, mtime: Date): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.sat-restore-${process.pid}-${randomUUID().slice(0, 8)}`;
+  try {
+    renameSync(staged, tmp);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    copyFileSync(staged, tmp);
+  }
+  const fd = openSync(tmp, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  utimesSync(tmp, mtime, mtime);
+  renameSync(tmp, file);
+  fsyncDir(dirname(file));
+}
+
+/**
+ * Restores one session from `target`: finds its backup (the location in its backup marker, else
+ * the newest under `SubAgentTracking/`), downloads the bundle and checks its SHA-256 against
+ * the manifest, takes it apart safely into a staging folder (refusing absolute paths, `..`,
+ * links and anything the manifest does not list; checking every file's size and SHA-256), and
+ * only then puts the files in place, byte-identical. A local file that differs is not
+ * overwritten unless `force`: the restore is refused and nothing changes. A damaged bundle
+ * restores nothing (`CHECKSUM_MISMATCH`).
+ *
+ * @example
+ * const { files } = await restoreSession(config, target, 's1', { onRestored: reingest });
+ */
+export async function restoreSession(
+  config: SatConfig,
+  target: StorageTarget,
+  session: string,
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
+  assertSessionId(session);
+  const found = await findSessionBackup(
+    target,
+    session,
+    readBackupMarker(sessionLogFiles(config.paths.logs, session)),
+  );
+  if (!found) {
+    throw new SatError(
+      'NOT_FOUND',
+      `[core] no backup of session ${session} on ${target.name} target ${target.location} (see 'sat backups')`,
+      { details: { session } },
+    );
+  }
+  const manifest = await readManifest(target, found.manifestKey);
+  const where = `backup ${found.bundleKey} on ${target.name} target ${target.location}`;
+  if (manifest.session !== session || !manifest.bundle) {
+    throw new SatError(
+      'INVALID_BUNDLE',
+      `[core] ${found.manifestKey} is not a manifest of session ${session}`,
+    );
+  }
+  const bundle = manifest.bundle;
+  // Every path is checked against the layout before anything is downloaded.
+  const plan = manifest.files.map((entry) => {
+    const local = localPathOf(config, session, entry.path);
+    return { file: entry, local: local.file, kind: local.kind };
+  });
+
+  const workDir = join(config.paths.state, '.restore-work', randomUUID());
+  mkdirSync(join(workDir, 'files'), { recursive: true });
+  try {
+    // Download and check the bundle as a whole before looking inside it.
+    const downloaded = join(workDir, 'bundle.tar.gz');
+    const digest = new ChecksumStream({
+      onProgress: (bytes) => options.onProgress?.({ stage: 'download', session, bytes, total: bundle.bytes }),
+    });
+    try {
+      await pipeline(
+        await target.get(found.bundleKey),
+        digest,
+        createWriteStream(downloaded, { mode: 0o600 }),
+      );
+    } catch (error) {
+      if (isSatError(error, 'CHECKSUM_MISMATCH')) {
+        throw new SatError(
+          'CHECKSUM_MISMATCH',
+          `[core] cannot restore session ${session}: ${error.message}; nothing was restored`,
+          {
+            cause: error,
+            details: error.details,
+          },
+        );
+      }
+      throw error;
+    }
+    const got = digest.result();
+    if (got.size !== bundle.bytes || got.checksum.sha256 !== bundle.sha256) {
+      throw checksumMismatchError(
+        'core',
+        where,
+        { sha256: bundle.sha256, size: bundle.bytes },
+        { sha256: got.checksum.sha256, size: got.size },
+        'it does not match its manifest; nothing was restored',
+      );
+    }
+    let extracted = 0;
+    const staged = await extractBundle(downloaded, manifest, join(workDir, 'files'), where, (n) => {
+      extracted += n;
+      options.onProgress?.({
+        stage: 'extract',
+        session,
+        bytes: extracted,
+        total: manifest.files.reduce((s, f) => s + f.bytes, 0),
+      });
+    });
+
+    // Decide every file before changing any.
+    const files: RestoredFile[] = [];
+    const conflicts: string[] = [];
+    const alternates: string[] = [];
+    const logs = sessionLogFiles(config.paths.logs, session);
+    for (const item of plan) {
+      const record: RestoredFile = {
+        path: item.file.path,
+        file: item.local,
+        kind: item.kind,
+        bytes: item.file.bytes,
+        sha256: item.file.sha256,
+        action: 'restored',
+      };
+      const policy = options.database ?? 'if-missing';
+      if (
+        item.kind === 'database' &&
+        (policy === 'skip' || (policy === 'if-missing' && existsSync(record.file)))
+      ) {
+        const reason =
+          policy === 'skip'
+            ? 'not asked for'
+            : 'a local analytics database exists (the restored log rebuilds its rows)';
+        files.push({ ...record, action: 'skipped', reason });
+        continue;
+      }
+      if (existsSync(record.file)) {
+        const { checksum } = await checksumOf(createReadStream(record.file));
+        if (checksum.sha256 === item.file.sha256) files.push({ ...record, action: 'unchanged' });
+        else {
+          if (!options.force) conflicts.push(`${item.file.path} (${record.file})`);
+          files.push({ ...record, action: 'overwritten' });
+        }
+        continue;
+      }
+      if (item.kind === 'log') {
+        // The session's log in its other form (open vs closed) would shadow or be shadowed by this one.
+        const others = record.file === logs.compressed ? [logs.plain] : [logs.compressed, logs.meta];
+        const present = others.filter((other) => existsSync(other));
+        if (present.length > 0 && !options.force)
+          conflicts.push(`${item.file.path} (the session has a local log ${present[0]})`);
+        alternates.push(...present);
+      }
+      files.push(record);
+    }
+    if (conflicts.length > 0) {
+      throw new SatError(
+        'CONFLICT',
+        `[core] not restoring session ${session}: ${conflicts.length} local file(s) differ from the backup: ${conflicts.join(', ')}; nothing was changed (pass --force to overwrite them)`,
+        { details: { session, conflicts } },
+      );
+    }
+    for (const [i, record] of files.entries()) {
+      if (record.action !== 'restored' && record.action !== 'overwritten') continue;
+      moveInto(staged[i]!.staged, record.file, new Date(plan[i]!.file.mtime));
+    }
+    for (const other of alternates) if (!files.some((f) => f.file === other)) unlinkSync(other);
+    if (alternates.length > 0) fsyncDir(config.paths.logs);
+    if (manifest.log.closed && !readBackupMarker(logs)) {
+      writeBackupMarker(logs, {
+        target: target.name,
+        location: locationOf(target, found.bundleKey),
+        checksum: bundle.sha256,
+        bytes: bundle.bytes,
+        at: new Date().toISOString(),
+        session,
+        key: found.bundleKey,
+        manifestKey: found.manifestKey,
+        phase: manifest.phase,
+        log: { ...manifest.log },
+      });
+    }
+    const result: RestoreResult = {
+      session,
+      phase: manifest.phase,
+      location: locationOf(target, found.bundleKey),
+      bundleKey: found.bundleKey,
+      bytes: bundle.bytes,
+      sha256: bundle.sha256,
+      createdAt: manifest.createdAt,
+      files,
+      warnings: manifest.warnings,
+    };
+    await options.onRestored?.(result);
+    return result;
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}

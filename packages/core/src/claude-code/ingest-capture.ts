@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { SatConfig } from '../config/config-schema.js';
+import { handoffIfDue } from '../handoff/create-handoff.js';
+import { closeSessionLog } from '../log/close-session.js';
+import { snapshotIfDue } from '../snapshots/create-snapshot.js';
+import { type IngestHookResult, ingestHookSpool } from './hook-ingest.js';
+import { importTranscripts } from './transcript-import.js';
+
+/** What {@link ingestCapture} did after the spool ingest. */
+export interface IngestCaptureResult extends IngestHookResult {
+  /** API responses (tokens) and transcript-only events imported from the transcripts the payloads name. */
+  imported: number;
+  snapshots: string[];
+  handoffs: string[];
+  closed: string[];
+  /** Steps that failed; capture goes on regardless (the agent must never be held up). */
+  warnings: string[];
+}
+
+/** The transcript files a payload named, plus each main transcript's sub-agent folder. */
+function transcriptPaths(named: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const file of named) {
+    if (!existsSync(file)) continue;
+    out.add(file);
+    if (file.endsWith('.jsonl') && !dirname(file).endsWith('subagents')) {
+      const subagents = join(file.slice(0, -'.jsonl'.length), 'subagents');
+      if (existsSync(subagents)) out.add(subagents);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * The whole capture pipeline after the hooks: turns the spooled hook payloads into events,
+ * imports the token usage (and whatever else only the transcript has) from the transcripts the
+ * payloads name, takes the snapshots and handoffs that are due, and closes the sessions that
+ * ended. Run by `sat ingest`, by the capture hook in the background at turn and session ends,
+ * and first by every reading command. Each step after the first is best effort: its failure
+ * is reported in `warnings` and never loses captured data (the next run retries).
+ */
+export async function ingestCapture(
+  config: SatConfig,
+  options: { waitMs?: number } = {},
+): Promise<IngestCaptureResult> {
+  const logsDir = config.paths.logs;
+  const hooks = await ingestHookSpool({ logsDir, waitMs: options.waitMs });
+  const result: IngestCaptureResult = {
+    ...hooks,
+    imported: 0,
+    snapshots: [],
+    handoffs: [],
+    closed: [],
+    warnings: [],
+  };
+  if (hooks.busy || hooks.sessions.length === 0) return result;
+
+  const paths = transcriptPaths(hooks.transcripts);
+  if (paths.length > 0) {
+    try {
+      const imported = await importTranscripts({
+        paths,
+        logsDir,
+        stateDir: config.paths.state,
+        prices: config.prices,
+        writer: config.writer,
+      });
+      result.imported = imported.appended;
+    } catch (error) {
+      result.warnings.push(`token import: ${(error as Error).message}`);
+    }
+  }
+  for (const session of hooks.sessions) {
+    try {
+      const snapshot = await snapshotIfDue(config, session);
+      if (snapshot) result.snapshots.push(session);
+      const handoff = await handoffIfDue(config, session);
+      if (handoff) result.handoffs.push(session);
+    } catch (error) {
+      result.warnings.push(`snapshot/handoff of ${session}: ${(error as Error).message}`);
+    }
+  }
+  for (const session of hooks.endedSessions) {
+    try {
+      await closeSessionLog(logsDir, session, { lockTimeoutMs: config.writer.lockTimeoutMs });
+      result.closed.push(session);
+    } catch (error) {
+      result.warnings.push(`closing ${session}: ${(error as Error).message}`);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,521 @@
+/**
+ * The five analytics queries, written once for every store. A store implements the small
+ * {@link AnalyticsReader} (aggregate a source with filters, read a session, its files and
+ * fingerprints); these functions choose the source (a rollup when one has every dimension
+ * needed), and turn the aggregates into results, pricing usage with the price table given.
+ */
+import { type PriceTable, priceUsage } from '../claude-code/prices.js';
+import { type AnalyticsFilters, type ResolvedFilters, resolveFilters } from './analytics-filters.js';
+import type {
+  AgentPerformance,
+  AgentPerformanceRow,
+  CostAnalysis,
+  CostFigures,
+  CostGroup,
+  DurationFigures,
+  ErrorPatternRow,
+  ErrorPatterns,
+  ErrorStats,
+  FileSummary,
+  ModelCost,
+  SessionSummary,
+  TokenFigures,
+  ToolEffectiveness,
+  ToolStats,
+} from './analytics-results.js';
+import { histogramPercentile } from './duration-histogram.js';
+import { NO_PHASE } from './projection-names.js';
+import type { FileOperationRow, FingerprintRow, SessionRow } from './projection-rows.js';
+import {
+  type AggregateSource,
+  chooseSource,
+  type Dimension,
+  type DimensionValue,
+  type DurationMeasures,
+  type ErrorMeasures,
+  emptyMeasures,
+  type FamilyMeasures,
+  type InvocationMeasures,
+  type MeasureFamily,
+  mergeMeasures,
+  type ToolMeasures,
+  type UsageMeasures,
+} from './rollups.js';
+
+/** Filters as a store applies them to a source. */
+export interface AggregateFilter {
+  /** Keep days >= this (days since 1970-01-01, UTC); null: all. */
+  fromDay: number | null;
+  session: string | null;
+  phase: string | null;
+  agent: string | null;
+}
+
+/** One aggregation a store runs. */
+export interface AggregateRequest {
+  source: AggregateSource;
+  filter: AggregateFilter;
+  /** Dimensions to group by (empty: one total row, or none when nothing matches). */
+  groupBy: readonly Dimension[];
+}
+
+/** One group of an aggregation. */
+export interface AggregateRow<F extends MeasureFamily = MeasureFamily> {
+  dims: Partial<Record<Dimension, DimensionValue>>;
+  measures: FamilyMeasures[F];
+}
+
+/**
+ * What a store implements so that the shared queries can run on it: aggregation of a source
+ * (rollup or projection rows), and three row reads.
+ */
+export interface AnalyticsReader {
+  aggregate<F extends MeasureFamily>(family: F, request: AggregateRequest): Promise<AggregateRow<F>[]>;
+  /** A session's row; `null` asks for the session with the latest event. */
+  sessionRow(session: string | null): Promise<SessionRow | undefined>;
+  /** A session's file operations (phase / agent filters applied), in `seq` order. */
+  fileOperations(session: string, filter: AggregateFilter): Promise<FileOperationRow[]>;
+  fingerprints(fingerprints: readonly string[]): Promise<FingerprintRow[]>;
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+function aggregateFilter(f: ResolvedFilters): AggregateFilter {
+  return { fromDay: f.fromDay, session: f.session, phase: f.phase, agent: f.agent };
+}
+
+function run<F extends MeasureFamily>(
+  reader: AnalyticsReader,
+  family: F,
+  f: ResolvedFilters,
+  groupBy: Dimension[],
+): Promise<AggregateRow<F>[]> {
+  const needed: Dimension[] = [...groupBy];
+  if (f.fromDay !== null) needed.push('day');
+  if (f.session !== null) needed.push('session');
+  if (f.phase !== null) needed.push('phase');
+  if (f.agent !== null) needed.push('agent');
+  return reader.aggregate(family, {
+    source: chooseSource(family, needed),
+    filter: aggregateFilter(f),
+    groupBy,
+  });
+}
+
+function durations(m: DurationMeasures): DurationFigures {
+  if (m.dur_count <= 0) return { count: 0, avg: null, p50: null, p95: null, min: null, max: null };
+  const p50 = histogramPercentile(m.dur_hist, 50, m.dur_min, m.dur_max);
+  const p95 = histogramPercentile(m.dur_hist, 95, m.dur_min, m.dur_max);
+  return {
+    count: m.dur_count,
+    avg: round(m.dur_sum / m.dur_count),
+    p50: p50 === null ? null : round(p50),
+    p95: p95 === null ? null : round(p95),
+    min: m.dur_min,
+    max: m.dur_max,
+  };
+}
+
+function rate(part: number, whole: number): number | null {
+  return whole > 0 ? round(part / whole, 6) : null;
+}
+
+function tokenTotals(m: UsageMeasures): TokenFigures {
+  return {
+    input: m.input,
+    output: m.output,
+    cacheCreation: m.cache_creation,
+    cacheCreation1h: m.cache_creation_1h,
+    cacheRead: m.cache_read,
+    total: m.input + m.output + m.cache_creation + m.cache_read,
+  };
+}
+
+/** Prices usage per model; models in name order; groups left empty by the sub-agent rule dropped. */
+function priceModels(
+  rows: Array<{ model: string; m: UsageMeasures }>,
+  prices: PriceTable,
+): CostGroup & { models: ModelCost[] } {
+  const merged = new Map<string, UsageMeasures>();
+  for (const { model, m } of rows) {
+    const into = merged.get(model);
+    if (into) mergeMeasures('usage', into, m);
+    else merged.set(model, mergeMeasures('usage', emptyMeasures('usage'), m));
+  }
+  const total = emptyMeasures('usage');
+  const models: ModelCost[] = [];
+  let pricedCost = 0;
+  const unpriced: string[] = [];
+  for (const model of [...merged.keys()].sort(byName)) {
+    const m = merged.get(model)!;
+    if (m.responses <= 0) continue;
+    mergeMeasures('usage', total, m);
+    const priced = priceUsage(
+      model,
+      {
+        input: m.input,
+        output: m.output,
+        cacheCreation: m.cache_creation,
+        cacheRead: m.cache_read,
+        cacheCreation1h: m.cache_creation_1h,
+      },
+      prices,
+    );
+    const cost = priced.cost === undefined ? null : round(priced.cost, 9);
+    if (cost === null) unpriced.push(model);
+    else pricedCost += cost;
+    models.push({
+      model,
+      priceKey: priced.priceKey ?? null,
+      known: priced.known,
+      cost,
+      responses: m.responses,
+      tokens: tokenTotals(m),
+    });
+  }
+  pricedCost = round(pricedCost, 9);
+  return {
+    cost: unpriced.length > 0 ? null : pricedCost,
+    pricedCost,
+    unpricedModels: unpriced,
+    responses: total.responses,
+    tokens: tokenTotals(total),
+    models,
+  };
+}
+
+function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+function mergeRows<F extends MeasureFamily>(family: F, rows: AggregateRow<F>[]): FamilyMeasures[F] {
+  const into = emptyMeasures(family);
+  for (const row of rows) mergeMeasures(family, into, row.measures);
+  return into;
+}
+
+function costOrder(
+  a: CostFigures & { tokens: TokenFigures },
+  b: CostFigures & { tokens: TokenFigures },
+): number {
+  return b.pricedCost - a.pricedCost || b.tokens.total - a.tokens.total;
+}
+
+function agentRows(
+  invocations: AggregateRow<'invocations'>[],
+  usage: AggregateRow<'usage'>[],
+  prices: PriceTable,
+): AgentPerformanceRow[] {
+  const inv = new Map<string, InvocationMeasures>();
+  for (const row of invocations) inv.set(String(row.dims.agent), row.measures);
+  const use = groupBy(usage, (row) => String(row.dims.agent));
+  const agents = new Set([...inv.keys(), ...use.keys()]);
+  const rows: AgentPerformanceRow[] = [];
+  for (const agent of agents) {
+    const m = inv.get(agent) ?? emptyMeasures('invocations');
+    const priced = priceModels(
+      (use.get(agent) ?? []).map((row) => ({ model: String(row.dims.model), m: row.measures })),
+      prices,
+    );
+    if (m.invocations <= 0 && m.completed <= 0 && priced.responses <= 0) continue;
+    rows.push({
+      agent,
+      invocations: m.invocations,
+      completed: m.completed,
+      successes: m.successes,
+      failures: m.known_success - m.successes,
+      successRate: rate(m.successes, m.known_success),
+      durationMs: durations(m),
+      responses: priced.responses,
+      tokens: priced.tokens,
+      cost: priced.cost,
+      pricedCost: priced.pricedCost,
+      unpricedModels: priced.unpricedModels,
+      models: priced.models,
+    });
+  }
+  return rows.sort(
+    (a, b) => b.invocations - a.invocations || b.tokens.total - a.tokens.total || byName(a.agent, b.agent),
+  );
+}
+
+/**
+ * Agent performance: per agent type, invocations, success rate, duration avg / p50 / p95, tokens
+ * (api_response usage of that agent, after the sub-agent token rule) and cost.
+ *
+ * @example
+ * const { agents } = await queryAgentPerformance(reader, { days: 7 }, DEFAULT_PRICES);
+ */
+export async function queryAgentPerformance(
+  reader: AnalyticsReader,
+  query: AnalyticsFilters,
+  prices: PriceTable,
+): Promise<AgentPerformance> {
+  const filters = resolveFilters(query);
+  const [invocations, usage] = await Promise.all([
+    run(reader, 'invocations', filters, ['agent']),
+    run(reader, 'usage', filters, ['agent', 'model']),
+  ]);
+  return { filters, agents: agentRows(invocations, usage, prices) };
+}
+
+function toolStats(m: ToolMeasures): ToolStats {
+  return {
+    uses: m.uses,
+    successes: m.successes,
+    failures: m.uses - m.successes,
+    successRate: rate(m.successes, m.uses),
+    durationMs: durations(m),
+  };
+}
+
+const byUses = (a: ToolStats, b: ToolStats) => b.uses - a.uses;
+
+/**
+ * Tool effectiveness: uses, success rate and durations per tool, per agent, and per
+ * (tool, agent).
+ *
+ * @example
+ * const { tools } = await queryToolEffectiveness(reader, { agent: 'main' });
+ */
+export async function queryToolEffectiveness(
+  reader: AnalyticsReader,
+  query: AnalyticsFilters,
+): Promise<ToolEffectiveness> {
+  const filters = resolveFilters(query);
+  const rows = await run(reader, 'tools', filters, ['tool', 'agent']);
+  const tools = [...groupBy(rows, (row) => String(row.dims.tool))].map(([tool, group]) => ({
+    tool,
+    ...toolStats(mergeRows('tools', group)),
+  }));
+  const agents = [...groupBy(rows, (row) => String(row.dims.agent))].map(([agent, group]) => ({
+    agent,
+    ...toolStats(mergeRows('tools', group)),
+  }));
+  const toolsByAgent = rows.map((row) => ({
+    tool: String(row.dims.tool),
+    agent: String(row.dims.agent),
+    ...toolStats(row.measures),
+  }));
+  return {
+    filters,
+    tools: tools.filter((t) => t.uses > 0).sort((a, b) => byUses(a, b) || byName(a.tool, b.tool)),
+    agents: agents.filter((t) => t.uses > 0).sort((a, b) => byUses(a, b) || byName(a.agent, b.agent)),
+    toolsByAgent: toolsByAgent
+      .filter((t) => t.uses > 0)
+      .sort((a, b) => byUses(a, b) || byName(a.tool, b.tool) || byName(a.agent, b.agent)),
+  };
+}
+
+function errorStats(m: ErrorMeasures): ErrorStats {
+  return {
+    errors: m.errors,
+    sessions: m.sessions.size,
+    recurring: m.sessions.size > 1,
+    fixAttempted: m.fix_attempted,
+    fixed: m.fixed,
+    resolutionRate: rate(m.fixed, m.errors),
+    fixSuccessRate: rate(m.fixed, m.fix_attempted),
+    firstSeen: m.first_at === null ? null : new Date(m.first_at).toISOString(),
+    lastSeen: m.last_at === null ? null : new Date(m.last_at).toISOString(),
+  };
+}
+
+const byErrors = (a: ErrorStats, b: ErrorStats) => b.errors - a.errors || b.sessions - a.sessions;
+
+async function fingerprintRows(
+  reader: AnalyticsReader,
+  filters: ResolvedFilters,
+): Promise<{ rows: AggregateRow<'errors'>[]; info: Map<string, FingerprintRow> }> {
+  const rows = (await run(reader, 'errors', filters, ['fingerprint'])).filter(
+    (row) => row.measures.errors > 0,
+  );
+  const info = new Map<string, FingerprintRow>();
+  if (rows.length > 0)
+    for (const fp of await reader.fingerprints(rows.map((row) => String(row.dims.fingerprint))))
+      info.set(fp.fingerprint, fp);
+  return { rows, info };
+}
+
+function patternRows(rows: AggregateRow<'errors'>[], info: Map<string, FingerprintRow>): ErrorPatternRow[] {
+  return rows
+    .map((row) => {
+      const fingerprint = String(row.dims.fingerprint);
+      const fp = info.get(fingerprint);
+      return {
+        fingerprint,
+        errorType: fp?.errorType ?? 'unknown',
+        pattern: fp?.pattern ?? '',
+        sample: fp?.sample ?? null,
+        ...errorStats(row.measures),
+      };
+    })
+    .sort((a, b) => byErrors(a, b) || byName(a.fingerprint, b.fingerprint));
+}
+
+/**
+ * Error patterns: frequency by type and by fingerprint (the same error across sessions),
+ * recurrence (distinct sessions), and resolution rate.
+ *
+ * @example
+ * const { byFingerprint } = await queryErrorPatterns(reader, { days: 30 });
+ */
+export async function queryErrorPatterns(
+  reader: AnalyticsReader,
+  query: AnalyticsFilters,
+): Promise<ErrorPatterns> {
+  const filters = resolveFilters(query);
+  const { rows, info } = await fingerprintRows(reader, filters);
+  const byFingerprint = patternRows(rows, info);
+  const byType = [...groupBy(rows, (row) => info.get(String(row.dims.fingerprint))?.errorType ?? 'unknown')]
+    .map(([errorType, group]) => ({
+      errorType,
+      fingerprints: group.length,
+      ...errorStats(mergeRows('errors', group)),
+    }))
+    .sort((a, b) => byErrors(a, b) || byName(a.errorType, b.errorType));
+  return { filters, totals: errorStats(mergeRows('errors', rows)), byType, byFingerprint };
+}
+
+function fileSummaries(operations: FileOperationRow[]): FileSummary[] {
+  const files = new Map<string, FileSummary>();
+  for (const op of operations) {
+    let file = files.get(op.path);
+    if (!file) {
+      file = {
+        path: op.path,
+        operations: 0,
+        byOperation: {},
+        lastOperation: op.operation,
+        lastAt: op.ts,
+        gitHash: null,
+        agents: [],
+      };
+      files.set(op.path, file);
+    }
+    file.operations++;
+    file.byOperation[op.operation] = (file.byOperation[op.operation] ?? 0) + 1;
+    if (op.ts >= file.lastAt) {
+      file.lastAt = op.ts;
+      file.lastOperation = op.operation;
+    }
+    if (op.gitHash) file.gitHash = op.gitHash;
+    if (!file.agents.includes(op.agent)) file.agents.push(op.agent);
+  }
+  for (const file of files.values()) file.agents.sort(byName);
+  return [...files.values()].sort((a, b) => byName(b.lastAt, a.lastAt) || byName(a.path, b.path));
+}
+
+/**
+ * One session's summary (`query.session`, default: the session with the latest event): its
+ * figures, phases, tokens and cost, agents, tools, errors and files. The phase and agent filters
+ * narrow the lists; `days` applies only when given. Null when the store has no such session.
+ *
+ * @example
+ * const summary = await querySessionSummary(reader, { session: 'abc' }, DEFAULT_PRICES);
+ */
+export async function querySessionSummary(
+  reader: AnalyticsReader,
+  query: AnalyticsFilters,
+  prices: PriceTable,
+): Promise<SessionSummary | null> {
+  resolveFilters(query);
+  const row = await reader.sessionRow(query.session ?? null);
+  if (!row) return null;
+  const filters = resolveFilters({ ...query, session: row.session });
+  const [invocations, usage, tools, errors, files] = await Promise.all([
+    run(reader, 'invocations', filters, ['agent']),
+    run(reader, 'usage', filters, ['agent', 'model']),
+    run(reader, 'tools', filters, ['tool']),
+    fingerprintRows(reader, filters),
+    reader.fileOperations(row.session, aggregateFilter(filters)),
+  ]);
+  const priced = priceModels(
+    usage.map((u) => ({ model: String(u.dims.model), m: u.measures })),
+    prices,
+  );
+  const first = Date.parse(row.firstEventAt);
+  const last = Date.parse(row.lastEventAt);
+  return {
+    filters,
+    session: row.session,
+    status: row.endedAt ? 'ended' : 'active',
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+    firstEventAt: row.firstEventAt,
+    lastEventAt: row.lastEventAt,
+    durationMs: Math.max(0, last - first),
+    phase: row.phase === NO_PHASE ? null : row.phase,
+    phases: row.phases,
+    client: row.client,
+    model: row.model,
+    cwd: row.cwd,
+    gitBranch: row.gitBranch,
+    events: row.events,
+    eventCounts: Object.fromEntries(Object.entries(row.eventCounts).sort(([a], [b]) => byName(a, b))),
+    decisions: row.eventCounts.decision ?? 0,
+    validations: { total: row.eventCounts.validation ?? 0, failed: row.validationsFailed },
+    responses: priced.responses,
+    tokens: priced.tokens,
+    cost: priced.cost,
+    pricedCost: priced.pricedCost,
+    unpricedModels: priced.unpricedModels,
+    models: priced.models,
+    agents: agentRows(invocations, usage, prices),
+    tools: tools
+      .map((t) => ({ tool: String(t.dims.tool), ...toolStats(t.measures) }))
+      .filter((t) => t.uses > 0)
+      .sort((a, b) => byUses(a, b) || byName(a.tool, b.tool)),
+    errors: patternRows(errors.rows, errors.info),
+    files: fileSummaries(files),
+  };
+}
+
+const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
+
+/**
+ * Cost analysis: tokens and cost in total, per phase, per agent and per model, priced with
+ * `prices`. Unknown models are named (`unpricedModels`) and make `cost` null, never zero.
+ *
+ * @example
+ * const { byPhase } = await queryCostAnalysis(reader, { days: 'all' }, DEFAULT_PRICES);
+ */
+export async function queryCostAnalysis(
+  reader: AnalyticsReader,
+  query: AnalyticsFilters,
+  prices: PriceTable,
+): Promise<CostAnalysis> {
+  const filters = resolveFilters(query);
+  const rows = (await run(reader, 'usage', filters, ['phase', 'agent', 'model'])).map((row) => ({
+    phase: String(row.dims.phase),
+    agent: String(row.dims.agent),
+    model: String(row.dims.model),
+    m: row.measures,
+  }));
+  const total = priceModels(rows, prices);
+  const byPhase = [...groupBy(rows, (r) => r.phase)]
+    .map(([phase, group]) => ({ phase: phase === NO_PHASE ? null : phase, ...priceModels(group, prices) }))
+    .filter((g) => g.responses > 0)
+    .sort((a, b) => (a.phase === null ? -1 : b.phase === null ? 1 : naturalOrder.compare(a.phase, b.phase)));
+  const byAgent = [...groupBy(rows, (r) => r.agent)]
+    .map(([agent, group]) => ({ agent, ...priceModels(group, prices) }))
+    .filter((g) => g.responses > 0)
+    .sort((a, b) => costOrder(a, b) || byName(a.agent, b.agent));
+  const byModel = [...total.models].sort(
+    (a, b) => (b.cost ?? 0) - (a.cost ?? 0) || b.tokens.total - a.tokens.total || byName(a.model, b.model),
+  );
+  const { models: _models, ...figures } = total;
+  return { filters, ...figures, byPhase, byAgent, byModel };
+}

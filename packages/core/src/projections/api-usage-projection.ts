@@ -1,0 +1,110 @@
+import type { AnySatEvent } from '../events/envelope.js';
+import type { Projection, ProjectionBatch } from './projection-batch.js';
+import type { CountedResponse, EventPosition, SessionProjectionState } from './projection-rows.js';
+
+/** The model the importer records when a response names none (`UNKNOWN_MODEL` of the transcript mapper). */
+const UNKNOWN_MODEL = 'unknown';
+
+function add(
+  out: ProjectionBatch,
+  session: string,
+  r: CountedResponse,
+  responses: number,
+  t: readonly number[],
+): void {
+  for (const m of [
+    out.rollups.entry('usage_session', session, r.day, r.phase, r.agent, r.model),
+    out.rollups.entry('usage_day', r.day, r.phase, r.agent, r.model),
+    out.rollups.entry('usage_phase', r.phase, r.agent, r.model),
+  ]) {
+    m.responses += responses;
+    m.input += t[0]!;
+    m.output += t[1]!;
+    m.cache_creation += t[2]!;
+    m.cache_creation_1h += t[3]!;
+    m.cache_read += t[4]!;
+  }
+}
+
+/**
+ * Token usage of api_response events per session x day x phase x agent x model, with day and
+ * phase rollups; cost is never stored, it is priced at query time. Each response (source,
+ * message_id, request_id) counts once, with the largest figures it was recorded with, where it
+ * was first seen. The sub-agent token rule: a `task_result` response of an agent_id counts only
+ * while no `transcript` response of that agent_id exists in the session; when the transcript
+ * shows up later, what the estimates added is taken back.
+ */
+export const apiUsageProjection: Projection = {
+  name: 'api_usage',
+  version: 1,
+  description: 'api token usage per session x agent x model (cost priced at query time)',
+  types: ['api_response'],
+  project(event: AnySatEvent, at: EventPosition, state: SessionProjectionState, out: ProjectionBatch): void {
+    if (event.type !== 'api_response') return;
+    const d = event.data;
+    state.api_usage ??= { responses: {}, transcripts: {} };
+    const slice = state.api_usage;
+    const tokens: CountedResponse['tokens'] = [
+      d.tokens.input,
+      d.tokens.output,
+      d.tokens.cacheCreation,
+      Math.min(d.cache_creation_1h ?? 0, d.tokens.cacheCreation),
+      d.tokens.cacheRead,
+    ];
+    const key = `${d.source === 'transcript' ? 't' : 'e'}\u0000${d.message_id}\u0000${d.request_id ?? ''}`;
+    const seen = slice.responses[key];
+    if (seen) {
+      // Recorded again (read while still being written): keep the largest figures.
+      const grown = seen.tokens.map((value, i) => Math.max(value, tokens[i]!)) as CountedResponse['tokens'];
+      if (seen.model === UNKNOWN_MODEL && d.model !== UNKNOWN_MODEL) {
+        // First recorded without its model: move it to the model now known.
+        if (seen.counted)
+          add(
+            out,
+            event.session,
+            seen,
+            -1,
+            seen.tokens.map((value) => -value),
+          );
+        seen.model = d.model;
+        seen.tokens = grown;
+        if (seen.counted) add(out, event.session, seen, 1, grown);
+        return;
+      }
+      const delta = grown.map((value, i) => value - seen.tokens[i]!);
+      seen.tokens = grown;
+      if (seen.counted && delta.some((value) => value !== 0)) add(out, event.session, seen, 0, delta);
+      return;
+    }
+    const agentId = d.agent_id;
+    const response: CountedResponse = {
+      day: at.day,
+      phase: at.phase,
+      agent: event.agent,
+      model: d.model,
+      tokens,
+      counted: true,
+    };
+    if (d.source === 'task_result') {
+      if (agentId !== undefined) {
+        response.agentId = agentId;
+        if (slice.transcripts[agentId]) response.counted = false;
+      }
+    } else if (agentId !== undefined && !slice.transcripts[agentId]) {
+      slice.transcripts[agentId] = true;
+      for (const other of Object.values(slice.responses)) {
+        if (other.agentId !== agentId || !other.counted) continue;
+        other.counted = false;
+        add(
+          out,
+          event.session,
+          other,
+          -1,
+          other.tokens.map((value) => -value),
+        );
+      }
+    }
+    slice.responses[key] = response;
+    if (response.counted) add(out, event.session, response, 1, tokens);
+  },
+};

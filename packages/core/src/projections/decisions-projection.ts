@@ -1,0 +1,31 @@
+import type { AnySatEvent } from '../events/envelope.js';
+import { clip, type Projection, type ProjectionBatch } from './projection-batch.js';
+import type { EventPosition, SessionProjectionState } from './projection-rows.js';
+
+/** Longest question, answer and rationale kept. */
+const MAX_TEXT = 500;
+
+/** One row per decision: question, options, choice, rationale. */
+export const decisionsProjection: Projection = {
+  name: 'decisions',
+  version: 1,
+  description: 'decisions: question, options, selected, rationale',
+  types: ['decision'],
+  project(event: AnySatEvent, at: EventPosition, _state: SessionProjectionState, out: ProjectionBatch): void {
+    if (event.type !== 'decision') return;
+    const d = event.data;
+    out.decisions.push({
+      session: event.session,
+      seq: event.seq,
+      ts: at.ts,
+      time: at.time,
+      day: at.day,
+      phase: at.phase,
+      agent: event.agent,
+      question: clip(d.question, MAX_TEXT) ?? '',
+      selected: clip(d.selected, MAX_TEXT) ?? '',
+      options: d.options ? d.options.slice(0, 20).map((option) => clip(option, 200) ?? '') : null,
+      rationale: clip(d.rationale, MAX_TEXT),
+    });
+  },
+};

@@ -1,0 +1,29 @@
+import type { AnySatEvent } from '../events/envelope.js';
+import type { Projection, ProjectionBatch } from './projection-batch.js';
+import type { EventPosition, SessionProjectionState } from './projection-rows.js';
+
+/** One row per file operation: path, operation, git hash, time. */
+export const fileOperationsProjection: Projection = {
+  name: 'file_operations',
+  version: 1,
+  description: 'file operations: path, operation, git hash, time',
+  types: ['file_operation'],
+  project(event: AnySatEvent, at: EventPosition, _state: SessionProjectionState, out: ProjectionBatch): void {
+    if (event.type !== 'file_operation') return;
+    const d = event.data;
+    out.fileOperations.push({
+      session: event.session,
+      seq: event.seq,
+      ts: at.ts,
+      time: at.time,
+      day: at.day,
+      phase: at.phase,
+      agent: event.agent,
+      path: d.path,
+      operation: d.operation,
+      fromPath: d.from_path ?? null,
+      gitHash: d.git_hash ?? null,
+      bytes: d.bytes ?? null,
+    });
+  },
+};

@@ -1,0 +1,28 @@
+import type { AnySatEvent } from '../events/envelope.js';
+import type { Projection, ProjectionBatch } from './projection-batch.js';
+import type { EventPosition, SessionProjectionState } from './projection-rows.js';
+
+/** One row per validation: task, result, checks run and passed. */
+export const validationsProjection: Projection = {
+  name: 'validations',
+  version: 1,
+  description: 'validations: task, result, checks run and passed',
+  types: ['validation'],
+  project(event: AnySatEvent, at: EventPosition, _state: SessionProjectionState, out: ProjectionBatch): void {
+    if (event.type !== 'validation') return;
+    const d = event.data;
+    out.validations.push({
+      session: event.session,
+      seq: event.seq,
+      ts: at.ts,
+      time: at.time,
+      day: at.day,
+      phase: at.phase,
+      agent: event.agent,
+      task: d.task,
+      result: d.result,
+      checks: d.checks.length,
+      checksPassed: d.checks.filter((check) => check.passed).length,
+    });
+  },
+};

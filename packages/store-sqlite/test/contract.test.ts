@@ -1,0 +1,7 @@
+import { join } from 'node:path';
+import { describeAnalyticsStore } from '@sat/core/testing';
+import { openSqliteStore } from '../src/index.js';
+
+describeAnalyticsStore('sqlite', ({ dir, logsDir, projectionVersions }) =>
+  openSqliteStore({ file: join(dir, 'sat.db'), logsDir, projectionVersions }),
+);
