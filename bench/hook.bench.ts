@@ -4,8 +4,9 @@
  * runs, next to a bare `node -e 0` measured in the same run. Then the ingest of those payloads.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { captureScript, ingestHookSpool, spoolDir } from '@sat/core';
 import { formatNumber, heading, note, report, stats, withTempDir } from './lib.ts';
 
@@ -70,4 +71,50 @@ await withTempDir('sat-bench-hook-', async (root) => {
     `${result.files} payloads -> ${result.appended} events in ${ms.toFixed(0)} ms (${formatNumber(result.files / (ms / 1000))} payloads/s)`,
   );
   report('ingest rate', result.files / (ms / 1000), 'payloads/s');
+});
+
+await withTempDir('sat-bench-session-start-', async (root) => {
+  heading('SessionStart continuity hook: the built CLI (as installed) prints the latest handoff, 20 runs');
+  const repo = fileURLToPath(new URL('..', import.meta.url));
+  const build = spawnSync('pnpm', ['-s', 'build'], {
+    cwd: repo,
+    stdio: 'ignore',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
+  if (build.status !== 0) throw new Error('pnpm build failed');
+  const bin = join(repo, 'packages', 'cli', 'dist', 'bin.js');
+  const logsDir = join(root, 'logs');
+  const script = join(root, 'capture.sh');
+  writeFileSync(
+    script,
+    captureScript({ spoolDir: spoolDir(logsDir), satCommand: `'${process.execPath}' '${bin}'` }),
+  );
+  mkdirSync(join(root, 'handoffs'), { recursive: true });
+  writeFileSync(
+    join(root, 'handoffs', 'latest-s.md'),
+    `# Handoff\n\n${'Goal: finish the linter setup. '.repeat(200)}`,
+  );
+  const payload = JSON.stringify({
+    session_id: 's',
+    transcript_path: '/x',
+    cwd: root,
+    hook_event_name: 'SessionStart',
+    source: 'resume',
+  });
+  const times = new Float64Array(20);
+  let withContext = 0;
+  for (let i = 0; i < times.length; i++) {
+    const start = process.hrtime.bigint();
+    const run = spawnSync('sh', [script, 'SessionStart'], {
+      input: payload,
+      env: { ...process.env, SAT_HOME: root },
+    });
+    times[i] = Number(process.hrtime.bigint() - start) / 1e6;
+    if (String(run.stdout).includes('additionalContext')) withContext++;
+  }
+  const t = stats(times);
+  note(`median ${t.p50.toFixed(0)} ms, max ${t.max.toFixed(0)} ms; ${withContext}/20 printed the handoff`);
+  report('SessionStart hook median', t.p50, 'ms', { op: '<=', value: 1000 });
+  report('SessionStart hook max', t.max, 'ms', { op: '<=', value: 1000 });
+  report('SessionStart hook printed the handoff', withContext, 'runs', { op: '==', value: 20 });
 });

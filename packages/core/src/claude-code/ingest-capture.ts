@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SatConfig } from '../config/config-schema.js';
-import { handoffIfDue } from '../handoff/create-handoff.js';
+import { createHandoff, handoffIfDue } from '../handoff/create-handoff.js';
 import { closeSessionLog } from '../log/close-session.js';
 import { snapshotIfDue } from '../snapshots/create-snapshot.js';
 import { type IngestHookResult, ingestHookSpool } from './hook-ingest.js';
@@ -71,12 +71,16 @@ export async function ingestCapture(
       result.warnings.push(`token import: ${(error as Error).message}`);
     }
   }
+  const ended = new Set(hooks.endedSessions);
   for (const session of hooks.sessions) {
     try {
       const snapshot = await snapshotIfDue(config, session);
-      if (snapshot) result.snapshots.push(session);
-      const handoff = await handoffIfDue(config, session);
-      if (handoff) result.handoffs.push(session);
+      if (snapshot.created) result.snapshots.push(session);
+      // A handoff at the session's end (to resume from), else when the context is nearly full or compacted.
+      const handoff = ended.has(session)
+        ? { created: await createHandoff(config, session, { trigger: 'session-end' }) }
+        : await handoffIfDue(config, session);
+      if (handoff.created) result.handoffs.push(session);
     } catch (error) {
       result.warnings.push(`snapshot/handoff of ${session}: ${(error as Error).message}`);
     }
