@@ -65,6 +65,17 @@ describe('reading a log', () => {
     });
   });
 
+  it('reads a line written twice once, and reports the duplicate', async () => {
+    const logsDir = tempDir();
+    await writeSession(logsDir, 's', 3);
+    const file = sessionLogFiles(logsDir, 's').plain;
+    const lines = readFileSync(file, 'utf8').split('\n');
+    writeFileSync(file, [lines[0], lines[1], lines[1], lines[2], ''].join('\n'));
+    const { events, issues } = await readAll(logsDir, 's');
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(issues).toEqual([expect.objectContaining({ kind: 'seq-gap', message: 'expected seq 3, found 2 (a duplicate: skipped)' })]);
+  });
+
   it('reads a closed (compressed) session exactly as it was', async () => {
     const logsDir = tempDir();
     await writeSession(logsDir, 's', 50);

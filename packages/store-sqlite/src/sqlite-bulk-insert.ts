@@ -6,6 +6,11 @@ export const ROWS_PER_STATEMENT = 64;
 /**
  * Buffers rows and inserts them `ROWS_PER_STATEMENT` at a time with one multi-row INSERT;
  * `flush()` writes the rest one by one. Nothing is written until a full statement or `flush()`.
+ *
+ * @example
+ * bulk.values.push(session, seq, tool);
+ * bulk.added();
+ * bulk.flush();
  */
 export class BulkInsert {
   private readonly many: SqliteStatement;
@@ -25,9 +30,16 @@ export class BulkInsert {
     this.one = db.prepare(`${head} ${row} ${tail}`);
   }
 
-  /** Adds one row (exactly `columns` values). */
-  add(...values: unknown[]): void {
-    for (const value of values) this.params.push(value);
+  /**
+   * The values of the rows buffered so far: push one row's `columns` values, then call
+   * {@link added} (pushing straight into it spares an array per row).
+   */
+  get values(): unknown[] {
+    return this.params;
+  }
+
+  /** Counts the row just pushed to {@link values}; writes a full statement's worth of rows. */
+  added(): void {
     if (++this.rows === ROWS_PER_STATEMENT) {
       const params = this.params;
       this.discard();

@@ -32,12 +32,12 @@ const INITIAL_SCHEMA = [
     id TEXT PRIMARY KEY, session INTEGER NOT NULL, seq INTEGER NOT NULL, day INTEGER NOT NULL,
     phase INTEGER NOT NULL, agent INTEGER NOT NULL, parent_agent TEXT, subagent_id TEXT, tool_use_id TEXT,
     reason TEXT, started_at TEXT NOT NULL, ended_at TEXT, status TEXT NOT NULL, success INTEGER,
-    duration_ms REAL, duration_bucket INTEGER, model TEXT, input_tokens INTEGER, output_tokens INTEGER,
+    duration_ms NUMERIC, duration_bucket INTEGER, model TEXT, input_tokens INTEGER, output_tokens INTEGER,
     cache_creation_tokens INTEGER, cache_read_tokens INTEGER)`,
   `CREATE INDEX agent_invocations_by_session ON agent_invocations (session)`,
   `CREATE TABLE tool_uses (
     session INTEGER NOT NULL, seq INTEGER NOT NULL, time INTEGER NOT NULL, day INTEGER NOT NULL,
-    phase INTEGER NOT NULL, agent INTEGER NOT NULL, tool INTEGER NOT NULL, duration_ms REAL,
+    phase INTEGER NOT NULL, agent INTEGER NOT NULL, tool INTEGER NOT NULL, duration_ms NUMERIC,
     duration_bucket INTEGER, success INTEGER NOT NULL, parameters TEXT, error TEXT,
     PRIMARY KEY (session, seq)) WITHOUT ROWID`,
   `CREATE TABLE errors (

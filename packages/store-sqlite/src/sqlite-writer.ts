@@ -301,7 +301,7 @@ export class BatchWriter {
       );
     }
     for (const r of batch.toolUses) {
-      this.insertToolUse.add(
+      this.insertToolUse.values.push(
         n(r.session),
         r.seq,
         r.time,
@@ -315,11 +315,12 @@ export class BatchWriter {
         r.parameters,
         r.error,
       );
+      this.insertToolUse.added();
     }
     for (const f of batch.fingerprints.values())
       this.insertFingerprint.run(f.fingerprint, f.errorType, f.pattern, f.sample, f.sampleAt);
     for (const r of batch.errors) {
-      this.insertError.add(
+      this.insertError.values.push(
         n(r.session),
         r.seq,
         r.time,
@@ -335,9 +336,10 @@ export class BatchWriter {
         bool(r.fixed),
         r.toolUseId,
       );
+      this.insertError.added();
     }
     for (const r of batch.fileOperations) {
-      this.insertFileOperation.add(
+      this.insertFileOperation.values.push(
         n(r.session),
         r.seq,
         r.time,
@@ -350,9 +352,10 @@ export class BatchWriter {
         r.gitHash,
         r.bytes,
       );
+      this.insertFileOperation.added();
     }
     for (const r of batch.decisions) {
-      this.insertDecision.add(
+      this.insertDecision.values.push(
         n(r.session),
         r.seq,
         r.time,
@@ -364,9 +367,10 @@ export class BatchWriter {
         r.options ? JSON.stringify(r.options) : null,
         r.rationale,
       );
+      this.insertDecision.added();
     }
     for (const r of batch.validations) {
-      this.insertValidation.add(
+      this.insertValidation.values.push(
         n(r.session),
         r.seq,
         r.time,
@@ -378,6 +382,7 @@ export class BatchWriter {
         r.checks,
         r.checksPassed,
       );
+      this.insertValidation.added();
     }
     for (const bulk of this.bulks) bulk.flush();
     for (const rollup of batch.rollups.rollups()) {

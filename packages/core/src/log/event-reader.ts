@@ -113,6 +113,23 @@ export async function* readSessionEvents(
     options.onIssue?.({ kind, session, file: log.file, offset, line: raw?.line, message, quarantined });
   };
 
+  // `seq` only ever grows. A gap is reported and read past; a seq that goes backwards is a
+  // duplicate (a line written twice by a foreign writer, or one replayed by a corrupt compressed
+  // file) and is reported and skipped, so nothing is counted twice.
+  const inSequence = (raw: RawLine, seq: number): boolean => {
+    if (expectedSeq !== 0 && seq !== expectedSeq) {
+      const backwards = seq < expectedSeq;
+      report(
+        raw,
+        'seq-gap',
+        `expected seq ${expectedSeq}, found ${seq}${backwards ? ' (a duplicate: skipped)' : ''}`,
+        false,
+      );
+      if (backwards) return false;
+    }
+    expectedSeq = seq + 1;
+    return true;
+  };
   const { stream, source } = log;
   let streamError: Error | undefined;
   let lastOffset = 0;
@@ -127,9 +144,7 @@ export async function* readSessionEvents(
         // A whole event whose newline was never written is still a whole event.
         const whole = completeEvent(raw, schemas, session);
         if (whole) {
-          if (expectedSeq !== 0 && whole.seq !== expectedSeq)
-            report(raw, 'seq-gap', `expected seq ${expectedSeq}, found ${whole.seq}`, false);
-          expectedSeq = whole.seq + 1;
+          if (!inSequence(raw, whole.seq)) continue;
           if (whole.seq >= fromSeq) yield whole;
           continue;
         }
@@ -179,10 +194,7 @@ export async function* readSessionEvents(
         );
         continue;
       }
-      if (expectedSeq !== 0 && event.seq !== expectedSeq) {
-        report(raw, 'seq-gap', `expected seq ${expectedSeq}, found ${event.seq}`, false);
-      }
-      expectedSeq = event.seq + 1;
+      if (!inSequence(raw, event.seq)) continue;
       if (event.seq >= fromSeq) yield event;
     }
   } catch (error) {
