@@ -73,7 +73,9 @@ describe('reading a log', () => {
     writeFileSync(file, [lines[0], lines[1], lines[1], lines[2], ''].join('\n'));
     const { events, issues } = await readAll(logsDir, 's');
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(issues).toEqual([expect.objectContaining({ kind: 'seq-gap', message: 'expected seq 3, found 2 (a duplicate: skipped)' })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ kind: 'seq-gap', message: 'expected seq 3, found 2 (a duplicate: skipped)' }),
+    ]);
   });
 
   it('reads a closed (compressed) session exactly as it was', async () => {
