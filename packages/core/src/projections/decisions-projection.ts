@@ -1,5 +1,5 @@
 import type { AnySatEvent } from '../events/envelope.js';
-import { clip, type Projection, type ProjectionBatch } from './projection-batch.js';
+import { clip, type Projection, type ProjectionBatch, rowBase } from './projection-batch.js';
 import type { EventPosition, SessionProjectionState } from './projection-rows.js';
 
 /** Longest question, answer and rationale kept. */
@@ -15,13 +15,7 @@ export const decisionsProjection: Projection = {
     if (event.type !== 'decision') return;
     const d = event.data;
     out.decisions.push({
-      session: event.session,
-      seq: event.seq,
-      ts: at.ts,
-      time: at.time,
-      day: at.day,
-      phase: at.phase,
-      agent: event.agent,
+      ...rowBase(event, at),
       question: clip(d.question, MAX_TEXT) ?? '',
       selected: clip(d.selected, MAX_TEXT) ?? '',
       options: d.options ? d.options.slice(0, 20).map((option) => clip(option, 200) ?? '') : null,

@@ -1,6 +1,6 @@
 import type { AnySatEvent } from '../events/envelope.js';
 import { errorFingerprint } from './error-fingerprint.js';
-import { clip, type Projection, type ProjectionBatch } from './projection-batch.js';
+import { clip, type Projection, type ProjectionBatch, rowBase } from './projection-batch.js';
 import type { EventPosition, SessionProjectionState } from './projection-rows.js';
 
 /** Longest error message, context and fix kept on a row. */
@@ -43,13 +43,7 @@ export const errorsProjection: Projection = {
     const fixAttempted = d.attempted_fix !== undefined || d.fix_successful !== undefined;
     const fixed = d.fix_successful ?? null;
     out.errors.push({
-      session: event.session,
-      seq: event.seq,
-      ts: at.ts,
-      time: at.time,
-      day: at.day,
-      phase: at.phase,
-      agent: event.agent,
+      ...rowBase(event, at),
       errorType: d.error_type,
       message: clip(d.message, MAX_TEXT),
       fingerprint,

@@ -1,5 +1,5 @@
 import type { AnySatEvent } from '../events/envelope.js';
-import type { Projection, ProjectionBatch } from './projection-batch.js';
+import { type Projection, type ProjectionBatch, rowBase } from './projection-batch.js';
 import type { EventPosition, SessionProjectionState } from './projection-rows.js';
 
 /** One row per file operation: path, operation, git hash, time. */
@@ -12,13 +12,7 @@ export const fileOperationsProjection: Projection = {
     if (event.type !== 'file_operation') return;
     const d = event.data;
     out.fileOperations.push({
-      session: event.session,
-      seq: event.seq,
-      ts: at.ts,
-      time: at.time,
-      day: at.day,
-      phase: at.phase,
-      agent: event.agent,
+      ...rowBase(event, at),
       path: d.path,
       operation: d.operation,
       fromPath: d.from_path ?? null,

@@ -5,6 +5,7 @@ import type {
   DecisionRow,
   ErrorRow,
   EventPosition,
+  EventRowBase,
   FileOperationRow,
   FingerprintRow,
   InvocationRow,
@@ -54,6 +55,19 @@ export interface Projection {
 }
 
 /** Cuts `text` to `max` characters (with an ellipsis), or null for undefined / empty. */
+/** The fields every per-event row starts with: where and when the event sits, and whose it is. */
+export function rowBase(event: AnySatEvent, at: EventPosition): EventRowBase {
+  return {
+    session: event.session,
+    seq: event.seq,
+    ts: at.ts,
+    time: at.time,
+    day: at.day,
+    phase: at.phase,
+    agent: event.agent,
+  };
+}
+
 export function clip(text: string | undefined | null, max: number): string | null {
   if (text === undefined || text === null || text === '') return null;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

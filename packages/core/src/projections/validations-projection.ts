@@ -1,5 +1,5 @@
 import type { AnySatEvent } from '../events/envelope.js';
-import type { Projection, ProjectionBatch } from './projection-batch.js';
+import { type Projection, type ProjectionBatch, rowBase } from './projection-batch.js';
 import type { EventPosition, SessionProjectionState } from './projection-rows.js';
 
 /** One row per validation: task, result, checks run and passed. */
@@ -12,13 +12,7 @@ export const validationsProjection: Projection = {
     if (event.type !== 'validation') return;
     const d = event.data;
     out.validations.push({
-      session: event.session,
-      seq: event.seq,
-      ts: at.ts,
-      time: at.time,
-      day: at.day,
-      phase: at.phase,
-      agent: event.agent,
+      ...rowBase(event, at),
       task: d.task,
       result: d.result,
       checks: d.checks.length,
