@@ -154,6 +154,59 @@ additional context for the model. It never fails.`,
     load: () => import('./commands/events.js'),
   },
   {
+    name: 'stats',
+    summary: 'analytics: agent performance, tool effectiveness, error patterns, one session, cost by phase',
+    help: `
+Reports:
+  agents          invocations, success rate, durations, tokens and cost per agent type
+  tools           uses, success rate and durations per tool
+  errors          errors by fingerprint: how often, in how many sessions, how many fixed
+  session [id]    one session's figures (default: the latest)
+  cost            tokens and cost in total, per phase, per agent and per model
+
+Reads <data root>/analytics/sat.db, brought up to date with the log first (only what is new).
+Tables on a terminal, tab-separated when piped; --csv for CSV, --json for everything.
+
+Examples:
+  sat stats agents --days 7
+  sat stats tools --agent code-reviewer --csv > tools.csv
+  sat stats cost --phase 2 --json
+  sat stats session 019ab5f0`,
+    define: (c) =>
+      c
+        .argument('<report>', 'agents, tools, errors, session or cost')
+        .argument('[session]', "session: the session id (or a unique prefix, or 'active')")
+        .option('--days <n>', "the last N days (default 30; all time with a session); 'all' for no limit")
+        .option('--session <id>', 'only this session')
+        .option('--phase <phase>', 'only this phase')
+        .option('--agent <name>', 'only this agent')
+        .option('--json', 'print the result as JSON')
+        .option('--csv', 'print CSV (header row, fields quoted where needed)'),
+    load: () => import('./commands/stats.js'),
+  },
+  {
+    name: 'rebuild',
+    summary: 'drop the analytics projections and rebuild them from the event log',
+    define: (c) => c.option('--json', 'print the result as JSON'),
+    load: () => import('./commands/rebuild.js'),
+  },
+  {
+    name: 'phase',
+    summary: "show the current session's phase, or move it on: sat phase set <N> [--name text]",
+    help: `
+Examples:
+  sat phase                      # the current session's phase
+  sat phase set 2 --name review  # later events count under phase 2 in 'sat stats cost'`,
+    define: (c) =>
+      c
+        .argument('[action]', "'set' (default: show the phase)")
+        .argument('[phase]', 'set: the new phase (a number or a name)')
+        .option('--name <text>', "set: the phase's name")
+        .option('--session <id>', 'the session (default: the current one)')
+        .option('--json', 'print JSON'),
+    load: () => import('./commands/phase.js'),
+  },
+  {
     name: 'doctor',
     ingestFirst: true,
     summary: 'check paths, permissions, config, locks and logs; say how to fix each problem',
@@ -333,5 +386,29 @@ Examples:
         .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
         .option('--json', 'print JSON'),
     load: () => import('./commands/backups.js'),
+  },
+  {
+    name: 'chart',
+    ingestFirst: true,
+    summary: 'render an analytics chart to SVG or PNG: agent performance, or an error heatmap',
+    help: `
+Charts:
+  agents   per agent type: invocations, success rate, p50 / p95 duration
+  errors   a heatmap of error counts: agent (or day, with --by day) x error type
+
+The format is the extension of --out (.svg or .png). An empty range gives a chart that says so.
+
+Examples:
+  sat chart agents --out perf.svg
+  sat chart agents --out perf.png --days 7 --phase implement
+  sat chart errors --out heatmap.png --by day --days 14`,
+    define: (c) =>
+      c
+        .argument('<chart>', 'agents or errors')
+        .requiredOption('--out <file>', 'where to write the chart: a .svg or .png file')
+        .option('--days <n>', "the last N days (UTC), or 'all' (default 30)")
+        .option('--phase <phase>', 'only this phase')
+        .option('--by <what>', "errors: rows by 'agent' (default) or 'day'"),
+    load: () => import('./commands/chart.js'),
   },
 ];

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultTranscriptRoot, type ImportResult, importTranscripts } from '@sat/core';
+import { refreshAnalytics } from '../analytics.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../main.js';
 import { formatBytes, printJson } from '../output.js';
@@ -118,6 +119,8 @@ export async function run(ctx: CliContext, args: string[], options: ImportOption
   } finally {
     bar.stop();
   }
+  // Best effort: the events are in the log whatever happens to the analytics store.
+  await refreshAnalytics(ctx);
   for (const issue of result.issues.slice(0, SHOWN_ISSUES)) ctx.note(`sat: warning: ${issue.message}`);
   const more = result.issues.length - SHOWN_ISSUES + result.issuesOmitted;
   if (more > 0) ctx.note(`sat: warning: ${more} more problem(s) (all of them are in --json)`);

@@ -1,4 +1,5 @@
 import { ingestCapture } from '@sat/core';
+import { refreshAnalytics } from '../analytics.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -10,6 +11,8 @@ export async function run(
 ): Promise<number> {
   const config = ctx.config();
   const result = await ingestCapture(config, { waitMs: options.wait ? config.writer.lockTimeoutMs : 0 });
+  // Best effort: the events are in the log whatever happens to the analytics store.
+  if (!result.busy) await refreshAnalytics(ctx);
   if (options.json) {
     printJson(ctx, result);
     return 0;

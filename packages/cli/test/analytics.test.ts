@@ -1,0 +1,31 @@
+import { describe, expect, it, vi } from 'vitest';
+import { openStore, refreshAnalytics } from '../src/analytics.js';
+import type { CliContext } from '../src/context.js';
+
+vi.mock('@sat/store-sqlite', () => {
+  throw new Error("Cannot find package '@sat/store-sqlite'");
+});
+
+function context(notes: string[]): CliContext {
+  return {
+    config: () => ({}) as ReturnType<CliContext['config']>,
+    out: process.stdout,
+    err: process.stderr,
+    stdin: process.stdin,
+    print() {},
+    note: (line) => notes.push(line),
+  };
+}
+
+describe('the analytics store, when its package is missing', () => {
+  it('openStore names the package to add', async () => {
+    await expect(openStore(context([]))).rejects.toThrow(/add the package @sat\/store-sqlite/);
+  });
+
+  it('refreshAnalytics only warns (the log keeps the events)', async () => {
+    const notes: string[] = [];
+    await refreshAnalytics(context(notes));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/warning: analytics not updated .*@sat\/store-sqlite.*sat rebuild/);
+  });
+});
