@@ -45,7 +45,10 @@ export async function run(ctx: CliContext, _args: string[], options: { json?: bo
   printTable(ctx, rows, [
     { header: 'SESSION', value: (s) => s.session },
     { header: 'STARTED', value: (s) => formatTime(s.start) },
-    { header: 'ENDED', value: (s) => (s.status === 'active' ? 'active' : formatTime(s.end) || s.status) },
+    {
+      header: 'ENDED',
+      value: (s) => (s.status === 'active' ? activity(s.lastEventAt) : formatTime(s.end) || s.status),
+    },
     { header: 'EVENTS', value: (s) => s.events, align: 'right' },
     {
       header: 'TOKENS',
@@ -71,3 +74,14 @@ export async function run(ctx: CliContext, _args: string[], options: { json?: bo
   }
   return 0;
 }
+
+/** An open session: `active` while events arrive, else `idle since <time>` (no end recorded). */
+export function activity(lastEventAt: string | undefined, now = Date.now()): string {
+  const last = lastEventAt ? Date.parse(lastEventAt) : Number.NaN;
+  return Number.isFinite(last) && now - last > IDLE_AFTER_MS
+    ? `idle since ${formatTime(lastEventAt)}`
+    : 'active';
+}
+
+/** An open session with no event for this long is shown as idle. */
+export const IDLE_AFTER_MS = 60 * 60 * 1000;
