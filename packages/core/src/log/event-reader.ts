@@ -1,4 +1,6 @@
 import { createReadStream, existsSync, type ReadStream, readdirSync, statSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { isSatError } from '../errors.js';
 import type { AnySatEvent } from '../events/envelope.js';
@@ -100,6 +102,11 @@ export async function* readSessionEvents(
   const fromSeq = options.fromSeq ?? 0;
   let expectedSeq = 0;
 
+  // A compressed log is checked whole first (gzip's CRC): once damaged, what it decompresses to
+  // after the damage is garbage that can even parse as events (replayed or spliced lines), so
+  // then only the events before the first anomaly are read.
+  const damage = log.compressed ? await gzipDamage(log.file) : undefined;
+  let stop = false;
   const report = (
     raw: RawLine | undefined,
     kind: ReadIssue['kind'],
@@ -107,6 +114,20 @@ export async function* readSessionEvents(
     setAside: boolean,
     offset = raw?.offset ?? 0,
   ) => {
+    if (damage && kind !== 'corrupt-compressed') {
+      if (!stop) {
+        stop = true;
+        options.onIssue?.({
+          kind: 'corrupt-compressed',
+          session,
+          file: log.file,
+          offset,
+          line: raw?.line,
+          message: `the compressed log is damaged (${damage}); events from byte ${offset} of its content on were not read, as they cannot be trusted: restore this session from a backup`,
+        });
+      }
+      return;
+    }
     let quarantined = false;
     if (setAside && raw && quarantine)
       quarantined = quarantine.record(log.file, raw.offset, raw.line, raw.bytes, `${kind}: ${message}`);
@@ -118,6 +139,10 @@ export async function* readSessionEvents(
   // file) and is reported and skipped, so nothing is counted twice.
   const inSequence = (raw: RawLine, seq: number): boolean => {
     if (expectedSeq !== 0 && seq !== expectedSeq) {
+      if (damage) {
+        report(raw, 'seq-gap', '', false);
+        return false;
+      }
       const backwards = seq < expectedSeq;
       report(
         raw,
@@ -138,6 +163,7 @@ export async function* readSessionEvents(
   });
   try {
     for await (const raw of splitLines(source as AsyncIterable<Buffer>)) {
+      if (stop) break;
       lastOffset = raw.offset + raw.bytes.length;
       if (raw.bytes.length === 0 && raw.complete) continue;
       if (!raw.complete) {
@@ -199,17 +225,32 @@ export async function* readSessionEvents(
     }
   } catch (error) {
     if (!log.compressed) throw error;
-    report(
-      undefined,
-      'corrupt-compressed',
-      `cannot decompress: ${(error as Error).message}`,
-      false,
-      lastOffset,
-    );
+    if (!stop)
+      report(
+        undefined,
+        'corrupt-compressed',
+        `cannot decompress: ${(error as Error).message}`,
+        false,
+        lastOffset,
+      );
   } finally {
     stream.destroy();
   }
   if (streamError) throw streamError;
+}
+
+/** Why a gzip file fails to decompress whole (a bad CRC, a cut end), or undefined when it is intact. */
+async function gzipDamage(file: string): Promise<string | undefined> {
+  try {
+    await pipeline(
+      createReadStream(file),
+      createGunzip(),
+      new Writable({ write: (_chunk, _enc, done) => done() }),
+    );
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** Ids of every session with a log in `logsDir` (plain or compressed), unordered. */
