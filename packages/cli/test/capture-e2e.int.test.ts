@@ -72,7 +72,7 @@ describe('Claude Code capture end to end', () => {
     const env = { CLAUDE_PROJECT_DIR: project };
     expect((await sat(['init'], { env, cwd: project })).code).toBe(0);
     writeFileSync(
-      join(project, '.claude', 'handoffs', 'latest.md'),
+      join(project, '.claude', 'handoffs', 'latest-previous.md'),
       '# Handoff\n\nGoal: finish the linter setup',
     );
     const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8'));

@@ -8,9 +8,9 @@ describe('SessionStart continuity context', () => {
   it('gives the newest handoff after resume, compact or clear, and nothing at startup', () => {
     const dir = join(tempDir(), 'handoffs');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'old.md'), '# Old handoff');
-    utimesSync(join(dir, 'old.md'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
-    writeFileSync(join(dir, 'new.md'), '# New handoff\n\nGoal: ship it');
+    writeFileSync(join(dir, 'latest-old.md'), '# Old handoff');
+    utimesSync(join(dir, 'latest-old.md'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    writeFileSync(join(dir, 'latest-new.md'), '# New handoff\n\nGoal: ship it');
     for (const source of ['resume', 'compact', 'clear']) {
       const context = sessionStartContext({ source }, dir);
       expect(context).toContain('# New handoff');
@@ -23,10 +23,10 @@ describe('SessionStart continuity context', () => {
 
   it('stays within Claude Code 10,000-character limit and says where the full text is', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'big.md'), 'x'.repeat(50_000));
+    writeFileSync(join(dir, 'latest-big.md'), 'x'.repeat(50_000));
     const context = sessionStartContext({ source: 'resume' }, dir)!;
     expect(context.length).toBeLessThanOrEqual(CONTEXT_LIMIT);
-    expect(context).toContain(`full text in ${join(dir, 'big.md')}`);
+    expect(context).toContain(`full text in ${join(dir, 'latest-big.md')}`);
   });
 });
 

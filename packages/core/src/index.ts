@@ -189,6 +189,7 @@ export {
   handoffIfDue,
   latestHandoffForProject,
   latestHandoffPath,
+  newestHandoffFile,
   sessionTranscriptTokens,
 } from './handoff/create-handoff.js';
 export { HANDOFF_SECTIONS, type HandoffSection, promptText } from './handoff/handoff-markdown.js';

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { newestHandoffFile } from '@sat/core';
 import type { CliContext } from '../context.js';
 
 /** Claude Code reads at most this many characters of a hook's output; we stay under it. */
@@ -8,27 +8,14 @@ export const CONTEXT_LIMIT = 10_000;
 /** SessionStart sources after which the model has lost its context and gets the latest handoff. */
 export const CONTINUITY_SOURCES = ['resume', 'compact', 'clear'];
 
-/** The newest handoff Markdown in `dir` (by modification time), or undefined. */
-export function newestHandoff(dir: string): { file: string; text: string } | undefined {
-  if (!existsSync(dir)) return undefined;
-  let best: { file: string; mtime: number } | undefined;
-  for (const name of readdirSync(dir)) {
-    if (!name.endsWith('.md')) continue;
-    const file = join(dir, name);
-    const mtime = statSync(file).mtimeMs;
-    if (!best || mtime > best.mtime || (mtime === best.mtime && !name.startsWith('latest-')))
-      best = { file, mtime };
-  }
-  return best ? { file: best.file, text: readFileSync(best.file, 'utf8') } : undefined;
-}
-
 /** The additional context for a SessionStart payload, or undefined when there is nothing to add. */
 export function sessionStartContext(payload: unknown, handoffsDir: string): string | undefined {
   const source =
     typeof payload === 'object' && payload !== null ? (payload as { source?: unknown }).source : undefined;
   if (typeof source !== 'string' || !CONTINUITY_SOURCES.includes(source)) return undefined;
-  const handoff = newestHandoff(handoffsDir);
-  if (!handoff) return undefined;
+  const file = newestHandoffFile(handoffsDir);
+  if (!file) return undefined;
+  const handoff = { file, text: readFileSync(file, 'utf8') };
   const header = `Handoff from the previous session (SubAgent Tracking System, ${handoff.file}):\n\n`;
   const room = CONTEXT_LIMIT - header.length - 200;
   const body =

@@ -212,6 +212,29 @@ export async function createHandoff(
 }
 
 /**
+ * The path of the newest handoff in `handoffsDir` (the most recently written
+ * `latest-<session>.md`), or undefined when there is none. `excludeSession` skips that session's own.
+ */
+export function newestHandoffFile(
+  handoffsDir: string,
+  options: { excludeSession?: string } = {},
+): string | undefined {
+  if (!existsSync(handoffsDir)) return undefined;
+  let newest: { file: string; mtime: number } | undefined;
+  for (const name of readdirSync(handoffsDir)) {
+    if (!name.startsWith('latest-') || !name.endsWith('.md')) continue;
+    if (options.excludeSession && name === `latest-${options.excludeSession}.md`) continue;
+    const file = join(handoffsDir, name);
+    try {
+      const mtime = statSync(file).mtimeMs;
+      if (!newest || mtime > newest.mtime || (mtime === newest.mtime && file > newest.file))
+        newest = { file, mtime };
+    } catch {}
+  }
+  return newest?.file;
+}
+
+/**
  * The newest handoff of the project (the most recently written `latest-<session>.md` in
  * `paths.handoffs`), as Markdown, or undefined when there is none. For a SessionStart hook that
  * gives a new session the summary of the last one. `excludeSession` skips that session's own.
@@ -224,22 +247,10 @@ export function latestHandoffForProject(
   config: SatConfig,
   options: { excludeSession?: string } = {},
 ): string | undefined {
-  const dir = config.paths.handoffs;
-  if (!existsSync(dir)) return undefined;
-  let newest: { file: string; mtime: number } | undefined;
-  for (const name of readdirSync(dir)) {
-    if (!name.startsWith('latest-') || !name.endsWith('.md')) continue;
-    if (options.excludeSession && name === `latest-${options.excludeSession}.md`) continue;
-    const file = join(dir, name);
-    try {
-      const mtime = statSync(file).mtimeMs;
-      if (!newest || mtime > newest.mtime || (mtime === newest.mtime && file > newest.file))
-        newest = { file, mtime };
-    } catch {}
-  }
-  if (!newest) return undefined;
+  const file = newestHandoffFile(config.paths.handoffs, options);
+  if (!file) return undefined;
   try {
-    return readFileSync(newest.file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
