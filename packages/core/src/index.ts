@@ -244,49 +244,7 @@ export {
   type SessionMeta,
   sessionInfo,
 } from './log/sessions.js';
-export {
-  type AnalyticsFilters,
-  DEFAULT_DAYS,
-  type ResolvedFilters,
-  resolveFilters,
-} from './projections/analytics-filters.js';
-export {
-  type AnalyticsReader,
-  queryAgentPerformance,
-  queryCostAnalysis,
-  queryErrorPatterns,
-  querySessionSummary,
-  queryToolEffectiveness,
-} from './projections/analytics-queries.js';
-export type {
-  AgentPerformance,
-  AgentPerformanceRow,
-  CostAnalysis,
-  CostFigures,
-  CostGroup,
-  DurationFigures,
-  ErrorPatternRow,
-  ErrorPatterns,
-  ErrorStats,
-  FileSummary,
-  ModelCost,
-  SessionSummary,
-  TokenFigures,
-  ToolEffectiveness,
-  ToolStats,
-} from './projections/analytics-results.js';
-export type {
-  AnalyticsQuery,
-  AnalyticsStore,
-  AnalyticsStoreCapabilities,
-  AnalyticsStoreStatus,
-  ApplyResult,
-  IngestResult,
-  RebuildOptions,
-  RebuildResult,
-} from './projections/analytics-store.js';
-export { errorFingerprint, normalizeErrorMessage } from './projections/error-fingerprint.js';
-export { PROJECTIONS, projectEvents, projectionVersions } from './projections/project-events.js';
+export * from './projections/index.js';
 export {
   type CrashMarker,
   DEFAULT_QUIET_MINUTES,
