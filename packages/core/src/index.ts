@@ -150,12 +150,16 @@ export {
   type TranscriptSummary,
 } from './claude-code/transcript-stats.js';
 export {
+  type ArchiveSettings,
   type BackupSettings,
   CONFIG_FILE_NAME,
   type ConfigFile,
+  DEFAULT_GDRIVE_FOLDER,
   DEFAULT_HANDOFF,
+  DEFAULT_KEEP_PHASES,
   DEFAULT_SNAPSHOTS,
   type HandoffSettings,
+  type S3Settings,
   type SatConfig,
   type SatPaths,
   type SnapshotSettings,

@@ -106,6 +106,9 @@ describe('loadConfig', () => {
     [{ writer: { fsync: 'yes' } }, 'writer.fsync expected boolean'],
     [{ colour: 'blue' }, 'colour is not a known field'],
     [[1, 2], 'must be an object'],
+    [{ backup: { target: 'ftp' } }, 'backup.target'],
+    [{ archive: { s3: { bucket: 'My_Bucket' } } }, 'archive.s3.bucket'],
+    [{ archive: { s3: { bucket: 'b-1', storageClass: 'STANDARD' } } }, 'archive.s3.storageClass'],
   ])('names the key, the value and what is allowed: %j', (content, expected) => {
     const root = tempDir();
     writeFileSync(join(root, 'sat.config.json'), JSON.stringify(content));
@@ -123,6 +126,64 @@ describe('loadConfig', () => {
     const message = configError(() => loadConfig({ root: tempDir(), env: { [name]: value } }));
     expect(message).toContain(expected);
     if (!expected.startsWith('writer')) expect(message).toContain(name);
+  });
+
+  it('fills the backup and archive settings: defaults, file, then SAT_* variables', () => {
+    const root = tempDir();
+    const defaults = loadConfig({ root, env: {} });
+    expect(defaults.backup).toEqual({
+      target: 'local',
+      dir: join(root, 'backups'),
+      auto: true,
+      gdrive: { folder: 'SubAgentTracking' },
+    });
+    expect(defaults.archive).toEqual({ keepPhases: 2, s3: undefined });
+
+    writeFileSync(
+      join(root, 'sat.config.json'),
+      JSON.stringify({
+        backup: { target: 'gdrive', gdrive: { folder: 'Agents' } },
+        archive: { keepPhases: 3, s3: { bucket: 'team-archive', storageClass: 'DEEP_ARCHIVE' } },
+      }),
+    );
+    const fromFile = loadConfig({ root, env: {} });
+    expect(fromFile.backup.target).toBe('gdrive');
+    expect(fromFile.backup.gdrive.folder).toBe('Agents');
+    expect(fromFile.archive).toEqual({
+      keepPhases: 3,
+      s3: {
+        bucket: 'team-archive',
+        prefix: '',
+        region: undefined,
+        endpoint: undefined,
+        forcePathStyle: false,
+        storageClass: 'DEEP_ARCHIVE',
+        transitionDays: 0,
+      },
+    });
+
+    const fromEnv = loadConfig({
+      root,
+      env: {
+        SAT_BACKUP_TARGET: 's3',
+        SAT_BACKUP_AUTO: 'false',
+        SAT_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        SAT_S3_PREFIX: 'team/',
+      },
+    });
+    expect(fromEnv.backup.target).toBe('s3');
+    expect(fromEnv.backup.auto).toBe(false);
+    expect(fromEnv.archive.s3).toMatchObject({
+      bucket: 'team-archive',
+      prefix: 'team/',
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+      storageClass: 'DEEP_ARCHIVE',
+    });
+    expect(fromEnv.sources['backup.target']).toBe('env:SAT_BACKUP_TARGET');
+    expect(configError(() => loadConfig({ root, env: { SAT_BACKUP_TARGET: 'dropbox' } }))).toContain(
+      'backup.target',
+    );
   });
 
   it('refuses a data root that is a file', () => {

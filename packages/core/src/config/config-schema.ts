@@ -63,12 +63,51 @@ export const ConfigFileSchema = Type.Object(
         strict,
       ),
     ),
-    /** Where `sat backup` puts session bundles: a local folder (also a mounted NAS or a synced folder). */
+    /**
+     * Where `sat backup` puts session bundles: a local folder (also a mounted NAS or a synced
+     * folder, the default), Google Drive (`@sat/backup-gdrive`) or S3 (`@sat/archive-s3`).
+     */
     backup: Type.Optional(
       Type.Object(
         {
-          target: Type.Optional(Type.Literal('local')),
+          target: Type.Optional(
+            Type.Union([Type.Literal('local'), Type.Literal('gdrive'), Type.Literal('s3')]),
+          ),
           dir: Type.Optional(Folder),
+          auto: Type.Optional(Type.Boolean()),
+          gdrive: Type.Optional(
+            Type.Object(
+              { folder: Type.Optional(Type.String({ minLength: 1, pattern: '^[^/\\\\]+$' })) },
+              strict,
+            ),
+          ),
+        },
+        strict,
+      ),
+    ),
+    /** Phase archives on S3 (`sat archive`, `@sat/archive-s3`). */
+    archive: Type.Optional(
+      Type.Object(
+        {
+          keepPhases: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+          s3: Type.Optional(
+            Type.Object(
+              {
+                bucket: Type.Optional(
+                  Type.String({ minLength: 3, maxLength: 63, pattern: '^[a-z0-9][a-z0-9.-]+[a-z0-9]$' }),
+                ),
+                prefix: Type.Optional(Type.String()),
+                region: Type.Optional(Type.String({ minLength: 1 })),
+                endpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
+                forcePathStyle: Type.Optional(Type.Boolean()),
+                storageClass: Type.Optional(
+                  Type.Union([Type.Literal('GLACIER'), Type.Literal('DEEP_ARCHIVE')]),
+                ),
+                transitionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 36_500 })),
+              },
+              strict,
+            ),
+          ),
         },
         strict,
       ),
@@ -123,6 +162,7 @@ export interface SatConfig {
   snapshots: SnapshotSettings;
   handoff: HandoffSettings;
   backup: BackupSettings;
+  archive: ArchiveSettings;
   /** The config file that was read, if any. */
   configFile?: string;
   /** Where each value came from: `default`, `file`, `env:NAME` or `option`. */
@@ -164,11 +204,48 @@ export const DEFAULT_HANDOFF: HandoffSettings = { maxTokens: 2000, contextFillPe
 
 /** Where backups go (see `backupSession`). */
 export interface BackupSettings {
-  /** The kind of storage target. Default `local`. */
-  target: 'local';
+  /** The kind of storage target: `local` (default), `gdrive` or `s3` (the `archive.s3` bucket). */
+  target: 'local' | 'gdrive' | 's3';
   /** The local target's folder (absolute). Default `<root>/backups`. */
   dir: string;
+  /**
+   * Back sessions up by themselves: when a handoff is written (session end, context fill,
+   * PreCompact) and when a session's context passes the fill warning. Default true.
+   */
+  auto: boolean;
+  /** Google Drive: the top folder in My Drive that holds the backups. Default `SubAgentTracking`. */
+  gdrive: { folder: string };
 }
+
+/** Phase archives on S3 (see `archivePhase`). */
+export interface ArchiveSettings {
+  /** The newest phases that are never archived automatically. Default 2. */
+  keepPhases: number;
+  /** The bucket; undefined until configured (`sat setup s3`). Credentials come from the AWS chain, never from here. */
+  s3?: S3Settings;
+}
+
+/** Where phase archives go on S3. */
+export interface S3Settings {
+  bucket: string;
+  /** Key prefix inside the bucket. Default none. */
+  prefix: string;
+  /** Default: the AWS chain's region (`AWS_REGION`), else `us-east-1`. */
+  region?: string;
+  /** An S3-compatible endpoint (MinIO, a local server). Default AWS. */
+  endpoint?: string;
+  /** Path-style addressing (needed by most S3-compatible servers). Default true when `endpoint` is set. */
+  forcePathStyle: boolean;
+  /** The archive tier the lifecycle rule moves archives to. Default `GLACIER`. */
+  storageClass: 'GLACIER' | 'DEEP_ARCHIVE';
+  /** Days after upload before the lifecycle rule moves an archive. Default 0. */
+  transitionDays: number;
+}
+
+export const DEFAULT_KEEP_PHASES = 2;
+
+/** The Google Drive folder of backups by default. */
+export const DEFAULT_GDRIVE_FOLDER = 'SubAgentTracking';
 
 /** The config file name inside the data root. */
 export const CONFIG_FILE_NAME = 'sat.config.json';

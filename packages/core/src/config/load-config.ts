@@ -8,10 +8,13 @@ import {
   CONFIG_FILE_NAME,
   type ConfigFile,
   ConfigFileSchema,
+  DEFAULT_GDRIVE_FOLDER,
   DEFAULT_HANDOFF,
+  DEFAULT_KEEP_PHASES,
   DEFAULT_KEEP_SESSIONS,
   DEFAULT_SNAPSHOTS,
   DEFAULT_WRITER,
+  type S3Settings,
   type SatConfig,
   type SatPaths,
   type WriterSettings,
@@ -32,7 +35,7 @@ export interface LoadConfigOptions {
 }
 
 /** Environment variables read by {@link loadConfig}, and the key each sets. */
-export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: 'path' | 'int' | 'bool' }>> = {
+export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: EnvKind }>> = {
   SAT_LOGS_DIR: { key: 'paths.logs', kind: 'path' },
   SAT_STATE_DIR: { key: 'paths.state', kind: 'path' },
   SAT_ANALYTICS_DIR: { key: 'paths.analytics', kind: 'path' },
@@ -43,7 +46,18 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: 'path' | '
   SAT_LOCK_TIMEOUT_MS: { key: 'writer.lockTimeoutMs', kind: 'int' },
   SAT_FSYNC: { key: 'writer.fsync', kind: 'bool' },
   SAT_BACKUP_DIR: { key: 'backup.dir', kind: 'path' },
+  SAT_BACKUP_TARGET: { key: 'backup.target', kind: 'string' },
+  SAT_BACKUP_AUTO: { key: 'backup.auto', kind: 'bool' },
+  SAT_GDRIVE_FOLDER: { key: 'backup.gdrive.folder', kind: 'string' },
+  SAT_KEEP_PHASES: { key: 'archive.keepPhases', kind: 'int' },
+  SAT_S3_BUCKET: { key: 'archive.s3.bucket', kind: 'string' },
+  SAT_S3_PREFIX: { key: 'archive.s3.prefix', kind: 'string' },
+  SAT_S3_REGION: { key: 'archive.s3.region', kind: 'string' },
+  SAT_S3_ENDPOINT: { key: 'archive.s3.endpoint', kind: 'string' },
+  SAT_S3_STORAGE_CLASS: { key: 'archive.s3.storageClass', kind: 'string' },
 };
+
+type EnvKind = 'path' | 'int' | 'bool' | 'string';
 
 const checkFile = TypeCompiler.Compile(ConfigFileSchema);
 
@@ -97,7 +111,8 @@ function assertConfigShape(value: unknown, where: string): void {
   );
 }
 
-function parseEnvValue(name: string, raw: string, kind: 'path' | 'int' | 'bool'): string | number | boolean {
+function parseEnvValue(name: string, raw: string, kind: EnvKind): string | number | boolean {
+  if (kind === 'string') return raw.trim();
   if (kind === 'path') {
     if (raw.trim() === '') throw envError(name, raw, 'a folder path');
     return raw;
@@ -139,7 +154,29 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
     prices: { ...base.prices, ...top.prices },
     snapshots: { ...base.snapshots, ...top.snapshots },
     handoff: { ...base.handoff, ...top.handoff },
-    backup: { ...base.backup, ...top.backup },
+    backup: {
+      ...base.backup,
+      ...top.backup,
+      gdrive: { ...base.backup?.gdrive, ...top.backup?.gdrive },
+    },
+    archive: {
+      ...base.archive,
+      ...top.archive,
+      s3: { ...base.archive?.s3, ...top.archive?.s3 },
+    },
+  };
+}
+
+function s3Settings(s3: NonNullable<ConfigFile['archive']>['s3']): S3Settings | undefined {
+  if (!s3?.bucket) return undefined;
+  return {
+    bucket: s3.bucket,
+    prefix: s3.prefix ?? '',
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: s3.forcePathStyle ?? s3.endpoint !== undefined,
+    storageClass: s3.storageClass ?? 'GLACIER',
+    transitionDays: s3.transitionDays ?? 0,
   };
 }
 
@@ -266,6 +303,12 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
     backup: {
       target: merged.backup?.target ?? 'local',
       dir: merged.backup?.dir ? resolve(root, merged.backup.dir) : join(root, 'backups'),
+      auto: merged.backup?.auto ?? true,
+      gdrive: { folder: merged.backup?.gdrive?.folder ?? DEFAULT_GDRIVE_FOLDER },
+    },
+    archive: {
+      keepPhases: merged.archive?.keepPhases ?? DEFAULT_KEEP_PHASES,
+      s3: s3Settings(merged.archive?.s3),
     },
     configFile: existsSync(configFile) ? configFile : undefined,
     sources,
