@@ -1,4 +1,13 @@
 export {
+  type AutoBackupItem,
+  type AutoBackupOptions,
+  type AutoBackupResult,
+  autoBackupSessions,
+  BACKUP_CONTEXT_WARNING_PERCENT,
+  type BackupTrigger,
+  backupTrigger,
+} from './backup/auto-backup.js';
+export {
   BACKUP_ROOT,
   BUNDLE_NAME,
   type BundleFileKind,
@@ -68,7 +77,11 @@ export {
   importStatePath,
   loadImportState,
 } from './claude-code/import-state.js';
-export { type IngestCaptureResult, ingestCapture } from './claude-code/ingest-capture.js';
+export {
+  type IngestCaptureOptions,
+  type IngestCaptureResult,
+  ingestCapture,
+} from './claude-code/ingest-capture.js';
 export {
   agentInvocationFromTask,
   decisionsFromTool,

@@ -37,6 +37,8 @@ export interface BackupJob {
   bundleFile: string;
   /** The manifest that goes beside the bundle. */
   manifest: PreparedBackup['manifest'];
+  /** What started the backup. */
+  trigger?: string;
   createdAt: string;
   attempts: number;
   /** Not retried before this time (ISO), unless asked to. */
@@ -173,6 +175,7 @@ export async function enqueueBackup(
       target: { name: target.name, location: target.location },
       bundleFile: name,
       manifest: prepared.manifest,
+      ...(prepared.trigger ? { trigger: prepared.trigger } : {}),
       createdAt: now.toISOString(),
       attempts: 1,
       nextAttemptAt: new Date(now.getTime() + retryDelayMs(1, options.backoff)).toISOString(),
@@ -301,7 +304,13 @@ export async function processBackupQueue(
         const delivery = await deliverBackup(
           config,
           target,
-          { session: job.session, phase: job.phase, manifest: job.manifest, bundleFile },
+          {
+            session: job.session,
+            phase: job.phase,
+            manifest: job.manifest,
+            bundleFile,
+            trigger: job.trigger,
+          },
           { onProgress: options.onProgress, readBack: options.readBack },
         );
         await withQueue(config, (queue) => {

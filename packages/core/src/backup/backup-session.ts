@@ -28,6 +28,8 @@ export interface BackupOptions {
   level?: number;
   backoff?: BackoffOptions;
   onProgress?: (progress: TransferProgress) => void;
+  /** What started the backup, recorded in the session's `backup` event. Default `manual`. */
+  trigger?: string;
 }
 
 /** What {@link backupSession} did. */
@@ -116,6 +118,7 @@ export async function backupSession(
       session,
       phase,
       bundleFile,
+      trigger: options.trigger ?? 'manual',
       manifest: {
         ...written.manifest,
         createdAt: new Date().toISOString(),

@@ -19,6 +19,8 @@ export interface PreparedBackup {
   manifest: BackupManifest & { bundle: NonNullable<BackupManifest['bundle']> };
   /** The bundle file on this machine. */
   bundleFile: string;
+  /** What started the backup (`manual`, `handoff`, `context-warning`, `session-end`); recorded in the `backup` event. */
+  trigger?: string;
 }
 
 /** Progress of a transfer: which stage, bytes done, bytes in all. */
@@ -136,7 +138,13 @@ export async function deliverBackup(
     writer.append({
       type: 'backup',
       session: prepared.session,
-      data: { target: target.name, location, checksum: bundle.sha256, bytes: bundle.bytes },
+      data: {
+        target: target.name,
+        location,
+        checksum: bundle.sha256,
+        bytes: bundle.bytes,
+        ...(prepared.trigger ? { trigger: prepared.trigger } : {}),
+      },
     });
     await writer.close();
     eventAppended = true;

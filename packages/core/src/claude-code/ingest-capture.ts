@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type AutoBackupOptions, type AutoBackupResult, autoBackupSessions } from '../backup/auto-backup.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { createHandoff, handoffIfDue } from '../handoff/create-handoff.js';
 import { closeSessionLog } from '../log/close-session.js';
@@ -14,6 +15,10 @@ export interface IngestCaptureResult extends IngestHookResult {
   snapshots: string[];
   handoffs: string[];
   closed: string[];
+  /** The automatic backups (when `autoBackup` was given and `config.backup.auto` is on). */
+  backups: AutoBackupResult['backups'];
+  /** Queued backups retried in this run. */
+  backupQueue?: AutoBackupResult['queue'];
   /** Steps that failed; capture goes on regardless (the agent must never be held up). */
   warnings: string[];
 }
@@ -32,17 +37,28 @@ function transcriptPaths(named: readonly string[]): string[] {
   return [...out];
 }
 
+/** Options of {@link ingestCapture}. */
+export interface IngestCaptureOptions {
+  /** How long to wait for another ingest that holds the spool. Default 0 (leave it to that one). */
+  waitMs?: number;
+  /**
+   * Back up the sessions that are due (handoff written, context at 90%, session ended) and retry
+   * the queued backups that are due, to the target this opens. Without it nothing is backed up.
+   */
+  autoBackup?: AutoBackupOptions;
+}
+
 /**
  * The whole capture pipeline after the hooks: turns the spooled hook payloads into events,
  * imports the token usage (and whatever else only the transcript has) from the transcripts the
  * payloads name, takes the snapshots and handoffs that are due, and closes the sessions that
- * ended. Run by `sat ingest`, by the capture hook in the background at turn and session ends,
+ * ended, then (with `autoBackup`) backs up the sessions that are due. Run by `sat ingest`, by the capture hook in the background at turn and session ends,
  * and first by every reading command. Each step after the first is best effort: its failure
  * is reported in `warnings` and never loses captured data (the next run retries).
  */
 export async function ingestCapture(
   config: SatConfig,
-  options: { waitMs?: number } = {},
+  options: IngestCaptureOptions = {},
 ): Promise<IngestCaptureResult> {
   const logsDir = config.paths.logs;
   const hooks = await ingestHookSpool({ logsDir, waitMs: options.waitMs });
@@ -52,9 +68,11 @@ export async function ingestCapture(
     snapshots: [],
     handoffs: [],
     closed: [],
+    backups: [],
     warnings: [],
   };
-  if (hooks.busy || hooks.sessions.length === 0) return result;
+  if (hooks.busy) return result;
+  if (hooks.sessions.length === 0) return withBackups(config, result, options.autoBackup);
 
   const paths = transcriptPaths(hooks.transcripts);
   if (paths.length > 0) {
@@ -93,5 +111,18 @@ export async function ingestCapture(
       result.warnings.push(`closing ${session}: ${(error as Error).message}`);
     }
   }
+  return withBackups(config, result, options.autoBackup);
+}
+
+async function withBackups(
+  config: SatConfig,
+  result: IngestCaptureResult,
+  autoBackup: AutoBackupOptions | undefined,
+): Promise<IngestCaptureResult> {
+  if (!autoBackup) return result;
+  const backups = await autoBackupSessions(config, result.sessions, autoBackup);
+  result.backups = backups.backups;
+  if (backups.queue) result.backupQueue = backups.queue;
+  result.warnings.push(...backups.warnings);
   return result;
 }

@@ -209,6 +209,8 @@ export const BackupV1 = Type.Object(
     location: Type.Optional(Type.String()),
     checksum: Type.Optional(Type.String()),
     bytes: Type.Optional(Count),
+    /** What started it: `manual`, `handoff`, `context-warning`, `session-end`. */
+    trigger: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   strict,
 );

@@ -131,6 +131,10 @@ function apply(state: SessionState, event: AnySatEvent, owned: boolean): Session
       };
       if (event.data.at_seq !== undefined) s.lastSnapshot.atSeq = event.data.at_seq;
       break;
+    case 'backup':
+      s.lastBackup = { target: event.data.target, seq: event.seq, ts: event.ts };
+      if (event.data.trigger !== undefined) s.lastBackup.trigger = event.data.trigger;
+      break;
     case 'handoff':
       s.lastHandoff = { path: event.data.path, seq: event.seq, ts: event.ts };
       if (event.data.trigger !== undefined) s.lastHandoff.trigger = event.data.trigger;

@@ -4,7 +4,7 @@ import type { TokenCounts } from '../events/payloads.js';
  * Version of the {@link SessionState} shape. A snapshot holding a state of another version is
  * not used as a starting point: the session is replayed from its log instead.
  */
-export const SESSION_STATE_VERSION = 1;
+export const SESSION_STATE_VERSION = 2;
 
 /**
  * How much of each list the state keeps. The state of a session of any length stays small (a
@@ -253,13 +253,15 @@ export interface SessionState {
   };
   lastSnapshot?: { id: string; atSeq?: number; trigger: string; seq: number; ts: string };
   lastHandoff?: { path: string; trigger?: string; tokens?: number; seq: number; ts: string };
+  /** The latest `backup` event (an open session's backup; a closed one's is in its backup marker). */
+  lastBackup?: { target: string; trigger?: string; seq: number; ts: string };
 }
 
 /**
  * The state of a session before its first event.
  *
  * @example
- * const state = emptySessionState('s1'); // { v: 1, session: 's1', lastSeq: 0, ... }
+ * const state = emptySessionState('s1'); // { v: 2, session: 's1', lastSeq: 0, ... }
  */
 export function emptySessionState(session: string): SessionState {
   return {

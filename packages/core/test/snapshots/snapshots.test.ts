@@ -26,6 +26,7 @@ import {
   reduceSession,
   replaySession,
   restoreSnapshot,
+  SESSION_STATE_VERSION,
   type SnapshotIssue,
   sessionLogFiles,
   snapshotContentReader,
@@ -50,7 +51,12 @@ describe('createSnapshot', () => {
     const result = await createSnapshot(config, S, { trigger: 'manual' });
     const dir = snapshotDir(config.paths.state, S);
     expect(result.path).toBe(join(dir, `${result.snapshot.id}.json.gz`));
-    expect(result.snapshot).toMatchObject({ session: S, seq: 5, trigger: 'manual', stateVersion: 1 });
+    expect(result.snapshot).toMatchObject({
+      session: S,
+      seq: 5,
+      trigger: 'manual',
+      stateVersion: SESSION_STATE_VERSION,
+    });
     expect(result.snapshot.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
     const body = JSON.parse(gunzipSync(readFileSync(result.path)).toString('utf8'));
     expect(body).toMatchObject({ format: 'sat-snapshot', v: 1, meta: { id: result.snapshot.id, seq: 5 } });
