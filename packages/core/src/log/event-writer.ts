@@ -7,6 +7,7 @@ import { type EventSchemas, eventSchemas } from '../events/validate.js';
 import { assertSessionId, newId } from '../ids.js';
 import { FileLock, type LockFs } from './lock.js';
 import { type SessionLogFiles, sessionLogFiles } from './log-files.js';
+import { PendingEvents } from './pending-events.js';
 import { readLogTail } from './tail.js';
 
 /** The part of `node:fs` the writer uses; inject a wrapper to simulate a full disk in tests. */
@@ -34,17 +35,12 @@ export interface FlushResult {
 /** Largest single event, serialized. */
 export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
-interface Pending {
-  idJson: string;
-  rest: string;
-}
-
 interface Channel {
   files: SessionLogFiles;
   lock: FileLock;
-  sessionJson: string;
-  pending: Pending[];
-  pendingBytes: number;
+  /** `","session":<session>,"seq":` as bytes: what follows an id in every line. */
+  head: Buffer;
+  pending: PendingEvents;
   fd?: number;
   knownSize: number;
   nextSeq: number;
@@ -132,9 +128,8 @@ export class EventWriter {
           staleMs: this.settings.staleLockMs,
           fs: this.fs,
         }),
-        sessionJson: JSON.stringify(session),
-        pending: [],
-        pendingBytes: 0,
+        head: Buffer.from(`","session":${JSON.stringify(session)},"seq":`),
+        pending: new PendingEvents(),
         knownSize: -1,
         nextSeq: 0,
       };
@@ -178,25 +173,20 @@ export class EventWriter {
       throw invalid(event.type, 'id must be 1-128 characters');
     // The same text as JSON.stringify({ ts, type, agent, parent, v, data, meta }), built without
     // the temporary object (this is the hot path: fewer allocations, less GC).
-    let body = `{"ts":"${ts}","type":"${event.type}","agent":${JSON.stringify(agent)}`;
+    let body = `"ts":"${ts}","type":"${event.type}","agent":${JSON.stringify(agent)}`;
     if (event.parent !== undefined) body += `,"parent":${JSON.stringify(event.parent)}`;
     body += `,"v":${this.schemas.currentVersion(event.type)},"data":${JSON.stringify(event.data)}`;
     if (event.meta !== undefined) body += `,"meta":${JSON.stringify(event.meta)}`;
     body += '}';
-    if (body.length > MAX_EVENT_BYTES) {
+    if (body.length + 1 > MAX_EVENT_BYTES) {
       throw invalid(
         event.type,
-        `the event is ${body.length} bytes, over the ${MAX_EVENT_BYTES}-byte limit (store large content in a file and log its path)`,
+        `the event is ${body.length + 1} bytes, over the ${MAX_EVENT_BYTES}-byte limit (store large content in a file and log its path)`,
       );
     }
-    const entry: Pending = {
-      idJson: event.id === undefined ? `"${id}"` : JSON.stringify(id),
-      rest: body.slice(1),
-    };
-    channel.pending.push(entry);
-    const size = entry.rest.length + 90;
-    channel.pendingBytes += size;
-    this.pendingTotal += size;
+    const before = channel.pending.lineBytes;
+    channel.pending.push(event.id === undefined ? `"${id}` : JSON.stringify(id).slice(0, -1), body);
+    this.pendingTotal += channel.pending.lineBytes - before;
     if (this.pendingTotal >= this.settings.highWaterBytes) this.flushSync();
     else this.schedule();
     return id;
@@ -241,7 +231,7 @@ export class EventWriter {
     const result: FlushResult = { appended: 0, nextSeq: {} };
     try {
       for (const channel of this.channels.values()) {
-        if (channel.pending.length === 0) continue;
+        if (channel.pending.count === 0) continue;
         await channel.lock.withLock(() => this.writeLocked(channel, result));
       }
       this.succeeded();
@@ -257,7 +247,7 @@ export class EventWriter {
     const result: FlushResult = { appended: 0, nextSeq: {} };
     try {
       for (const channel of this.channels.values()) {
-        if (channel.pending.length === 0) continue;
+        if (channel.pending.count === 0) continue;
         channel.lock.withLockSync(() => this.writeLocked(channel, result));
       }
       this.succeeded();
@@ -298,7 +288,7 @@ export class EventWriter {
   /** The write itself; the caller holds `channel.lock`. */
   private writeLocked(channel: Channel, result: FlushResult): void {
     // A synchronous flush may have written these while we waited for the lock.
-    if (channel.pending.length === 0) return;
+    if (channel.pending.count === 0) return;
     const fs = this.fs;
     const { files } = channel;
     let startSize = -1;
@@ -330,34 +320,28 @@ export class EventWriter {
         // readers report and quarantine the fragment.
         if (!tail.endsClean) prefix = '\n';
       }
-      let seq = channel.nextSeq;
-      const head = `","session":${channel.sessionJson},"seq":`;
-      // Each line goes straight into one buffer reused from batch to batch: no joined batch string
+      // The lines go straight into one buffer reused from batch to batch: no joined batch string
       // (a string that large lands in V8's large-object space and is freed only by a full GC, which
       // showed up as resident memory when writing millions of events).
       let size = 0;
-      const put = (text: string) => {
-        const bytes = Buffer.byteLength(text, 'utf8');
-        if (size + bytes > this.scratch.length) {
-          const grown = Buffer.allocUnsafe(Math.max(size + bytes, this.scratch.length * 2));
-          this.scratch.copy(grown, 0, 0, size);
-          this.scratch = grown;
-        }
-        size += this.scratch.write(text, size, bytes, 'utf8');
-      };
-      if (prefix) put(prefix);
-      for (const entry of channel.pending)
-        put(`{"id":${entry.idJson.slice(0, -1)}${head}${seq++},${entry.rest}\n`);
+      if (prefix) size += this.scratch.write(prefix, 0, 'utf8');
+      const count = channel.pending.count;
+      size = channel.pending.render(this.scratch, size, channel.head, channel.nextSeq, (wanted) => {
+        const grown = Buffer.allocUnsafe(wanted);
+        this.scratch.copy(grown, 0, 0, this.scratch.length);
+        this.scratch = grown;
+        return grown;
+      });
+      const seq = channel.nextSeq + count;
       const buf = this.scratch.subarray(0, size);
       let written = 0;
       while (written < buf.length) written += fs.writeSync(channel.fd, buf, written, buf.length - written);
       if (this.settings.fsync) fs.fsyncSync(channel.fd);
       channel.knownSize = stat.size + buf.length;
       channel.nextSeq = seq;
-      result.appended += channel.pending.length;
-      this.pendingTotal -= channel.pendingBytes;
-      channel.pending = [];
-      channel.pendingBytes = 0;
+      result.appended += count;
+      this.pendingTotal -= channel.pending.lineBytes;
+      channel.pending.clear();
     } catch (error) {
       // Never leave half a batch behind: cut the file back to where this write began.
       if (startSize >= 0 && channel.fd !== undefined) {
@@ -399,7 +383,7 @@ export class EventWriter {
   forget(session: string, options: { fsync?: boolean } = {}): void {
     const channel = this.channels.get(session);
     if (!channel) return;
-    if (channel.pending.length > 0)
+    if (channel.pending.count > 0)
       throw new SatError('IO_ERROR', `[core] session ${session} still has pending events (flush first)`);
     if (channel.fd !== undefined) this.closeFd(channel, options.fsync !== false);
     this.channels.delete(session);
