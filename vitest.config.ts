@@ -26,8 +26,8 @@ function workspaceProjects() {
 }
 
 export default defineConfig({
-  resolve: { conditions: ['sat-source', 'module', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['sat-source', 'module', 'node', 'import', 'default'] } },
+  resolve: { conditions: ['sat-source', 'node', 'import', 'default'] },
+  ssr: { resolve: { conditions: ['sat-source', 'node', 'import', 'default'] } },
   test: {
     projects: workspaceProjects(),
     testTimeout: 60_000,

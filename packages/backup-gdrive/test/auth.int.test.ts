@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { isSatError } from '@sat/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGoogleDriveTarget, GDRIVE_TOKEN_FILE } from '../src/index.js';
-import { FakeDriveServer } from './fake-drive-server.js';
+import { FakeDriveServer } from '../src/testing/fake-drive-server.js';
 import { FAST_RETRY, fakeTarget, readAll, rejection, tempDir } from './helpers.js';
 
 let fake: FakeDriveServer;

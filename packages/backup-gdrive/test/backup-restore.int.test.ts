@@ -12,7 +12,7 @@ import {
 } from '@sat/core';
 import { realisticSessionEvents } from '@sat/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDriveServer } from './fake-drive-server.js';
+import { FakeDriveServer } from '../src/testing/fake-drive-server.js';
 import { fakeTarget, tempDir } from './helpers.js';
 
 let fake: FakeDriveServer;

@@ -1,7 +1,7 @@
 import { describeStorageTarget } from '@sat/core/testing';
 import { afterAll, beforeAll } from 'vitest';
 import type { GoogleDriveTarget } from '../src/index.js';
-import { FakeDriveServer } from './fake-drive-server.js';
+import { FakeDriveServer } from '../src/testing/fake-drive-server.js';
 import { fakeTarget } from './helpers.js';
 
 let fake: FakeDriveServer;

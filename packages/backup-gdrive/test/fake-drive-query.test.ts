@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyFields, parseDriveQuery, parseFields } from './fake-drive-query.js';
+import { applyFields, parseDriveQuery, parseFields } from '../src/testing/fake-drive-query.js';
 
 const file = {
   name: "it's",

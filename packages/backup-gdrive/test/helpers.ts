@@ -7,8 +7,8 @@ import {
   createGoogleDriveTarget,
   GDRIVE_TOKEN_FILE,
 } from '../src/index.js';
+import type { FakeDriveServer } from '../src/testing/fake-drive-server.js';
 import { writeTokenFile } from '../src/token-file.js';
-import type { FakeDriveServer } from './fake-drive-server.js';
 
 /** A fresh temporary folder and its removal. */
 export function tempDir(prefix = 'sat-gdrive-'): { dir: string; remove: () => void } {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isSatError, type StoredObject } from '@sat/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GoogleDriveTarget } from '../src/index.js';
-import { FakeDriveServer } from './fake-drive-server.js';
+import { FakeDriveServer } from '../src/testing/fake-drive-server.js';
 import { fakeTarget, pseudoRandom, readAll, rejection, tempDir } from './helpers.js';
 
 let fake: FakeDriveServer;

@@ -1,6 +1,6 @@
 import { isRetryableStorageError, isSatError } from '@sat/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDriveServer } from './fake-drive-server.js';
+import { FakeDriveServer } from '../src/testing/fake-drive-server.js';
 import { fakeTarget, rejection, tempDir } from './helpers.js';
 
 let fake: FakeDriveServer;

@@ -9,7 +9,7 @@ import {
   GDRIVE_TOKEN_FILE,
   setupGoogleDrive,
 } from '../src/index.js';
-import { FakeDriveServer } from './fake-drive-server.js';
+import { FakeDriveServer } from '../src/testing/fake-drive-server.js';
 import { readAll, rejection, tempDir } from './helpers.js';
 
 let fake: FakeDriveServer;

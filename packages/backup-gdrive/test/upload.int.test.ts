@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { isSatError } from '@sat/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GoogleDriveTarget } from '../src/index.js';
-import { FakeDriveServer } from './fake-drive-server.js';
+import { FakeDriveServer } from '../src/testing/fake-drive-server.js';
 import { fakeTarget, pseudoRandom, readAll, rejection, tempDir } from './helpers.js';
 
 const MiB = 1024 * 1024;

@@ -1,6 +1,13 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { type DatabaseBackup, LocalDirectoryTarget, type SatConfig, type StorageTarget } from '@sat/core';
+import {
+  type AutoBackupOptions,
+  type DatabaseBackup,
+  LocalDirectoryTarget,
+  type SatConfig,
+  type StorageTarget,
+} from '@sat/core';
+import { s3Target } from './archive-target.js';
 import { UsageError } from './main.js';
 
 /** The target flags `sat backup`, `sat restore` and `sat backups` share. */
@@ -11,15 +18,70 @@ export interface TargetFlags {
   dir?: string;
 }
 
-/** The storage target the flags (else the config) name. Cloud targets come as their own packages. */
-export function backupTarget(config: SatConfig, flags: TargetFlags): StorageTarget {
-  const kind = flags.target ?? config.backup.target;
-  if (kind !== 'local') {
-    throw new UsageError(
-      `unknown backup target '${kind}': this version of sat backs up to a local folder only (--target local --dir <path>, which may be a mounted NAS or a synced folder)`,
-    );
+const TARGET_KINDS = ['local', 'gdrive', 's3'] as const;
+
+/**
+ * Imports an adapter package the user may not have installed, with the fix when it is missing.
+ *
+ * @example
+ * const gdrive = await loadAdapter<typeof import('@sat/backup-gdrive')>('@sat/backup-gdrive', 'gdrive');
+ */
+export async function loadAdapter<T>(pkg: string, why: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(pkg))
+      throw new UsageError(`${why} needs the package ${pkg}, which is not installed: npm i ${pkg}`);
+    throw error;
   }
+}
+
+/**
+ * The storage target the flags (else the config) name: a local folder, Google Drive
+ * (`@sat/backup-gdrive`, set up by `sat setup gdrive`) or the S3 bucket of `archive.s3`
+ * (`@sat/archive-s3`). Cloud clients are loaded only here, only when chosen.
+ */
+export async function backupTarget(config: SatConfig, flags: TargetFlags = {}): Promise<StorageTarget> {
+  const kind = flags.target ?? config.backup.target;
+  if (!(TARGET_KINDS as readonly string[]).includes(kind))
+    throw new UsageError(
+      `unknown backup target '${kind}': use local (a folder, a mounted NAS or a synced folder), gdrive (Google Drive) or s3`,
+    );
+  if (flags.dir && kind !== 'local') throw new UsageError(`--dir is for the local target, not ${kind}`);
+  if (kind === 'gdrive') {
+    const gdrive = await loadAdapter(
+      '@sat/backup-gdrive',
+      'the Google Drive target',
+      () => import('@sat/backup-gdrive'),
+    );
+    return gdrive.createGoogleDriveTarget({
+      credentialsDir: config.paths.credentials,
+      folder: config.backup.gdrive.folder,
+      ...googleEndpoints(),
+    });
+  }
+  if (kind === 's3') return s3Target(config);
   return new LocalDirectoryTarget({ dir: flags.dir ? resolve(flags.dir) : config.backup.dir });
+}
+
+/**
+ * Google API endpoints from `SAT_GDRIVE_API_URL` and `SAT_GDRIVE_TOKEN_URL` (a proxy, or a local
+ * Drive v3 server in tests); Google's own when unset.
+ */
+export function googleEndpoints(env: NodeJS.ProcessEnv = process.env): {
+  rootUrl?: string;
+  tokenUrl?: string;
+} {
+  return {
+    ...(env.SAT_GDRIVE_API_URL ? { rootUrl: env.SAT_GDRIVE_API_URL } : {}),
+    ...(env.SAT_GDRIVE_TOKEN_URL ? { tokenUrl: env.SAT_GDRIVE_TOKEN_URL } : {}),
+  };
+}
+
+/** What the capture pipeline needs to back sessions up by itself (see `autoBackupSessions`). */
+export function autoBackupOptions(config: SatConfig): AutoBackupOptions {
+  return { openTarget: () => backupTarget(config), databaseBackup: sqliteDatabaseBackup() };
 }
 
 /** better-sqlite3's constructor, as far as the online backup needs it. */

@@ -22,7 +22,12 @@ async function ingestPending(ctx: CliContext): Promise<void> {
     !readdirSync(spool).some((name) => name.endsWith('.json') && !name.startsWith('.'))
   )
     return;
-  const result = await ingestCapture(ctx.config(), { waitMs: ctx.config().writer.lockTimeoutMs });
+  const config = ctx.config();
+  const { autoBackupOptions } = await import('./backup-target.js');
+  const result = await ingestCapture(config, {
+    waitMs: config.writer.lockTimeoutMs,
+    autoBackup: autoBackupOptions(config),
+  });
   for (const bad of result.bad) ctx.note(`sat: set aside captured payload ${bad.file}: ${bad.reason}`);
   for (const warning of result.warnings) ctx.note(`sat: warning: ${warning}`);
 }

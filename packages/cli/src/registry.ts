@@ -388,6 +388,88 @@ Examples:
     load: () => import('./commands/backups.js'),
   },
   {
+    name: 'archive',
+    ingestFirst: true,
+    summary: 'archive whole phases to S3 (Glacier) as one verified tar.gz; list and restore them',
+    help: `
+Actions:
+  phase <N>      every session of phase N (local, else from its backup) in one tar.gz with a
+                 manifest, uploaded to SubAgentTracking/Archive/Phase_<N>/ and verified; then,
+                 after a confirmation (--yes), the phase's backups and local files are removed
+  list           the phase archives in the bucket, with their tier (STANDARD, GLACIER, ...)
+  restore <N>    asks S3 to restore a Glacier archive (--tier, --days); with --wait polls until
+                 it is ready, then downloads, verifies and restores the sessions byte-identical
+  auto           the policy: archive every phase older than the newest archive.keepPhases (2)
+
+The bucket is archive.s3 in the config (or SAT_S3_BUCKET); credentials come from the standard
+AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE). 'sat setup s3' checks the
+bucket and adds the lifecycle rule that moves archives to Glacier.
+
+Examples:
+  sat archive phase 1            # archive, then ask before removing local copies
+  sat archive auto --yes         # every phase older than the last two, no questions
+  sat archive list --json
+  sat archive restore 1 --wait --tier Bulk`,
+    define: (c) =>
+      c
+        .argument('<action>', 'phase, list, restore or auto')
+        .argument('[phase]', 'phase, restore: the phase')
+        .option(
+          '--yes',
+          'do not ask: remove the copies the verified archive holds (required without a terminal)',
+        )
+        .option('--keep-local', 'phase, auto: keep the local files (remove only the session backups)')
+        .option('--wait', 'restore: wait for a Glacier restore to finish, then restore')
+        .option('--tier <tier>', 'restore: Standard (default), Bulk or Expedited')
+        .option('--days <n>', 'restore: days the restored copy stays readable (default 7)')
+        .option('--poll-seconds <n>', 'restore --wait: seconds between two checks (default 60)')
+        .option('--force', 'restore: overwrite local files that differ from the archive')
+        .option('--json', 'print the result as JSON'),
+    load: () => import('./commands/archive.js'),
+  },
+  {
+    name: 'setup',
+    summary:
+      'connect Google Drive (OAuth, for backups) or an S3 bucket (access check, Glacier lifecycle rule)',
+    help: `
+sat setup gdrive
+  Prints the steps to create an OAuth "Desktop app" client of your own, then runs Google's
+  loopback sign-in with PKCE (scope drive.file: sat sees only the files it creates). The token
+  goes to <data root>/credentials/gdrive.json (mode 0600, git-ignored) and is refreshed by
+  itself. backup.target becomes gdrive in the config (unless --no-default), and a round trip is
+  checked. The client secret is read from SAT_GDRIVE_CLIENT_SECRET or a hidden prompt (never
+  from a flag, which other users could see in the process list).
+
+sat setup s3 --bucket <name>
+  Checks the bucket and that the credentials (the AWS chain: AWS_ACCESS_KEY_ID and
+  AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role) can write, read back and delete; then
+  adds one lifecycle rule that moves SubAgentTracking/Archive/ to GLACIER or DEEP_ARCHIVE,
+  keeping the bucket's other rules, and saves archive.s3 in the config.
+
+Examples:
+  SAT_GDRIVE_CLIENT_SECRET=... sat setup gdrive --client-id 1234.apps.googleusercontent.com
+  sat setup s3 --bucket team-agent-archive --region eu-west-1 --storage-class DEEP_ARCHIVE
+  sat setup s3 --bucket test --endpoint http://127.0.0.1:9000 --dry-run`,
+    define: (c) =>
+      c
+        .argument('<what>', 'gdrive or s3')
+        .option(
+          '--client-id <id>',
+          'gdrive: the OAuth client ID (default SAT_GDRIVE_CLIENT_ID, else a prompt)',
+        )
+        .option('--no-browser', 'gdrive: only print the sign-in address, do not open a browser')
+        .option('--no-default', 'gdrive: do not make Drive the backup target in the config')
+        .option('--bucket <name>', 's3: the bucket (default archive.s3.bucket)')
+        .option('--prefix <prefix>', 's3: key prefix inside the bucket')
+        .option('--region <region>', 's3: the region (default the AWS chain, else us-east-1)')
+        .option('--endpoint <url>', 's3: an S3-compatible endpoint (MinIO, a local server)')
+        .option('--storage-class <class>', 's3: GLACIER (default) or DEEP_ARCHIVE')
+        .option('--transition-days <n>', 's3: days after upload before archives move (default 0)')
+        .option('--dry-run', 's3: check and report, change nothing')
+        .option('--json', 'print the result as JSON'),
+    load: () => import('./commands/setup.js'),
+  },
+  {
     name: 'chart',
     ingestFirst: true,
     summary: 'render an analytics chart to SVG or PNG: agent performance, or an error heatmap',

@@ -97,4 +97,34 @@ describe('Claude Code capture end to end', () => {
     expect(output.hookSpecificOutput.hookEventName).toBe('SessionStart');
     expect(output.hookSpecificOutput.additionalContext).toContain('Goal: finish the linter setup');
   }, 60_000);
+
+  it('at SessionEnd the background ingest closes the session, writes its handoff and backs it up by itself', async () => {
+    const project = tempDir();
+    mkdirSync(join(project, '.git'));
+    const env = { CLAUDE_PROJECT_DIR: project };
+    expect((await sat(['init'], { env, cwd: project })).code).toBe(0);
+    const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8'));
+    const command = (event: string): string => settings.hooks[event].at(-1).hooks[0].command;
+    const session = '7a1c0e52-2222-4222-8333-444455556666';
+    const base = { session_id: session, transcript_path: join(project, 'missing.jsonl'), cwd: project };
+    const steps: Array<[string, Record<string, unknown>]> = [
+      ['SessionStart', { source: 'startup' }],
+      ['UserPromptSubmit', { prompt: 'Add a test' }],
+      ['SessionEnd', { reason: 'logout' }],
+    ];
+    for (const [event, payload] of steps)
+      expect(await runHook(command(event), project, { ...base, hook_event_name: event, ...payload })).toBe(0);
+
+    // No sat command is run: the hook's background ingest does the whole job.
+    const bundle = join(project, '.claude', 'backups', 'SubAgentTracking', 'Phase_0', 'sessions', session);
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(join(bundle, 'manifest.json')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(readdirSync(bundle)).toEqual(expect.arrayContaining(['bundle.tar.gz', 'manifest.json']));
+    const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
+    expect(manifest.log.closed).toBe(true);
+    expect(manifest.files.map((f: { kind: string }) => f.kind)).toContain('handoff');
+    const listed = JSON.parse((await sat(['backups', '--json'], { env, cwd: project })).stdout);
+    expect(JSON.stringify(listed)).toContain(session);
+  }, 60_000);
 });

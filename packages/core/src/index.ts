@@ -1,4 +1,49 @@
 export {
+  ARCHIVE_MANIFEST_NAME,
+  ARCHIVE_NAME,
+  ARCHIVE_ROOT,
+  ARCHIVE_ROOT_PREFIX,
+  type ArchiveKeys,
+  archiveKeys,
+  parseArchiveKey,
+} from './archive/archive-layout.js';
+export {
+  ARCHIVE_FORMAT,
+  type ArchivedSession,
+  type ArchiveManifest,
+  ArchiveManifestSchema,
+  parseArchiveManifest,
+} from './archive/archive-manifest.js';
+export {
+  type ArchivedSessionResult,
+  type ArchivePhaseOptions,
+  type ArchivePhaseResult,
+  type ArchiveProgress,
+  archivePhase,
+} from './archive/archive-phase.js';
+// archive
+export {
+  type ArchiveObjectState,
+  type ArchiveState,
+  type ArchiveTierTarget,
+  type RestoreRequestOptions,
+  type RestoreRequestResult,
+  type RestoreTier,
+  supportsArchiveTier,
+} from './archive/archive-tier.js';
+export { type ArchiveListing, listArchives } from './archive/list-archives.js';
+export { type PhaseDue, type PhasesDueOptions, phasesDueForArchive } from './archive/phases-due.js';
+export {
+  type PruneArchivedPhaseOptions,
+  type PruneArchivedPhaseResult,
+  pruneArchivedPhase,
+} from './archive/prune-archived-phase.js';
+export {
+  type RestoreArchiveOptions,
+  type RestoreArchiveResult,
+  restoreArchive,
+} from './archive/restore-archive.js';
+export {
   type AutoBackupItem,
   type AutoBackupOptions,
   type AutoBackupResult,
@@ -214,6 +259,7 @@ export { CHARS_PER_TOKEN, estimateTokens, estimateTokensFromBytes } from './hand
 export { assertSessionId, isValidSessionId, newId } from './ids.js';
 export { getActiveSession, setActiveSession } from './log/active-session.js';
 export { fsyncDir, writeFileAtomic } from './log/atomic-file.js';
+export type { ArchiveMarker } from './log/backup-marker.js';
 export {
   type BackupMarker,
   markerCoversLog,

@@ -64,7 +64,7 @@ function queueRows(run: QueueRunResult): Row[] {
 /** Backs up sessions (bundle, upload, verify) to the configured target, after retrying queued backups. */
 export async function run(ctx: CliContext, args: string[], options: BackupFlags): Promise<number> {
   const config = ctx.config();
-  const target = backupTarget(config, options);
+  const target = await backupTarget(config, options);
 
   if (options.test) {
     const probe = await probeStorageTarget(target);

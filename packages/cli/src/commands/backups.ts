@@ -10,7 +10,7 @@ export async function run(
   options: TargetFlags & { json?: boolean },
 ): Promise<number> {
   const config = ctx.config();
-  const target = backupTarget(config, options);
+  const target = await backupTarget(config, options);
   let backups: BackupListing[] = [];
   let unavailable: string | undefined;
   try {

@@ -24,6 +24,7 @@ import {
   sessionLogFiles,
   spoolDir,
 } from '@sat/core';
+import { backupFindings } from '../backup-health.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
 import { GITIGNORE_BLOCK_START } from './init.js';
@@ -254,6 +255,7 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
       );
     }
   }
+  for (const { repair, ...finding } of backupFindings(config)) await add(finding, repair);
   await add({
     check: 'logs',
     status: 'ok',

@@ -1,5 +1,6 @@
 import { ingestCapture } from '@sat/core';
 import { refreshAnalytics } from '../analytics.js';
+import { autoBackupOptions } from '../backup-target.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -10,7 +11,10 @@ export async function run(
   options: { json?: boolean; quiet?: boolean; wait?: boolean },
 ): Promise<number> {
   const config = ctx.config();
-  const result = await ingestCapture(config, { waitMs: options.wait ? config.writer.lockTimeoutMs : 0 });
+  const result = await ingestCapture(config, {
+    waitMs: options.wait ? config.writer.lockTimeoutMs : 0,
+    autoBackup: autoBackupOptions(config),
+  });
   // Best effort: the events are in the log whatever happens to the analytics store.
   if (!result.busy) await refreshAnalytics(ctx);
   if (options.json) {
@@ -33,6 +37,10 @@ export async function run(
   if (result.snapshots.length) ctx.print(`snapshot taken for ${result.snapshots.join(', ')}`);
   if (result.handoffs.length) ctx.print(`handoff written for ${result.handoffs.join(', ')}`);
   if (result.closed.length) ctx.print(`closed (compressed and verified) ${result.closed.join(', ')}`);
+  for (const backup of result.backups)
+    ctx.print(`backed up ${backup.session} (${backup.trigger}): ${backup.status}, ${backup.location}`);
+  for (const job of result.backupQueue?.jobs ?? [])
+    if (job.status !== 'not-due') ctx.print(`queued backup of ${job.session}: ${job.status}`);
   for (const warning of result.warnings) ctx.note(`sat: warning: ${warning}`);
   if (result.captureErrors.length)
     ctx.note(

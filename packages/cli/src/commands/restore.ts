@@ -27,7 +27,7 @@ async function sessionOf(arg: string, sessions: () => Promise<string[]>): Promis
 /** Restores a session from its backup: verified, extracted safely, byte-identical. */
 export async function run(ctx: CliContext, args: string[], options: RestoreFlags): Promise<number> {
   const config = ctx.config();
-  const target = backupTarget(config, options);
+  const target = await backupTarget(config, options);
   const session = await sessionOf(args[0]!, async () => (await listBackups(target)).map((b) => b.session));
   const bar = await transferBar(ctx);
   let result: Awaited<ReturnType<typeof restoreSession>>;

@@ -4,8 +4,33 @@ import type { SessionLogFiles } from './log-files.js';
 import type { SessionMeta } from './sessions.js';
 
 /**
+ * Where a session is kept in a phase archive (`sat archive`): set on the session's marker once the
+ * archive is uploaded and verified. Markers written before archives existed have none.
+ */
+export interface ArchiveMarker {
+  /** Kind of target (`s3`, `local`). */
+  target: string;
+  /** Where the archive is, for people (`s3://bucket/SubAgentTracking/Archive/Phase_1/phase.tar.gz`). */
+  location: string;
+  /** The archive's key on the target. */
+  key: string;
+  /** The key of the archive's manifest. */
+  manifestKey: string;
+  phase: string;
+  /** SHA-256 and bytes of the whole archive. */
+  sha256: string;
+  bytes: number;
+  /** SHA-256 of this session's bundle inside the archive. */
+  bundleSha256: string;
+  /** When the archive was verified on the target. */
+  at: string;
+}
+
+/**
  * `<session>.backup.json`: where a session's bundle went and what it covered. Retention reads it
- * before removing a closed session's local log.
+ * before removing a closed session's local log. A session kept only in a phase archive has a
+ * marker whose top-level fields name the archive (without `key`, so backup restores do not take
+ * the archive for a session bundle) and whose `archive` says where it is.
  */
 export interface BackupMarker {
   /** Kind of target (`local`, `gdrive`, `s3`). */
@@ -30,6 +55,8 @@ export interface BackupMarker {
    * events written before it.
    */
   log?: { file: string; closed: boolean; sha256: string; bytes: number; lastSeq: number };
+  /** The phase archive that holds the session (absent on markers of plain backups). */
+  archive?: ArchiveMarker;
 }
 
 /** Reads a session's backup marker, or undefined when there is none (or it is unreadable). */

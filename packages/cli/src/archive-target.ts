@@ -1,0 +1,60 @@
+import type { ArchiveTierTarget, SatConfig } from '@sat/core';
+import { UsageError } from './main.js';
+
+/** What `@sat/archive-s3` exports that the CLI uses (declared here so it loads only when needed). */
+type ArchiveS3Module = typeof import('@sat/archive-s3');
+
+/**
+ * Loads `@sat/archive-s3` on first use, so commands that do not archive never load the AWS SDK.
+ * A missing package is a `UsageError` that says what to install.
+ */
+export async function loadArchiveS3(): Promise<ArchiveS3Module> {
+  // sat supports Node 20; the AWS SDK's notice that it will stop doing so is not for sat's users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  try {
+    return await import('@sat/archive-s3');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+      throw new UsageError(
+        "phase archives on S3 need the package @sat/archive-s3: install it beside sat (npm i @sat/archive-s3), then run 'sat setup s3'",
+      );
+    throw error;
+  }
+}
+
+/** The S3 settings of the config, read defensively (the `archive` section is optional in older configs). */
+export function archiveSettings(config: SatConfig): NonNullable<SatConfig['archive']['s3']> {
+  const s3 = (config as Partial<SatConfig>).archive?.s3;
+  if (!s3?.bucket) {
+    throw new UsageError(
+      "no S3 bucket for archives: set archive.s3.bucket in the sat config (or SAT_S3_BUCKET), then run 'sat setup s3'. AWS credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE), never from the sat config",
+    );
+  }
+  return s3;
+}
+
+/**
+ * The `S3Target` on the config's `archive.s3` (bucket, prefix, region, endpoint, path style), the
+ * target of `sat archive` and of `sat backup --target s3`. Credentials come from the standard AWS
+ * chain.
+ *
+ * @example
+ * const target = await s3Target(ctx.config());
+ */
+export async function s3Target(config: SatConfig): Promise<ArchiveTierTarget> {
+  const s3 = archiveSettings(config);
+  const { S3Target } = await loadArchiveS3();
+  return new S3Target({
+    bucket: s3.bucket,
+    prefix: s3.prefix || undefined,
+    clientConfig: {
+      ...(s3.region ? { region: s3.region } : {}),
+      ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+      forcePathStyle: s3.forcePathStyle,
+    },
+  });
+}
+
+/** The target phase archives go to (today always S3: `archive.target` is `s3`). */
+export const archiveTarget = s3Target;

@@ -1,0 +1,89 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { BackupManifestSchema } from '../backup/backup-manifest.js';
+import { SatError } from '../errors.js';
+import { schemaErrors } from '../schema-errors.js';
+
+/** The `format` of a phase archive manifest this version writes and reads. */
+export const ARCHIVE_FORMAT = 'sat-archive/1';
+
+const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
+const Md5 = Type.String({ pattern: '^[0-9a-f]{32}$' });
+const Bytes = Type.Integer({ minimum: 0 });
+const Entry = Type.Object(
+  { path: Type.String({ minLength: 1, maxLength: 1024 }), bytes: Bytes, sha256: Hex64, md5: Md5 },
+  { additionalProperties: false },
+);
+
+const ArchivedSessionSchema = Type.Object(
+  {
+    session: Type.String({ minLength: 1, maxLength: 128 }),
+    /** Where the session's bundle came from: made now from the local files, or taken from the backup target. */
+    source: Type.Union([Type.Literal('local'), Type.Literal('backup')]),
+    /** The session's bundle inside the archive (a `sat-backup/1` bundle, as `sat backup` makes). */
+    bundle: Entry,
+    /** Path of the session's backup manifest inside the archive. */
+    manifestPath: Type.String({ minLength: 1 }),
+    log: BackupManifestSchema.properties.log,
+    /** Every file of the session's bundle, with its size and SHA-256. */
+    files: BackupManifestSchema.properties.files,
+    warnings: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** The manifest of a phase archive: its last entry and, with `archive`, beside it on the target. */
+export const ArchiveManifestSchema = Type.Object(
+  {
+    format: Type.Literal(ARCHIVE_FORMAT),
+    phase: Type.String({ minLength: 1 }),
+    createdAt: Type.String(),
+    sessions: Type.Array(ArchivedSessionSchema),
+    warnings: Type.Array(Type.String()),
+    /** The archive's key, size and checksums (only in the manifest beside the archive). */
+    archive: Type.Optional(
+      Type.Object(
+        { key: Type.String({ minLength: 1 }), bytes: Bytes, sha256: Hex64, md5: Md5 },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A phase archive manifest (see {@link ArchiveManifestSchema}). */
+export type ArchiveManifest = Static<typeof ArchiveManifestSchema>;
+/** One session of a phase archive. */
+export type ArchivedSession = Static<typeof ArchivedSessionSchema>;
+
+const check = TypeCompiler.Compile(ArchiveManifestSchema);
+
+/**
+ * Parses and checks a phase archive manifest; throws `INVALID_BUNDLE` naming what is wrong.
+ *
+ * @example
+ * const manifest = parseArchiveManifest(text, 'SubAgentTracking/Archive/Phase_1/manifest.json');
+ */
+export function parseArchiveManifest(text: string, where: string): ArchiveManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SatError(
+      'INVALID_BUNDLE',
+      `[core] archive manifest ${where} is not valid JSON (archive the phase again)`,
+      {
+        cause: error,
+        details: { where },
+      },
+    );
+  }
+  if (!check.Check(value)) {
+    throw new SatError(
+      'INVALID_BUNDLE',
+      `[core] archive manifest ${where} is not a manifest this version reads: ${schemaErrors(check, value).slice(0, 3).join('; ')}`,
+      { details: { where } },
+    );
+  }
+  return value;
+}
