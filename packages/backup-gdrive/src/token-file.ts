@@ -1,17 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
-import { SatError } from '@sat/core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SatError, writeFileAtomic } from '@sat/core';
 import { PKG } from './gdrive-constants.js';
 
 /** What `<credentialsDir>/gdrive.json` holds (mode 0600). */
@@ -71,23 +60,6 @@ export function readTokenFile(file: string): StoredGoogleToken {
  * 0600, creating its folder with mode 0700.
  */
 export function writeTokenFile(file: string, token: StoredGoogleToken): void {
-  const folder = dirname(file);
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const tmp = join(folder, `.gdrive-${randomUUID()}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    const text = Buffer.from(`${JSON.stringify(token, null, 2)}\n`);
-    let written = 0;
-    while (written < text.length) written += writeSync(fd, text, written);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {}
-    throw error;
-  }
-  closeSync(fd);
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileAtomic(file, `${JSON.stringify(token, null, 2)}\n`, 0o600);
 }

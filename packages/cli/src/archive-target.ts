@@ -1,4 +1,5 @@
-import type { ArchiveTierTarget, SatConfig } from '@sat/core';
+import type { ArchiveTierTarget, S3Settings, SatConfig } from '@sat/core';
+import { loadAdapter } from './adapter-loader.js';
 import { UsageError } from './main.js';
 
 /** What `@sat/archive-s3` exports that the CLI uses (declared here so it loads only when needed). */
@@ -11,16 +12,11 @@ type ArchiveS3Module = typeof import('@sat/archive-s3');
 export async function loadArchiveS3(): Promise<ArchiveS3Module> {
   // sat supports Node 20; the AWS SDK's notice that it will stop doing so is not for sat's users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  try {
-    return await import('@sat/archive-s3');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
-      throw new UsageError(
-        "phase archives on S3 need the package @sat/archive-s3: install it beside sat (npm i @sat/archive-s3), then run 'sat setup s3'",
-      );
-    throw error;
-  }
+  return loadAdapter(
+    '@sat/archive-s3',
+    "phase archives on S3 ('sat archive', 'sat setup s3')",
+    () => import('@sat/archive-s3'),
+  );
 }
 
 /** The S3 settings of the config, read defensively (the `archive` section is optional in older configs). */
@@ -48,12 +44,24 @@ export async function s3Target(config: SatConfig): Promise<ArchiveTierTarget> {
   return new S3Target({
     bucket: s3.bucket,
     prefix: s3.prefix || undefined,
-    clientConfig: {
-      ...(s3.region ? { region: s3.region } : {}),
-      ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-      forcePathStyle: s3.forcePathStyle,
-    },
+    clientConfig: s3ClientConfig(s3),
   });
+}
+
+/**
+ * The S3 client settings of `archive.s3`: region, endpoint and path style (credentials come from
+ * the AWS chain, never from the config).
+ */
+export function s3ClientConfig(s3: S3Settings): {
+  region?: string;
+  endpoint?: string;
+  forcePathStyle: boolean;
+} {
+  return {
+    ...(s3.region ? { region: s3.region } : {}),
+    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+    forcePathStyle: s3.forcePathStyle,
+  };
 }
 
 /** The target phase archives go to (today always S3: `archive.target` is `s3`). */

@@ -7,6 +7,7 @@ import {
   type SatConfig,
   type StorageTarget,
 } from '@sat/core';
+import { loadAdapter } from './adapter-loader.js';
 import { s3Target } from './archive-target.js';
 import { UsageError } from './main.js';
 
@@ -19,23 +20,6 @@ export interface TargetFlags {
 }
 
 const TARGET_KINDS = ['local', 'gdrive', 's3'] as const;
-
-/**
- * Imports an adapter package the user may not have installed, with the fix when it is missing.
- *
- * @example
- * const gdrive = await loadAdapter<typeof import('@sat/backup-gdrive')>('@sat/backup-gdrive', 'gdrive');
- */
-export async function loadAdapter<T>(pkg: string, why: string, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(pkg))
-      throw new UsageError(`${why} needs the package ${pkg}, which is not installed: npm i ${pkg}`);
-    throw error;
-  }
-}
 
 /**
  * The storage target the flags (else the config) name: a local folder, Google Drive

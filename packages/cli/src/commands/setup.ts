@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { S3Settings } from '@sat/core';
-import { googleEndpoints, loadAdapter } from '../backup-target.js';
+import { loadAdapter } from '../adapter-loader.js';
+import { loadArchiveS3, s3ClientConfig } from '../archive-target.js';
+import { googleEndpoints } from '../backup-target.js';
 import { updateConfigFile } from '../config-file.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../main.js';
@@ -130,15 +132,11 @@ function s3Flags(options: SetupFlags, current: S3Settings | undefined): S3Settin
 async function setupS3(ctx: CliContext, options: SetupFlags): Promise<number> {
   const config = ctx.config();
   const settings = s3Flags(options, config.archive.s3);
-  const s3 = await loadAdapter('@sat/archive-s3', 'sat setup s3', () => import('@sat/archive-s3'));
+  const s3 = await loadArchiveS3();
   const result = await s3.setupS3Bucket({
     bucket: settings.bucket,
     prefix: settings.prefix || undefined,
-    clientConfig: {
-      ...(settings.region ? { region: settings.region } : {}),
-      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-      forcePathStyle: settings.forcePathStyle,
-    },
+    clientConfig: s3ClientConfig(settings),
     storageClass: settings.storageClass,
     transitionDays: settings.transitionDays,
     dryRun: options.dryRun,
