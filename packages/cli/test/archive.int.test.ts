@@ -216,6 +216,41 @@ describe('sat archive (S3 through s3rver and the stand-in)', () => {
     ).toEqual([]);
   });
 
+  it('moving to a new phase names the older phases due for archiving; sat setup s3 checks the bucket and saves it', async () => {
+    const home = tempDir();
+    for (const phase of ['1', '2', '3']) await sessionInPhase(home, phase);
+    expect((await run(home, ['log', 'session_start'])).code).toBe(0);
+    const set = await run(home, ['phase', 'set', '4', '--json']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout).archiveDue).toEqual(['1', '2']);
+    const plain = await run(home, ['phase', 'set', '4']);
+    expect(plain.stderr).toContain('phase(s) 1 (1 session(s)), 2 (1 session(s)) are older than the newest 2');
+    expect(plain.stderr).toContain("'sat archive auto --yes'");
+
+    const setup = await run(home, [
+      'setup',
+      's3',
+      '--storage-class',
+      'DEEP_ARCHIVE',
+      '--transition-days',
+      '3',
+    ]);
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(setup.stdout).toContain("lifecycle rule 'sat-archive-to-glacier'");
+    expect(setup.stdout).toContain('DEEP_ARCHIVE after 3 day(s)');
+    expect(setup.stdout).toContain('128 KB');
+    expect(setup.stdout).toContain('180 days');
+    const config = JSON.parse(readFileSync(join(home, 'sat.config.json'), 'utf8'));
+    expect(config.archive.s3).toMatchObject({
+      bucket: BUCKET,
+      storageClass: 'DEEP_ARCHIVE',
+      transitionDays: 3,
+    });
+    const again = await run(home, ['setup', 's3', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ lifecycle: 'unchanged', storageClass: 'DEEP_ARCHIVE' });
+  });
+
   it('wrong credentials: a clear error naming the fix; the AWS secret is never printed by any run', async () => {
     const home = tempDir();
     const wrongSecret = `${SECRET}-but-wrong`;

@@ -1,4 +1,4 @@
-import { EventWriter, readSessionEvents } from '@sat/core';
+import { EventWriter, type PhaseDue, phasesDueForArchive, readSessionEvents } from '@sat/core';
 import type { CliContext } from '../context.js';
 import { currentSession } from '../current-session.js';
 import { UsageError } from '../main.js';
@@ -69,10 +69,44 @@ export async function run(ctx: CliContext, args: string[], options: PhaseOptions
   } finally {
     await writer.close().catch(() => {});
   }
+  const due = await archiveDue(ctx);
   if (options.json) {
-    printJson(ctx, { session, phase: String(phase), name: options.name ?? null, event: id });
+    printJson(ctx, {
+      session,
+      phase: String(phase),
+      name: options.name ?? null,
+      event: id,
+      archiveDue: due.map((d) => d.phase),
+    });
     return 0;
   }
   ctx.print(`session ${session}: phase ${phase}${options.name ? ` (${options.name})` : ''}`);
-  return 0;
+  if (due.length === 0) return 0;
+  const keep = config.archive.keepPhases;
+  const list = due.map((d) => `${d.phase} (${d.pending.length} session(s))`).join(', ');
+  if (!ctx.stdin.isTTY || !ctx.out.isTTY) {
+    ctx.note(
+      `sat: phase(s) ${list} are older than the newest ${keep} and not archived yet: 'sat archive auto --yes' archives them to S3`,
+    );
+    return 0;
+  }
+  // The archive policy, applied now that a phase has ended: 'sat archive auto' asks first.
+  ctx.note(`sat: phase(s) ${list} are older than the newest ${keep} and not archived yet`);
+  const archive = await import('./archive.js');
+  return archive.run(ctx, ['auto'], {});
+}
+
+/**
+ * The phases the archive policy says are due (older than the newest `archive.keepPhases`, with
+ * closed sessions not archived yet), from the local logs; none when no S3 bucket is configured.
+ */
+async function archiveDue(ctx: CliContext): Promise<PhaseDue[]> {
+  const config = ctx.config();
+  if (!config.archive.s3) return [];
+  try {
+    return await phasesDueForArchive(config);
+  } catch (error) {
+    ctx.note(`sat: could not check which phases are due for archiving: ${(error as Error).message}`);
+    return [];
+  }
 }
