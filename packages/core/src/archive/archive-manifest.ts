@@ -1,8 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { BackupManifestSchema } from '../backup/backup-manifest.js';
-import { SatError } from '../errors.js';
-import { schemaErrors } from '../schema-errors.js';
+import { parseCheckedManifest } from '../backup/parse-checked-manifest.js';
 
 /** The `format` of a phase archive manifest this version writes and reads. */
 export const ARCHIVE_FORMAT = 'sat-archive/1';
@@ -65,25 +64,8 @@ const check = TypeCompiler.Compile(ArchiveManifestSchema);
  * const manifest = parseArchiveManifest(text, 'SubAgentTracking/Archive/Phase_1/manifest.json');
  */
 export function parseArchiveManifest(text: string, where: string): ArchiveManifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new SatError(
-      'INVALID_BUNDLE',
-      `[core] archive manifest ${where} is not valid JSON (archive the phase again)`,
-      {
-        cause: error,
-        details: { where },
-      },
-    );
-  }
-  if (!check.Check(value)) {
-    throw new SatError(
-      'INVALID_BUNDLE',
-      `[core] archive manifest ${where} is not a manifest this version reads: ${schemaErrors(check, value).slice(0, 3).join('; ')}`,
-      { details: { where } },
-    );
-  }
-  return value;
+  return parseCheckedManifest(check, text, where, {
+    noun: 'archive manifest',
+    fix: 'archive the phase again',
+  });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BUNDLE_NAME, backupPrefix, phaseSegment } from '../backup/backup-layout.js';
 import { type BackupManifest, parseManifest } from '../backup/backup-manifest.js';
-import { writeBundle } from '../backup/bundle-writer.js';
+import { writeSessionBundle } from '../backup/bundle-writer.js';
 import { locationOf } from '../backup/deliver-backup.js';
 import { listBackups } from '../backup/list-backups.js';
 import { readSessionPhase } from '../backup/session-phase.js';
@@ -130,26 +130,10 @@ async function bundleLocal(
   const found = await collectSessionSources(config, session, { workDir });
   const phase = await readSessionPhase(sessionLogFiles(config.paths.logs, session));
   const bundleFile = join(workDir, BUNDLE_NAME);
-  const written = await writeBundle(
-    found.sources,
-    {
-      session,
-      phase,
-      log: {
-        file: found.log.path,
-        closed: found.log.closed,
-        sha256: found.log.sha256 ?? '',
-        bytes: found.log.bytes,
-        lastSeq: found.log.lastSeq,
-      },
-      warnings: found.warnings,
-    },
-    bundleFile,
-    {
-      level: options.level,
-      onProgress: (bytes, total) => options.onProgress?.({ stage: 'bundle', session, bytes, total }),
-    },
-  );
+  const written = await writeSessionBundle(found, phase, bundleFile, {
+    level: options.level,
+    onProgress: (bytes, total) => options.onProgress?.({ stage: 'bundle', session, bytes, total }),
+  });
   return {
     session,
     source: 'local',

@@ -1,16 +1,20 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { join } from 'node:path';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { type Header, extract as tarExtract } from 'tar-stream';
-import { SatError } from '../errors.js';
-import { storageKeyProblem } from '../storage/storage-keys.js';
+import {
+  checkEntryHeader,
+  damagedEntry,
+  type EntryRules,
+  readLimited,
+  readTarGz,
+  refuseEntry,
+  stageEntry,
+} from '../backup/tar-extract.js';
 import { ARCHIVE_MANIFEST_NAME } from './archive-layout.js';
 import { type ArchiveManifest, parseArchiveManifest } from './archive-manifest.js';
 
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+const ENTRY_RULES: EntryRules = {
+  describeLink: (_type, target) => `a link to ${JSON.stringify(target)} (archives hold only regular files)`,
+};
 
 /** An entry of a phase archive, taken out into the staging folder and checked. */
 export interface StagedArchiveEntry {
@@ -19,36 +23,6 @@ export interface StagedArchiveEntry {
   staged: string;
   bytes: number;
   sha256: string;
-}
-
-function refuse(where: string, name: string, reason: string): SatError {
-  return new SatError(
-    'INVALID_BUNDLE',
-    `[core] ${where}: entry ${JSON.stringify(name)} refused: ${reason}; nothing was restored`,
-    {
-      details: { entry: name },
-    },
-  );
-}
-
-class Limited extends Transform {
-  readonly hash = createHash('sha256');
-  count = 0;
-  constructor(
-    private readonly limit: number,
-    private readonly tooMany: () => Error,
-  ) {
-    super({ highWaterMark: 256 * 1024 });
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.count += chunk.length;
-    if (this.count > this.limit) {
-      callback(this.tooMany());
-      return;
-    }
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
 }
 
 /** Every entry the archive must hold: each session's bundle and manifest. */
@@ -84,90 +58,47 @@ export async function extractArchive(
   let inner: ArchiveManifest | undefined;
   let index = 0;
 
-  const handle = async (header: Header, stream: Readable): Promise<void> => {
+  await readTarGz(archiveFile, where, 'archive', async (header, stream) => {
     const name = header.name;
-    const type = header.type ?? 'file';
-    const problem = storageKeyProblem(type === 'directory' ? name.replace(/\/$/, '') : name);
-    if (problem) throw refuse(where, name, `${problem} (only plain relative paths are allowed)`);
-    if (type === 'symlink' || type === 'link')
-      throw refuse(
-        where,
-        name,
-        `a link to ${JSON.stringify(header.linkname ?? '')} (archives hold only regular files)`,
-      );
-    if (type !== 'file' && type !== 'contiguous-file') throw refuse(where, name, `an entry of type ${type}`);
+    checkEntryHeader(header, where, ENTRY_RULES);
     if (name === ARCHIVE_MANIFEST_NAME) {
-      if (inner) throw refuse(where, name, 'appears twice');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of stream) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_MANIFEST_BYTES) throw refuse(where, name, 'the manifest is too large');
-        chunks.push(chunk as Buffer);
-      }
-      inner = parseArchiveManifest(
-        Buffer.concat(chunks).toString('utf8'),
-        `${where} (manifest inside the archive)`,
+      if (inner) throw refuseEntry(where, name, 'appears twice');
+      const text = await readLimited(stream, MAX_MANIFEST_BYTES, () =>
+        refuseEntry(where, name, 'the manifest is too large'),
       );
+      inner = parseArchiveManifest(text.toString('utf8'), `${where} (manifest inside the archive)`);
       return;
     }
-    if (inner) throw refuse(where, name, 'comes after the manifest');
+    if (inner) throw refuseEntry(where, name, 'comes after the manifest');
     const known = listed?.get(name);
-    if (listed && !known) throw refuse(where, name, 'not listed in the manifest');
-    if (staged.has(name)) throw refuse(where, name, 'appears twice');
+    if (listed && !known) throw refuseEntry(where, name, 'not listed in the manifest');
+    if (staged.has(name)) throw refuseEntry(where, name, 'appears twice');
     if (known && known.bytes >= 0 && (header.size ?? 0) !== known.bytes)
-      throw refuse(where, name, `${header.size} bytes, the manifest says ${known.bytes}`);
-    const file = join(stagingDir, String(index++).padStart(6, '0'));
+      throw refuseEntry(where, name, `${header.size} bytes, the manifest says ${known.bytes}`);
     const limit = known && known.bytes >= 0 ? known.bytes : (header.size ?? 0);
-    const digest = new Limited(limit, () => refuse(where, name, 'more bytes than its header says'));
-    await pipeline(stream, digest, createWriteStream(file, { mode: 0o600 }));
-    staged.set(name, { path: name, staged: file, bytes: digest.count, sha256: digest.hash.digest('hex') });
-  };
-
-  const extract = tarExtract();
-  extract.on('entry', (header, stream, next) => {
-    handle(header, stream as unknown as Readable).then(
-      () => next(),
-      (error: unknown) => {
-        stream.resume();
-        extract.destroy(error as Error);
-      },
+    const entry = await stageEntry(stream, stagingDir, index++, limit, () =>
+      refuseEntry(where, name, 'more bytes than its header says'),
     );
+    staged.set(name, { path: name, ...entry });
   });
-  try {
-    await pipeline(createReadStream(archiveFile), createGunzip(), extract);
-  } catch (error) {
-    if ((error as { isSatError?: boolean }).isSatError) throw error;
-    throw new SatError(
-      'INVALID_BUNDLE',
-      `[core] ${where} is not a readable tar.gz archive: ${(error as Error).message}; nothing was restored`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (!inner) throw refuse(where, ARCHIVE_MANIFEST_NAME, 'the archive has no manifest');
+  if (!inner) throw refuseEntry(where, ARCHIVE_MANIFEST_NAME, 'the archive has no manifest');
   if (expected && JSON.stringify(inner.sessions) !== JSON.stringify(expected.sessions))
-    throw refuse(
+    throw refuseEntry(
       where,
       ARCHIVE_MANIFEST_NAME,
       'the manifest inside the archive differs from the one beside it',
     );
   const wanted = expectedEntries(inner);
   for (const name of staged.keys())
-    if (!wanted.has(name)) throw refuse(where, name, 'not listed in the manifest');
+    if (!wanted.has(name)) throw refuseEntry(where, name, 'not listed in the manifest');
   for (const s of inner.sessions) {
     const bundle = staged.get(s.bundle.path);
-    if (!bundle) throw refuse(where, s.bundle.path, 'listed in the manifest but missing from the archive');
+    if (!bundle)
+      throw refuseEntry(where, s.bundle.path, 'listed in the manifest but missing from the archive');
     if (!staged.has(s.manifestPath))
-      throw refuse(where, s.manifestPath, 'listed in the manifest but missing from the archive');
-    if (bundle.bytes !== s.bundle.bytes || bundle.sha256 !== s.bundle.sha256) {
-      throw new SatError(
-        'CHECKSUM_MISMATCH',
-        `[core] ${where}: ${s.bundle.path} is damaged (${bundle.bytes} bytes, sha256 ${bundle.sha256.slice(0, 16)}…, expected ${s.bundle.bytes} bytes, ${s.bundle.sha256.slice(0, 16)}…); nothing was restored`,
-        { details: { entry: s.bundle.path } },
-      );
-    }
+      throw refuseEntry(where, s.manifestPath, 'listed in the manifest but missing from the archive');
+    if (bundle.bytes !== s.bundle.bytes || bundle.sha256 !== s.bundle.sha256)
+      throw damagedEntry(where, s.bundle.path, bundle, s.bundle);
   }
   return { manifest: inner, entries: staged };
 }

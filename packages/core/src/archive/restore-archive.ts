@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { BUNDLE_NAME, backupPrefix, MANIFEST_NAME } from '../backup/backup-layout.js';
 import { parseManifest } from '../backup/backup-manifest.js';
 import { locationOf } from '../backup/deliver-backup.js';
+import { downloadChecked } from '../backup/download-checked.js';
 import { type RestoreOptions, type RestoreResult, restoreSession } from '../backup/restore-session.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { isSatError, SatError } from '../errors.js';
 import { type ArchiveMarker, readBackupMarker, writeBackupMarker } from '../log/backup-marker.js';
 import { sessionLogFiles } from '../log/log-files.js';
-import { ChecksumStream } from '../storage/checksum-stream.js';
 import { LocalDirectoryTarget } from '../storage/local-directory-target.js';
-import { checksumMismatchError } from '../storage/storage-errors.js';
 import type { StorageTarget } from '../storage/storage-target.js';
 import { readArchiveManifestIfAny } from './archive-io.js';
 import { archiveKeys } from './archive-layout.js';
@@ -167,33 +165,15 @@ export async function restoreArchive(
   try {
     const file = join(workDir, 'phase.tar.gz');
     const where = `archive ${archiveKey} on ${target.name} target ${target.location}`;
-    const digest = new ChecksumStream({
-      onProgress: (bytes) => options.onProgress?.({ stage: 'download', bytes, total: expected.bytes }),
-    });
-    try {
-      await pipeline(await target.get(archiveKey), digest, createWriteStream(file, { mode: 0o600 }));
-    } catch (error) {
-      if (isSatError(error, 'CHECKSUM_MISMATCH'))
-        throw new SatError(
-          'CHECKSUM_MISMATCH',
-          `[core] cannot restore phase ${phaseText}: ${error.message}; nothing was restored`,
-          {
-            cause: error,
-            details: error.details,
-          },
-        );
-      throw error;
-    }
-    const got = digest.result();
-    if (got.size !== expected.bytes || got.checksum.sha256 !== expected.sha256) {
-      throw checksumMismatchError(
-        'core',
-        where,
-        { sha256: expected.sha256, size: expected.bytes },
-        { sha256: got.checksum.sha256, size: got.size },
-        'it does not match its manifest; nothing was restored',
-      );
-    }
+    const got = await downloadChecked(
+      target,
+      archiveKey,
+      file,
+      expected,
+      where,
+      `phase ${phaseText}`,
+      (bytes) => options.onProgress?.({ stage: 'download', bytes, total: expected.bytes }),
+    );
     const { manifest: inner, entries } = await extractArchive(
       file,
       join(workDir, 'entries'),

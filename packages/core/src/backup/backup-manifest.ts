@@ -1,7 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { SatError } from '../errors.js';
-import { schemaErrors } from '../schema-errors.js';
+import { parseCheckedManifest } from './parse-checked-manifest.js';
 
 /** The `format` of a backup manifest this version writes and reads. */
 export const MANIFEST_FORMAT = 'sat-backup/1';
@@ -85,25 +84,8 @@ const check = TypeCompiler.Compile(BackupManifestSchema);
  * const manifest = parseManifest(text, 'SubAgentTracking/Phase_0/sessions/s1/manifest.json');
  */
 export function parseManifest(text: string, where: string): BackupManifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new SatError(
-      'INVALID_BUNDLE',
-      `[core] backup manifest ${where} is not valid JSON (back the session up again)`,
-      {
-        cause: error,
-        details: { where },
-      },
-    );
-  }
-  if (!check.Check(value)) {
-    throw new SatError(
-      'INVALID_BUNDLE',
-      `[core] backup manifest ${where} is not a manifest this version reads: ${schemaErrors(check, value).slice(0, 3).join('; ')}`,
-      { details: { where } },
-    );
-  }
-  return value;
+  return parseCheckedManifest(check, text, where, {
+    noun: 'backup manifest',
+    fix: 'back the session up again',
+  });
 }

@@ -11,7 +11,7 @@ import type { StorageTarget } from '../storage/storage-target.js';
 import { BUNDLE_NAME, backupPrefix, MANIFEST_NAME } from './backup-layout.js';
 import type { BundleFile } from './backup-manifest.js';
 import { type BackoffOptions, type BackupJob, dropQueuedBackups, enqueueBackup } from './backup-queue.js';
-import { writeBundle } from './bundle-writer.js';
+import { writeSessionBundle } from './bundle-writer.js';
 import { deliverBackup, locationOf, type PreparedBackup, type TransferProgress } from './deliver-backup.js';
 import { readSessionPhase } from './session-phase.js';
 import { collectSessionSources, type DatabaseBackup } from './session-sources.js';
@@ -94,26 +94,10 @@ export async function backupSession(
     const prefix = backupPrefix(phase, session);
     const bundleKey = `${prefix}${BUNDLE_NAME}`;
     const bundleFile = join(workDir, BUNDLE_NAME);
-    const written = await writeBundle(
-      found.sources,
-      {
-        session,
-        phase,
-        log: {
-          file: found.log.path,
-          closed: found.log.closed,
-          sha256: found.log.sha256 ?? '',
-          bytes: found.log.bytes,
-          lastSeq: found.log.lastSeq,
-        },
-        warnings: found.warnings,
-      },
-      bundleFile,
-      {
-        level: options.level,
-        onProgress: (bytes, total) => options.onProgress?.({ stage: 'bundle', session, bytes, total }),
-      },
-    );
+    const written = await writeSessionBundle(found, phase, bundleFile, {
+      level: options.level,
+      onProgress: (bytes, total) => options.onProgress?.({ stage: 'bundle', session, bytes, total }),
+    });
     const prepared: PreparedBackup = {
       session,
       phase,

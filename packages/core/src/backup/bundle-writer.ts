@@ -1,23 +1,12 @@
-import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  createReadStream,
-  createWriteStream,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  statSync,
-} from 'node:fs';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import { pack as tarPack } from 'tar-stream';
+import { closeSync, createReadStream, fstatSync, openSync, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { describeSystemError, SatError } from '../errors.js';
-import { ChecksumStream } from '../storage/checksum-stream.js';
 import type { Checksums } from '../storage/storage-target.js';
 import { MANIFEST_NAME } from './backup-layout.js';
 import { type BackupManifest, type BundleFile, MANIFEST_FORMAT } from './backup-manifest.js';
-import type { BundleSource } from './session-sources.js';
+import { EntryDigest } from './entry-digest.js';
+import type { BundleSource, SessionSources } from './session-sources.js';
+import { writeTarGz } from './tar-pack.js';
 
 /** Options of {@link writeBundle}. */
 export interface WriteBundleOptions {
@@ -36,32 +25,6 @@ export interface WrittenBundle {
   checksum: Checksums;
 }
 
-/** Owner, mode and type of every entry: the same for everyone, so bundles are reproducible and name no user. */
-const ENTRY_DEFAULTS = { mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', type: 'file' } as const;
-
-/** Hashes the bytes of one entry and checks that exactly `expected` of them came. */
-class EntryDigest extends Transform {
-  readonly hash = createHash('sha256');
-  count = 0;
-  constructor(
-    private readonly expected: number,
-    private readonly onBytes: (n: number) => void,
-  ) {
-    super({ highWaterMark: 256 * 1024 });
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.count += chunk.length;
-    this.onBytes(chunk.length);
-    callback(null, chunk);
-  }
-  override _flush(callback: TransformCallback): void {
-    callback(
-      this.count === this.expected ? null : new Error(`read ${this.count} bytes, expected ${this.expected}`),
-    );
-  }
-}
-
 /**
  * Streams `sources` into a gzip-compressed tar at `file` (fsynced), hashing each file on the way,
  * and ends the tar with `manifest.json` listing every file with its size and SHA-256. Memory
@@ -77,22 +40,12 @@ export async function writeBundle(
   file: string,
   options: WriteBundleOptions = {},
 ): Promise<WrittenBundle> {
-  const pack = tarPack();
-  const digest = new ChecksumStream();
-  const written = pipeline(
-    pack,
-    createGzip({ level: options.level ?? 6 }),
-    digest,
-    createWriteStream(file, { mode: 0o600 }),
-  );
-  // Keep the pipeline's rejection observed while entries are written; it is awaited below.
-  written.catch(() => undefined);
-
   const files: BundleFile[] = [];
   const total = { read: 0, all: 0 };
   for (const source of sources)
     total.all += source.bytes ?? statSync(source.file, { throwIfNoEntry: false })?.size ?? 0;
-  try {
+  let manifest: BackupManifest | undefined;
+  const written = await writeTarGz(file, options.level ?? 6, async (tar) => {
     for (const source of sources) {
       let fd: number;
       try {
@@ -108,10 +61,12 @@ export async function writeBundle(
         const stat = fstatSync(fd);
         const size = source.bytes ?? stat.size;
         const mtime = new Date(Math.floor((source.mtime ?? stat.mtime).getTime() / 1000) * 1000);
-        const entry = pack.entry({ ...ENTRY_DEFAULTS, name: source.path, size, mtime });
-        const hashing = new EntryDigest(size, (n) => {
-          total.read += n;
-          options.onProgress?.(total.read, total.all);
+        const hashing = new EntryDigest({
+          onBytes: (n) => {
+            total.read += n;
+            options.onProgress?.(total.read, total.all);
+          },
+          check: (bytes) => (bytes === size ? null : new Error(`read ${bytes} bytes, expected ${size}`)),
         });
         const input =
           size === 0
@@ -124,7 +79,7 @@ export async function writeBundle(
                 highWaterMark: 256 * 1024,
               });
         try {
-          await pipeline(input, hashing, entry);
+          await tar.addStream(source.path, size, mtime, input, hashing);
         } catch (error) {
           throw new SatError(
             'IO_ERROR',
@@ -136,40 +91,55 @@ export async function writeBundle(
           path: source.path,
           kind: source.kind,
           bytes: size,
-          sha256: hashing.hash.digest('hex'),
+          sha256: hashing.sha256,
           mtime: mtime.toISOString(),
         });
       } finally {
         closeSync(fd);
       }
     }
-    const manifest: BackupManifest = { format: MANIFEST_FORMAT, ...base, files };
-    if (!manifest.log.closed) {
-      const logFile = files.find((f) => f.path === manifest.log.file);
-      if (logFile) manifest.log = { ...manifest.log, sha256: logFile.sha256, bytes: logFile.bytes };
+    const inner: BackupManifest = { format: MANIFEST_FORMAT, ...base, files };
+    if (!inner.log.closed) {
+      const logFile = files.find((f) => f.path === inner.log.file);
+      if (logFile) inner.log = { ...inner.log, sha256: logFile.sha256, bytes: logFile.bytes };
     }
-    const text = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
     const manifestTime = new Date(Math.max(0, ...files.map((f) => Date.parse(f.mtime))));
-    await new Promise<void>((resolve, reject) =>
-      pack.entry(
-        { ...ENTRY_DEFAULTS, name: MANIFEST_NAME, size: text.length, mtime: manifestTime },
-        text,
-        (error) => (error ? reject(error) : resolve()),
-      ),
-    );
-    pack.finalize();
-    await written;
-    const fd = openSync(file, 'r+');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    const { size, checksum } = digest.result();
-    return { manifest, bytes: size, checksum };
-  } catch (error) {
-    pack.destroy(error as Error);
-    await written.catch(() => undefined);
-    throw error;
-  }
+    await tar.addBuffer(MANIFEST_NAME, manifestTime, Buffer.from(`${JSON.stringify(inner, null, 2)}\n`));
+    manifest = inner;
+  });
+  return { manifest: manifest!, ...written };
+}
+
+/**
+ * Writes the bundle of a session's collected sources with {@link writeBundle}, its manifest
+ * naming the session, its `phase`, its log and the warnings found while collecting.
+ *
+ * @example
+ * const found = await collectSessionSources(config, 's1', { workDir });
+ * const { manifest } = await writeSessionBundle(found, '1', join(workDir, 'bundle.tar.gz'));
+ */
+export function writeSessionBundle(
+  found: SessionSources,
+  phase: string,
+  file: string,
+  options: WriteBundleOptions = {},
+): Promise<WrittenBundle> {
+  const { log } = found;
+  return writeBundle(
+    found.sources,
+    {
+      session: found.session,
+      phase,
+      log: {
+        file: log.path,
+        closed: log.closed,
+        sha256: log.sha256 ?? '',
+        bytes: log.bytes,
+        lastSeq: log.lastSeq,
+      },
+      warnings: found.warnings,
+    },
+    file,
+    options,
+  );
 }

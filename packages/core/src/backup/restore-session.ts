@@ -3,7 +3,6 @@ import {
   closeSync,
   copyFileSync,
   createReadStream,
-  createWriteStream,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -14,20 +13,19 @@ import {
   utimesSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { SatConfig } from '../config/config-schema.js';
-import { isSatError, SatError } from '../errors.js';
+import { SatError } from '../errors.js';
 import { assertSessionId } from '../ids.js';
 import { fsyncDir } from '../log/atomic-file.js';
 import { readBackupMarker, writeBackupMarker } from '../log/backup-marker.js';
 import { sessionLogFiles } from '../log/log-files.js';
-import { ChecksumStream, checksumOf } from '../storage/checksum-stream.js';
-import { checksumMismatchError } from '../storage/storage-errors.js';
+import { checksumOf } from '../storage/checksum-stream.js';
 import type { StorageTarget } from '../storage/storage-target.js';
 import { type BundleFileKind, localPathOf } from './backup-layout.js';
 import { type BackupManifest, parseManifest } from './backup-manifest.js';
 import { extractBundle } from './bundle-reader.js';
 import { locationOf, type TransferProgress } from './deliver-backup.js';
+import { downloadChecked } from './download-checked.js';
 import { findSessionBackup } from './list-backups.js';
 
 /** Options of {@link restoreSession}. */
@@ -155,38 +153,9 @@ export async function restoreSession(
   try {
     // Download and check the bundle as a whole before looking inside it.
     const downloaded = join(workDir, 'bundle.tar.gz');
-    const digest = new ChecksumStream({
-      onProgress: (bytes) => options.onProgress?.({ stage: 'download', session, bytes, total: bundle.bytes }),
-    });
-    try {
-      await pipeline(
-        await target.get(found.bundleKey),
-        digest,
-        createWriteStream(downloaded, { mode: 0o600 }),
-      );
-    } catch (error) {
-      if (isSatError(error, 'CHECKSUM_MISMATCH')) {
-        throw new SatError(
-          'CHECKSUM_MISMATCH',
-          `[core] cannot restore session ${session}: ${error.message}; nothing was restored`,
-          {
-            cause: error,
-            details: error.details,
-          },
-        );
-      }
-      throw error;
-    }
-    const got = digest.result();
-    if (got.size !== bundle.bytes || got.checksum.sha256 !== bundle.sha256) {
-      throw checksumMismatchError(
-        'core',
-        where,
-        { sha256: bundle.sha256, size: bundle.bytes },
-        { sha256: got.checksum.sha256, size: got.size },
-        'it does not match its manifest; nothing was restored',
-      );
-    }
+    await downloadChecked(target, found.bundleKey, downloaded, bundle, where, `session ${session}`, (bytes) =>
+      options.onProgress?.({ stage: 'download', session, bytes, total: bundle.bytes }),
+    );
     let extracted = 0;
     const staged = await extractBundle(downloaded, manifest, join(workDir, 'files'), where, (n) => {
       extracted += n;
