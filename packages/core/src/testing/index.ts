@@ -8,6 +8,7 @@ export {
   type AnalyticsStoreFactoryContext,
   describeAnalyticsStore,
 } from './analytics-store-contract.js';
+export { pseudoRandom } from './pseudo-random.js';
 export { type RealisticEventOptions, realisticEvent, realisticEvents } from './realistic-events.js';
 export { type RealisticSessionOptions, realisticSessionEvents } from './realistic-sessions.js';
 export {

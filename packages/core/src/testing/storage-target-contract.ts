@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 import { isSatError } from '../errors.js';
 import { checksumOf } from '../storage/checksum-stream.js';
 import type { StorageTarget, StoredObject } from '../storage/storage-target.js';
+import { pseudoRandom } from './pseudo-random.js';
 
 type Vitest = typeof import('vitest');
 
@@ -74,19 +75,6 @@ async function collect(iterable: AsyncIterable<StoredObject>): Promise<StoredObj
   const out: StoredObject[] = [];
   for await (const item of iterable) out.push(item);
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
-/** Deterministic pseudo-random bytes (xorshift), so large objects need no fixture files. */
-function pseudoRandom(size: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** A stream of `total` bytes in 1 MiB chunks, generated as it is read; its checksums are known in advance. */

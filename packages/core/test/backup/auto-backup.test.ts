@@ -19,7 +19,7 @@ import {
   sessionLogFiles,
 } from '../../src/index.js';
 import { tempDir } from '../helpers.js';
-import { event } from '../snapshots/snapshot-helpers.js';
+import { contextFill, event } from '../snapshots/snapshot-helpers.js';
 import { FlakyTarget, freshConfig, writeSession } from './backup-fixtures.js';
 
 const S = 'auto';
@@ -29,14 +29,7 @@ function fold(events: AnySatEvent[], from: SessionState = emptySessionState(S)):
   return events.reduce(reduceSession, from);
 }
 
-/** A main-agent API response with `used` input tokens (claude-opus-4-6: a 200k window). */
-const fill = (seq: number, used: number) =>
-  event(S, seq, 'api_response', {
-    model: 'claude-opus-4-6',
-    message_id: `m${seq}`,
-    tokens: { input: used, output: 0, cacheCreation: 0, cacheRead: 0 },
-    source: 'transcript',
-  });
+const fill = (seq: number, used: number) => contextFill(S, seq, used);
 
 describe('backupTrigger', () => {
   it('is due after each new handoff, once the context passes 90% (once per context), never for an ended session', () => {

@@ -263,3 +263,13 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** A main-agent API response of `claude-opus-4-6` (a 200k window) with `used` input tokens: how full the context is. */
+export function contextFill(session: string, seq: number, used: number): AnySatEvent {
+  return event(session, seq, 'api_response', {
+    model: 'claude-opus-4-6',
+    message_id: `m${seq}`,
+    tokens: { input: used, output: 0, cacheCreation: 0, cacheRead: 0 },
+    source: 'transcript',
+  });
+}

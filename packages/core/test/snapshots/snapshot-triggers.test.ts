@@ -12,7 +12,7 @@ import {
   snapshotIfDue,
   snapshotTriggers,
 } from '../../src/index.js';
-import { appendDrafts, type Draft, event, testConfig } from './snapshot-helpers.js';
+import { appendDrafts, contextFill, type Draft, event, testConfig } from './snapshot-helpers.js';
 
 const S = 'trig';
 const config = loadConfig({ root: '/nonexistent-sat-root', cwd: '/', env: {} });
@@ -117,13 +117,7 @@ describe('snapshotTriggers', () => {
 });
 
 describe('handoffTrigger', () => {
-  const fill = (seq: number, used: number) =>
-    event(S, seq, 'api_response', {
-      model: 'claude-opus-4-6',
-      message_id: `m${seq}`,
-      tokens: { input: used, output: 0, cacheCreation: 0, cacheRead: 0 },
-      source: 'transcript',
-    });
+  const fill = (seq: number, used: number) => contextFill(S, seq, used);
 
   it('is due once the context reaches handoff.contextFillPercent (80%), once per context, and at a pre-compact', () => {
     expect(config.handoff).toEqual({ maxTokens: 2000, contextFillPercent: 80 });
