@@ -65,7 +65,13 @@ export function googleEndpoints(env: NodeJS.ProcessEnv = process.env): {
 
 /** What the capture pipeline needs to back sessions up by itself (see `autoBackupSessions`). */
 export function autoBackupOptions(config: SatConfig): AutoBackupOptions {
-  return { openTarget: () => backupTarget(config), databaseBackup: sqliteDatabaseBackup() };
+  return {
+    openTarget: () => backupTarget(config),
+    // Read only when a backup is due: most ingests back nothing up and never load the driver.
+    get databaseBackup() {
+      return sqliteDatabaseBackup();
+    },
+  };
 }
 
 /** better-sqlite3's constructor, as far as the online backup needs it. */
