@@ -23,6 +23,15 @@ import type { NameTable } from './sqlite-names.js';
 import type { SatSqliteSchema } from './sqlite-schema.js';
 import { rollupTable } from './sqlite-writer.js';
 
+/** SQL of the duration measures, over rows with `duration_ms` and `duration_bucket`. */
+const DURATION_MEASURES = {
+  dur_count: 'COUNT(duration_ms)',
+  dur_sum: 'coalesce(SUM(duration_ms), 0)',
+  dur_min: 'MIN(duration_ms)',
+  dur_max: 'MAX(duration_ms)',
+  dur_hist: 'sat_hist_of(duration_bucket)',
+} as const;
+
 /** SQL of each measure over a projection's own rows. */
 const FACT_MEASURES: Record<MeasureFamily, Record<string, string>> = {
   invocations: {
@@ -30,20 +39,12 @@ const FACT_MEASURES: Record<MeasureFamily, Record<string, string>> = {
     completed: `coalesce(SUM(status <> 'started'), 0)`,
     known_success: 'COUNT(success)',
     successes: 'coalesce(SUM(success), 0)',
-    dur_count: 'COUNT(duration_ms)',
-    dur_sum: 'coalesce(SUM(duration_ms), 0)',
-    dur_min: 'MIN(duration_ms)',
-    dur_max: 'MAX(duration_ms)',
-    dur_hist: 'sat_hist_of(duration_bucket)',
+    ...DURATION_MEASURES,
   },
   tools: {
     uses: 'COUNT(*)',
     successes: 'coalesce(SUM(success), 0)',
-    dur_count: 'COUNT(duration_ms)',
-    dur_sum: 'coalesce(SUM(duration_ms), 0)',
-    dur_min: 'MIN(duration_ms)',
-    dur_max: 'MAX(duration_ms)',
-    dur_hist: 'sat_hist_of(duration_bucket)',
+    ...DURATION_MEASURES,
   },
   errors: {
     errors: 'COUNT(*)',

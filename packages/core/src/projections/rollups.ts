@@ -6,6 +6,7 @@
  */
 import type { Histogram } from './duration-histogram.js';
 import type { ProjectionName } from './projection-names.js';
+import type { UsageTokens } from './projection-rows.js';
 
 /** What analytics can be filtered or grouped by. `day` is days since 1970-01-01 (UTC). */
 export type Dimension = 'day' | 'session' | 'phase' | 'agent' | 'tool' | 'model' | 'fingerprint';
@@ -92,14 +93,7 @@ export interface ErrorMeasures {
 }
 
 /** Measures of the `usage` family. */
-export interface UsageMeasures {
-  responses: number;
-  input: number;
-  output: number;
-  cache_creation: number;
-  cache_creation_1h: number;
-  cache_read: number;
-}
+export type UsageMeasures = UsageTokens;
 
 /** The measures type of each family. */
 export interface FamilyMeasures {
