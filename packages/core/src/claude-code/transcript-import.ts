@@ -7,7 +7,7 @@ import { isValidSessionId, stableId } from '../ids.js';
 import { fsyncDir } from '../log/atomic-file.js';
 import { reopenSessionLog } from '../log/close-session.js';
 import { EventWriter } from '../log/event-writer.js';
-import { type KnownEvents, loadKnownEvents } from '../log/known-ids.js';
+import { emptyKnownEvents, type KnownEvents, loadKnownEvents } from '../log/known-ids.js';
 import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import {
@@ -442,14 +442,7 @@ class ImportRun {
 
 /** Appends one session's new events: skips those the log already has. */
 class SessionSink {
-  known: KnownEvents = {
-    ids: new Set(),
-    toolUses: new Set(),
-    toolCalls: new Set(),
-    types: new Map(),
-    agents: new Map(),
-    prompts: new Set(),
-  };
+  known: KnownEvents = emptyKnownEvents();
   private reopened = false;
   /** Events this sink appended. */
   appended = 0;

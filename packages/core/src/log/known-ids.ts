@@ -94,6 +94,18 @@ function noteParsed(
   }
 }
 
+/** A record of no events yet (what a new session's log holds). */
+export function emptyKnownEvents(): KnownEvents {
+  return {
+    ids: new Set(),
+    toolUses: new Set(),
+    toolCalls: new Set(),
+    types: new Map(),
+    agents: new Map(),
+    prompts: new Set(),
+  };
+}
+
 /**
  * The ids, the tool calls, the event types, the sub-agent runs and the prompts of every event
  * already in a session's log, read without parsing (the writer always puts `id` first and `type`
@@ -108,14 +120,7 @@ function noteParsed(
  */
 export async function loadKnownEvents(logsDir: string, session: string): Promise<KnownEvents> {
   const files = sessionLogFiles(logsDir, session);
-  const known: KnownEvents = {
-    ids: new Set(),
-    toolUses: new Set(),
-    toolCalls: new Set(),
-    types: new Map(),
-    agents: new Map(),
-    prompts: new Set(),
-  };
+  const known = emptyKnownEvents();
   const log = openLogStream(files);
   if (!log) return known;
   const { stream, source } = log;
