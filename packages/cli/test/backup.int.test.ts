@@ -81,6 +81,14 @@ describe('sat backup, sat backups, sat restore', () => {
     expect(pending.stdout).toContain(`${session}\t0\t`);
     expect(pending.stdout).toContain('queued, attempt 1');
     expect(pending.stderr).toContain('cannot list the backups');
+    const doctor = JSON.parse((await sat(['doctor', '--json'], { home })).stdout);
+    expect(doctor.findings).toContainEqual(
+      expect.objectContaining({
+        check: 'backup queue',
+        status: 'warn',
+        detail: expect.stringContaining('1 backup(s) wait for their target'),
+      }),
+    );
 
     // Process B, after the share is back: `sat backup` alone works through the queue.
     mkdirSync(mount);
