@@ -19,9 +19,9 @@ export async function loadArchiveS3(): Promise<ArchiveS3Module> {
   );
 }
 
-/** The S3 settings of the config, read defensively (the `archive` section is optional in older configs). */
+/** The S3 settings of the config, or a UsageError that says how to set them. */
 export function archiveSettings(config: SatConfig): NonNullable<SatConfig['archive']['s3']> {
-  const s3 = (config as Partial<SatConfig>).archive?.s3;
+  const s3 = config.archive.s3;
   if (!s3?.bucket) {
     throw new UsageError(
       "no S3 bucket for archives: set archive.s3.bucket in the sat config (or SAT_S3_BUCKET), then run 'sat setup s3'. AWS credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE), never from the sat config",

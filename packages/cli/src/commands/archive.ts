@@ -136,7 +136,7 @@ async function runAuto(ctx: CliContext, options: ArchiveFlags): Promise<number> 
   const config = ctx.config();
   const target = await archiveTarget(config);
   const backup = await configuredBackupTarget(ctx, config);
-  const keepPhases = config.archive?.keepPhases ?? 2;
+  const keepPhases = config.archive.keepPhases;
   const due = await phasesDueForArchive(config, { keepPhases, backupTarget: backup, archiveTarget: target });
   if (due.length === 0) {
     if (options.json) printJson(ctx, { keepPhases, due: [], archived: [] });

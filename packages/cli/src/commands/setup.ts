@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import type { S3Settings } from '@sat/core';
+import { probeStorageTarget, type S3Settings } from '@sat/core';
 import { loadAdapter } from '../adapter-loader.js';
 import { loadArchiveS3, s3ClientConfig } from '../archive-target.js';
-import { googleEndpoints } from '../backup-target.js';
+import { backupTarget, googleEndpoints } from '../backup-target.js';
 import { updateConfigFile } from '../config-file.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../main.js';
@@ -80,8 +80,6 @@ async function setupGdrive(ctx: CliContext, options: SetupFlags): Promise<number
       ? undefined
       : updateConfigFile(config, (file) => ({ ...file, backup: { ...file.backup, target: 'gdrive' } }));
   // The new token is used at once: create the folder and check a round trip.
-  const { backupTarget } = await import('../backup-target.js');
-  const { probeStorageTarget } = await import('@sat/core');
   const target = await backupTarget(config, { target: 'gdrive' });
   const probe = await probeStorageTarget(target);
   if (options.json) {

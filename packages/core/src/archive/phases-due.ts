@@ -11,7 +11,7 @@ import { archiveKeys } from './archive-layout.js';
 
 /** Options of {@link phasesDueForArchive}. */
 export interface PhasesDueOptions {
-  /** The newest phases that are never due. Default `config.archive.keepPhases`, else 2. */
+  /** The newest phases that are never due. Default `config.archive.keepPhases` (2). */
   keepPhases?: number;
   /** Also count the sessions backed up there (and no longer local). */
   backupTarget?: StorageTarget;
@@ -42,8 +42,7 @@ export async function phasesDueForArchive(
   config: SatConfig,
   options: PhasesDueOptions = {},
 ): Promise<PhaseDue[]> {
-  const keep =
-    options.keepPhases ?? (config as { archive?: { keepPhases?: number } }).archive?.keepPhases ?? 2;
+  const keep = options.keepPhases ?? config.archive.keepPhases;
   const phases = new Map<string, PhaseDue & { archived: Set<string> }>();
   const slot = (phase: string) => {
     const key = phaseSegment(phase);
