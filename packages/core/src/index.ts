@@ -44,15 +44,6 @@ export {
   restoreArchive,
 } from './archive/restore-archive.js';
 export {
-  type AutoBackupItem,
-  type AutoBackupOptions,
-  type AutoBackupResult,
-  autoBackupSessions,
-  BACKUP_CONTEXT_WARNING_PERCENT,
-  type BackupTrigger,
-  backupTrigger,
-} from './backup/auto-backup.js';
-export {
   BACKUP_ROOT,
   BUNDLE_NAME,
   type BundleFileKind,
@@ -107,51 +98,43 @@ export {
   INGEST_TRIGGER_EVENTS,
   spoolDir,
   writeCaptureScript,
-} from './claude-code/capture-script.js';
+} from './capture/capture-script.js';
 export {
   type BadPayload,
   type IngestHookOptions,
   type IngestHookResult,
   ingestHookSpool,
   spoolFileTime,
-} from './claude-code/hook-ingest.js';
+} from './capture/hook-spool-ingest.js';
 export {
   IMPORT_STATE_FILE,
   type ImportedFile,
   type ImportState,
   importStatePath,
   loadImportState,
-} from './claude-code/import-state.js';
+} from './capture/import-state.js';
 export {
-  type IngestCaptureOptions,
-  type IngestCaptureResult,
-  ingestCapture,
-} from './claude-code/ingest-capture.js';
+  createTracker,
+  type LogOptions,
+  type StartSessionOptions,
+  type Tracker,
+  type TrackerFlushResult,
+  type TrackerOptions,
+} from './capture/tracker.js';
+export {
+  type ImportIssue,
+  type ImportResult,
+  type ImportTranscriptsOptions,
+  importTranscripts,
+} from './capture/transcript-import.js';
 export {
   agentInvocationFromTask,
   decisionsFromTool,
   FILE_TOOLS,
   fileOperationFromTool,
-  gitBlobHash,
   summarizeToolInput,
   toolErrorPayload,
 } from './claude-code/normalize.js';
-export {
-  contextWindowFor,
-  DEFAULT_CONTEXT_WINDOW,
-  DEFAULT_PRICES,
-  findModelPrice,
-  type ModelPrice,
-  ModelPriceOverrideSchema,
-  normalizeModelId,
-  PRICES_AS_OF,
-  type PriceableUsage,
-  type PricedUsage,
-  type PriceOverrides,
-  type PriceTable,
-  priceUsage,
-  withPriceOverrides,
-} from './claude-code/prices.js';
 export {
   defaultTranscriptRoot,
   discoverTranscripts,
@@ -167,12 +150,6 @@ export {
   type TranscriptMapperOptions,
   UNKNOWN_MODEL,
 } from './claude-code/transcript-events.js';
-export {
-  type ImportIssue,
-  type ImportResult,
-  type ImportTranscriptsOptions,
-  importTranscripts,
-} from './claude-code/transcript-import.js';
 export {
   type AgentProgressItem,
   type ApiResponseItem,
@@ -244,6 +221,7 @@ export {
   type TokenCounts,
 } from './events/payloads.js';
 export { EventSchemas, eventSchemas } from './events/validate.js';
+export { gitBlobHash } from './git-hash.js';
 export {
   type CreateHandoffOptions,
   createHandoff,
@@ -307,6 +285,36 @@ export {
   type SessionMeta,
   sessionInfo,
 } from './log/sessions.js';
+export {
+  type AutoBackupItem,
+  type AutoBackupOptions,
+  type AutoBackupResult,
+  autoBackupSessions,
+  BACKUP_CONTEXT_WARNING_PERCENT,
+  type BackupTrigger,
+  backupTrigger,
+} from './pipeline/auto-backup.js';
+export {
+  type IngestCaptureOptions,
+  type IngestCaptureResult,
+  ingestCapture,
+} from './pipeline/ingest-capture.js';
+export {
+  contextWindowFor,
+  DEFAULT_CONTEXT_WINDOW,
+  DEFAULT_PRICES,
+  findModelPrice,
+  type ModelPrice,
+  ModelPriceOverrideSchema,
+  normalizeModelId,
+  PRICES_AS_OF,
+  type PriceableUsage,
+  type PricedUsage,
+  type PriceOverrides,
+  type PriceTable,
+  priceUsage,
+  withPriceOverrides,
+} from './pricing/prices.js';
 export * from './projections/index.js';
 export {
   type CrashMarker,
@@ -416,14 +424,6 @@ export type {
   StorageTarget,
   StoredObject,
 } from './storage/storage-target.js';
-export {
-  createTracker,
-  type LogOptions,
-  type StartSessionOptions,
-  type Tracker,
-  type TrackerFlushResult,
-  type TrackerOptions,
-} from './tracker.js';
 export {
   type ErrorSummary,
   type FileChange,

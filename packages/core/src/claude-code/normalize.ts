@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { EventPayloads } from '../events/payloads.js';
+import { gitBlobHash } from '../git-hash.js';
 
 type Payload<T extends keyof EventPayloads> = EventPayloads[T];
 
@@ -31,12 +31,6 @@ export function summarizeToolInput(input: unknown, maxString = 500): Record<stri
   return typeof result === 'object' && result !== null && !Array.isArray(result)
     ? (result as Record<string, unknown>)
     : { value: result };
-}
-
-/** git's blob hash of `content` (what `git hash-object` prints). */
-export function gitBlobHash(content: string | Buffer): string {
-  const body = typeof content === 'string' ? Buffer.from(content) : content;
-  return createHash('sha1').update(`blob ${body.length}\0`).update(body).digest('hex');
 }
 
 const MAX_DIFF = 4000;

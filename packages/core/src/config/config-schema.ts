@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ModelPriceOverrideSchema, type PriceTable } from '../claude-code/prices.js';
+import { ModelPriceOverrideSchema, type PriceTable } from '../pricing/prices.js';
 
 const Folder = Type.String({ minLength: 1 });
 const strict = { additionalProperties: false } as const;

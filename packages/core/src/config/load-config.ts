@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { type PriceTable, withPriceOverrides } from '../claude-code/prices.js';
 import { describeSystemError, isSatError, SatError } from '../errors.js';
+import { type PriceTable, withPriceOverrides } from '../pricing/prices.js';
 import { describeValue, schemaErrors } from '../schema-errors.js';
 import {
   CONFIG_FILE_NAME,

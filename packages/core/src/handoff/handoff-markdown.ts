@@ -1,4 +1,4 @@
-import { PRICES_AS_OF } from '../claude-code/prices.js';
+import { PRICES_AS_OF } from '../pricing/prices.js';
 import type { SessionState } from '../session-state/session-state.js';
 import type { SessionStateSummary } from '../session-state/session-summary.js';
 import type { SnapshotFileRef, SnapshotMeta } from '../snapshots/snapshot-types.js';

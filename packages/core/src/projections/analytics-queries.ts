@@ -4,7 +4,7 @@
  * fingerprints); these functions choose the source (a rollup when one has every dimension
  * needed), and turn the aggregates into results, pricing usage with the price table given.
  */
-import { type PriceTable, priceUsage } from '../claude-code/prices.js';
+import { type PriceTable, priceUsage } from '../pricing/prices.js';
 import { type AnalyticsFilters, type ResolvedFilters, resolveFilters } from './analytics-filters.js';
 import type {
   AgentPerformance,

@@ -3,8 +3,9 @@
  * core, optional extras, and an explicit `capabilities` object. Every store passes the shared
  * contract suite `describeAnalyticsStore` from `@sat/core/testing`.
  */
-import type { PriceTable } from '../claude-code/prices.js';
+
 import type { AnySatEvent } from '../events/envelope.js';
+import type { PriceTable } from '../pricing/prices.js';
 import type { AnalyticsFilters } from './analytics-filters.js';
 import type {
   AgentPerformance,

@@ -1,5 +1,5 @@
-import { contextWindowFor, DEFAULT_PRICES, type PriceTable, priceUsage } from '../claude-code/prices.js';
 import type { TokenCounts } from '../events/payloads.js';
+import { contextWindowFor, DEFAULT_PRICES, type PriceTable, priceUsage } from '../pricing/prices.js';
 import type { SessionState, TokenBucket } from './session-state.js';
 
 /** Tokens and cost of one model in a session. */

@@ -1,7 +1,7 @@
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { gitBlobHash } from '../claude-code/normalize.js';
+import { gitBlobHash } from '../git-hash.js';
 import type { SessionState } from '../session-state/session-state.js';
 import { hasBlob, MAX_STORED_CONTENT, readBlob, storeBlob } from './snapshot-store.js';
 import type { SnapshotFile } from './snapshot-types.js';

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_PRICES, type PriceTable } from '../claude-code/prices.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { SatError } from '../errors.js';
 import { isValidSessionId } from '../ids.js';
+import { DEFAULT_PRICES, type PriceTable } from '../pricing/prices.js';
 import type {
   AgentRunState,
   DecisionState,

@@ -13,8 +13,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { gitBlobHash } from '../claude-code/normalize.js';
 import { describeSystemError, SatError } from '../errors.js';
+import { gitBlobHash } from '../git-hash.js';
 import { assertSessionId } from '../ids.js';
 import { writeFileAtomic } from '../log/atomic-file.js';
 import type { SessionState } from '../session-state/session-state.js';

@@ -1,5 +1,5 @@
-import { DEFAULT_PRICES } from '../claude-code/prices.js';
 import { type ReadOptions, readSessionEvents } from '../log/event-reader.js';
+import { DEFAULT_PRICES } from '../pricing/prices.js';
 import { type SessionUsage, type SessionUsageOptions, slot, UsageAccumulator } from './session-usage.js';
 
 /** One tool's calls in a session. */

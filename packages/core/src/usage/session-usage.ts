@@ -1,7 +1,7 @@
-import { DEFAULT_PRICES, PRICES_AS_OF, type PriceTable, priceUsage } from '../claude-code/prices.js';
 import type { AnySatEvent } from '../events/envelope.js';
 import type { TokenCounts } from '../events/payloads.js';
 import { type ReadOptions, readSessionEvents } from '../log/event-reader.js';
+import { DEFAULT_PRICES, PRICES_AS_OF, type PriceTable, priceUsage } from '../pricing/prices.js';
 
 /** Usage of one model (overall, or within one agent). */
 export interface ModelUsage {

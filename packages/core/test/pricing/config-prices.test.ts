@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICES, findModelPrice, loadConfig, priceUsage } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { DEFAULT_PRICES, findModelPrice, loadConfig, priceUsage } from '../../src/index.js';
+import { tempDir } from '../helpers.js';
 
 function withConfig(value: unknown) {
   const root = tempDir();

@@ -1,11 +1,11 @@
-import type { SatConfig } from './config/config-schema.js';
-import { type LoadConfigOptions, loadConfig } from './config/load-config.js';
-import { SatError } from './errors.js';
-import type { EventPayloads, EventType } from './events/payloads.js';
-import { assertSessionId, newId } from './ids.js';
-import { getActiveSession, setActiveSession } from './log/active-session.js';
-import { type CloseResult, closeSessionLog } from './log/close-session.js';
-import { EventWriter, type WriterFs } from './log/event-writer.js';
+import type { SatConfig } from '../config/config-schema.js';
+import { type LoadConfigOptions, loadConfig } from '../config/load-config.js';
+import { SatError } from '../errors.js';
+import type { EventPayloads, EventType } from '../events/payloads.js';
+import { assertSessionId, newId } from '../ids.js';
+import { getActiveSession, setActiveSession } from '../log/active-session.js';
+import { type CloseResult, closeSessionLog } from '../log/close-session.js';
+import { EventWriter, type WriterFs } from '../log/event-writer.js';
 
 /** Options of {@link createTracker}. */
 export interface TrackerOptions extends LoadConfigOptions {

@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { SatError } from '../errors.js';
+import { isObject } from '../guards.js';
 import { describeValue, schemaErrors } from '../schema-errors.js';
-import { isObject, normalizeUsage, SYNTHETIC_MODEL } from './transcript-records.js';
+import { normalizeUsage, SYNTHETIC_MODEL } from './token-usage.js';
 
 /**
  * The date the bundled prices were taken from Anthropic's published list prices (USD, standard

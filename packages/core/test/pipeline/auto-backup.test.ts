@@ -18,9 +18,9 @@ import {
   type SessionState,
   sessionLogFiles,
 } from '../../src/index.js';
+import { FlakyTarget, freshConfig, writeSession } from '../backup/backup-fixtures.js';
 import { tempDir } from '../helpers.js';
 import { contextFill, event } from '../snapshots/snapshot-helpers.js';
-import { FlakyTarget, freshConfig, writeSession } from './backup-fixtures.js';
 
 const S = 'auto';
 const pricesOnly = loadConfig({ root: '/nonexistent-sat-root', cwd: '/', env: {} });

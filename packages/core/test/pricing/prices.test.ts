@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readTranscript } from '../../src/claude-code/transcript-reader.js';
+import { isSatError, type SatError } from '../../src/errors.js';
 import {
   contextWindowFor,
   DEFAULT_PRICES,
@@ -7,10 +9,8 @@ import {
   PRICES_AS_OF,
   priceUsage,
   withPriceOverrides,
-} from '../../src/claude-code/prices.js';
-import { readTranscript } from '../../src/claude-code/transcript-reader.js';
-import { isSatError, type SatError } from '../../src/errors.js';
-import { fixture } from './fixture-helpers.js';
+} from '../../src/pricing/prices.js';
+import { fixture } from '../claude-code/fixture-helpers.js';
 
 const MTOK = 1_000_000;
 const tokens = (input: number, output: number, cacheCreation = 0, cacheRead = 0) => ({

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { withPriceOverrides } from '../../src/claude-code/prices.js';
 import type { AnySatEvent } from '../../src/events/envelope.js';
 import type { EventPayloads } from '../../src/events/payloads.js';
 import { EventWriter } from '../../src/log/event-writer.js';
+import { withPriceOverrides } from '../../src/pricing/prices.js';
 import { sessionOverview } from '../../src/usage/session-overview.js';
 import { sessionUsage, UsageAccumulator } from '../../src/usage/session-usage.js';
-import { tempDir } from './fixture-helpers.js';
+import { tempDir } from '../claude-code/fixture-helpers.js';
 
 let seq = 0;
 function event<T extends AnySatEvent['type']>(type: T, data: EventPayloads[T], agent = 'main'): AnySatEvent {

@@ -1,3 +1,6 @@
+import { listBackupQueue, processBackupQueue, type QueueRunResult } from '../backup/backup-queue.js';
+import { type BackupResult, backupSession } from '../backup/backup-session.js';
+import type { DatabaseBackup } from '../backup/session-sources.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { markerCoversLog, readBackupMarker } from '../log/backup-marker.js';
 import { sessionLogFiles } from '../log/log-files.js';
@@ -6,9 +9,6 @@ import type { SessionState } from '../session-state/session-state.js';
 import { summarizeSessionState } from '../session-state/session-summary.js';
 import { loadSessionState } from '../snapshots/create-snapshot.js';
 import type { StorageTarget } from '../storage/storage-target.js';
-import { listBackupQueue, processBackupQueue, type QueueRunResult } from './backup-queue.js';
-import { type BackupResult, backupSession } from './backup-session.js';
-import type { DatabaseBackup } from './session-sources.js';
 
 /**
  * Context fill (percent of the model's window) at which Claude Code warns that the context is

@@ -9,8 +9,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importStatePath } from '../../src/claude-code/import-state.js';
-import { importTranscripts } from '../../src/claude-code/transcript-import.js';
+import { importStatePath } from '../../src/capture/import-state.js';
+import { importTranscripts } from '../../src/capture/transcript-import.js';
 import type { AnySatEvent } from '../../src/events/envelope.js';
 import { readSessionEvents } from '../../src/log/event-reader.js';
 import { EventWriter } from '../../src/log/event-writer.js';
@@ -27,7 +27,7 @@ import {
   tempDir,
   toolResultLine,
   usage,
-} from './fixture-helpers.js';
+} from '../claude-code/fixture-helpers.js';
 
 const expected = loadExpected();
 

@@ -9,6 +9,14 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import {
+  agentInvocationFromTask,
+  decisionsFromTool,
+  fileOperationFromTool,
+  summarizeToolInput,
+  toolErrorPayload,
+} from '../claude-code/normalize.js';
+import { SUBAGENT_TOOL_NAMES, subagentRunResult } from '../claude-code/transcript-records.js';
 import { describeSystemError, SatError } from '../errors.js';
 import type { NewEvent } from '../events/envelope.js';
 import type { EventPayloads, EventType } from '../events/payloads.js';
@@ -20,14 +28,6 @@ import { type KnownEvents, loadKnownEvents } from '../log/known-ids.js';
 import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import { spoolDir as spoolDirOf } from './capture-script.js';
-import {
-  agentInvocationFromTask,
-  decisionsFromTool,
-  fileOperationFromTool,
-  summarizeToolInput,
-  toolErrorPayload,
-} from './normalize.js';
-import { SUBAGENT_TOOL_NAMES, subagentRunResult } from './transcript-records.js';
 
 /** Options of {@link ingestHookSpool}. */
 export interface IngestHookOptions {

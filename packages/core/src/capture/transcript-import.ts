@@ -1,5 +1,19 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
+import {
+  defaultTranscriptRoot,
+  discoverTranscripts,
+  peekTranscript,
+  type TranscriptFile,
+  type TranscriptHead,
+} from '../claude-code/transcript-discovery.js';
+import {
+  type MappedEvent,
+  type SubagentLink,
+  TranscriptEventMapper,
+} from '../claude-code/transcript-events.js';
+import { importLineFilter } from '../claude-code/transcript-prefilter.js';
+import { readTranscript, type TranscriptIssue } from '../claude-code/transcript-reader.js';
 import type { WriterSettings } from '../config/config-schema.js';
 import { SatError } from '../errors.js';
 import type { NewEvent } from '../events/envelope.js';
@@ -10,6 +24,7 @@ import { EventWriter } from '../log/event-writer.js';
 import { emptyKnownEvents, type KnownEvents, loadKnownEvents } from '../log/known-ids.js';
 import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
+import { DEFAULT_PRICES, findModelPrice, type PriceTable } from '../pricing/prices.js';
 import {
   type ImportedFile,
   type ImportState,
@@ -17,17 +32,6 @@ import {
   loadImportState,
   saveImportState,
 } from './import-state.js';
-import { DEFAULT_PRICES, findModelPrice, type PriceTable } from './prices.js';
-import {
-  defaultTranscriptRoot,
-  discoverTranscripts,
-  peekTranscript,
-  type TranscriptFile,
-  type TranscriptHead,
-} from './transcript-discovery.js';
-import { type MappedEvent, type SubagentLink, TranscriptEventMapper } from './transcript-events.js';
-import { importLineFilter } from './transcript-prefilter.js';
-import { readTranscript, type TranscriptIssue } from './transcript-reader.js';
 
 /** Options of {@link importTranscripts}. */
 export interface ImportTranscriptsOptions {

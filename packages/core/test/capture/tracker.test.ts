@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTracker, getActiveSession, listSessions, sessionLogFiles } from '../src/index.js';
-import { REPO, readAll, runTs, tempDir } from './helpers.js';
+import { createTracker, getActiveSession, listSessions, sessionLogFiles } from '../../src/index.js';
+import { REPO, readAll, runTs, tempDir } from '../helpers.js';
 
 describe('createTracker', () => {
   it('records a session through the seven log functions and closes it', async () => {

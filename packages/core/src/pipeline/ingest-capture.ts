@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type AutoBackupOptions, type AutoBackupResult, autoBackupSessions } from '../backup/auto-backup.js';
+import { type IngestHookResult, ingestHookSpool } from '../capture/hook-spool-ingest.js';
+import { importTranscripts } from '../capture/transcript-import.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { createHandoff, handoffIfDue } from '../handoff/create-handoff.js';
 import { closeSessionLog } from '../log/close-session.js';
 import { snapshotIfDue } from '../snapshots/create-snapshot.js';
-import { type IngestHookResult, ingestHookSpool } from './hook-ingest.js';
-import { importTranscripts } from './transcript-import.js';
+import { type AutoBackupOptions, type AutoBackupResult, autoBackupSessions } from './auto-backup.js';
 
 /** What {@link ingestCapture} did after the spool ingest. */
 export interface IngestCaptureResult extends IngestHookResult {
