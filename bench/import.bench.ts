@@ -1,6 +1,6 @@
 /**
  * Claude Code transcript import: builds a corpus of >= 1 GiB from the real transcripts of
- * `../shared/fixtures/claude-code/` (every copy with fresh session ids, uuids, message, request
+ * `packages/cli/fixtures/claude-code/` (every copy with fresh session ids, uuids, message, request
  * and tool_use ids and agent ids), imports it in a fresh child process (bundled JS on plain node,
  * as installed), and reports the throughput, the peak memory (VmHWM) and the events appended;
  * then imports it again, when every file is unchanged and skipped without being opened.
@@ -23,7 +23,7 @@ import {
   waitForQuietDisk,
 } from './lib.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/claude-code/spotter/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../packages/cli/fixtures/claude-code/spotter/', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/import-child.ts', import.meta.url));
 const CORPUS_MIB = 1024;
 const PROJECTS = 20;

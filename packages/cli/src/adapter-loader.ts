@@ -1,4 +1,4 @@
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 
 /**
  * Imports an adapter package the user may not have installed (the cloud clients are not

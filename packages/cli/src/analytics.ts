@@ -1,6 +1,6 @@
 import type { SqliteStore } from '@sat/store-sqlite';
 import type { CliContext } from './context.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 
 /** The package that holds the analytics store. */
 const STORE_PACKAGE = '@sat/store-sqlite';

@@ -1,6 +1,6 @@
 import type { ArchiveTierTarget, S3Settings, SatConfig } from '@sat/core';
 import { loadAdapter } from './adapter-loader.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 
 /** What `@sat/archive-s3` exports that the CLI uses (declared here so it loads only when needed). */
 type ArchiveS3Module = typeof import('@sat/archive-s3');

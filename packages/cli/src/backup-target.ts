@@ -9,7 +9,7 @@ import {
 } from '@sat/core';
 import { loadAdapter } from './adapter-loader.js';
 import { s3Target } from './archive-target.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 
 /** The target flags `sat backup`, `sat restore` and `sat backups` share. */
 export interface TargetFlags {

@@ -1,6 +1,6 @@
 import { getActiveSession, listSessions, sessionInfo } from '@sat/core';
 import type { CliContext } from './context.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 import { resolveSession } from './session-arg.js';
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { ingestCapture, isSatError, spoolDir } from '@sat/core';
+import { ingestCapture, spoolDir } from '@sat/core';
 import { Command, CommanderError } from 'commander';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
+import { isUserFacingError } from './errors.js';
 import { COMMANDS } from './registry.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -31,9 +32,6 @@ async function ingestPending(ctx: CliContext): Promise<void> {
   for (const bad of result.bad) ctx.note(`sat: set aside captured payload ${bad.file}: ${bad.reason}`);
   for (const warning of result.warnings) ctx.note(`sat: warning: ${warning}`);
 }
-
-/** Thrown by commands for a user error: printed as one line, exit status 1. */
-export class UsageError extends Error {}
 
 /**
  * Runs `sat` with `argv` (as process.argv: node, script, args...). Resolves to the exit status:
@@ -74,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with code 0; parse errors were already printed.
       return error.exitCode === 0 ? 0 : 1;
     }
-    if (isSatError(error) || error instanceof UsageError) {
+    if (isUserFacingError(error)) {
       process.stderr.write(`sat: ${error.message}\n`);
       if (process.env.SAT_DEBUG && error.cause)
         process.stderr.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);

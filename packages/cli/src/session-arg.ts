@@ -1,5 +1,5 @@
 import { getActiveSession, listSessionIds } from '@sat/core';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 
 /** Resolves a session argument: a full id, a unique prefix of one, or `active`. */
 export function resolveSession(logsDir: string, arg: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadAdapter } from '../src/adapter-loader.js';
-import { UsageError } from '../src/main.js';
+import { UsageError } from '../src/errors.js';
 
 const notFound = (message: string) => Object.assign(new Error(message), { code: 'ERR_MODULE_NOT_FOUND' });
 

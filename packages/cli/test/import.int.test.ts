@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { gitBlobHash } from '@sat/core';
 import { describe, expect, it } from 'vitest';
 import { REPO, sat, tempDir } from './helpers.js';
 
-const SHARED = join(REPO, '..', 'shared', 'fixtures', 'claude-code');
 const BUNDLED = join(REPO, 'packages', 'cli', 'fixtures', 'claude-code');
-const EXPECTED = JSON.parse(readFileSync(join(SHARED, 'EXPECTED.json'), 'utf8')) as Record<
+const EXPECTED = JSON.parse(readFileSync(join(BUNDLED, 'EXPECTED.json'), 'utf8')) as Record<
   string,
   { tokens: Tokens; api_responses: number; tool_results: number; tool_errors: number }
 >;
@@ -168,15 +168,18 @@ describe('sat import', () => {
     expect(priced).toMatchObject({ cost: 3, unknownModels: [] });
   });
 
-  it('bundles byte-exact copies of the shared sample transcripts, shipped with the package', () => {
-    const shared = files(join(SHARED, 'spotter')).map((f) => relative(SHARED, f));
+  it('bundles byte-exact copies of the real sample transcripts (git blob SHAs of SOURCES.md), shipped with the package', () => {
+    const sources = readFileSync(join(BUNDLED, 'SOURCES.md'), 'utf8');
+    const listed = [...sources.matchAll(/^\| `(spotter\/[^`]+)`\s*\|[^|]*\|\s*`([0-9a-f]{40})`/gm)].map(
+      (m) => [m[1] as string, m[2] as string] as const,
+    );
     const bundled = files(join(BUNDLED, 'spotter')).map((f) => relative(BUNDLED, f));
-    expect(bundled.sort()).toEqual(shared.sort());
-    for (const name of shared)
-      expect(readFileSync(join(BUNDLED, name)).equals(readFileSync(join(SHARED, name))), name).toBe(true);
+    expect(listed.map(([name]) => name).sort()).toEqual(bundled.sort());
+    for (const [name, sha] of listed) expect(gitBlobHash(readFileSync(join(BUNDLED, name))), name).toBe(sha);
     expect(readFileSync(join(BUNDLED, 'SOURCES.md'), 'utf8')).toContain('marot/spotter');
     expect(readFileSync(join(BUNDLED, 'LICENSE'), 'utf8')).toContain('Copyright (c) 2026 marot');
     const pkg = JSON.parse(readFileSync(join(REPO, 'packages', 'cli', 'package.json'), 'utf8'));
-    expect(pkg.files).toContain('fixtures');
+    expect(pkg.files).toContain('fixtures/claude-code/spotter');
+    expect(pkg.files).toContain('!fixtures/claude-code/EXPECTED.json');
   });
 });

@@ -14,7 +14,7 @@ import {
 import { archiveTarget } from '../archive-target.js';
 import { backupTarget } from '../backup-target.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { formatBytes, formatTime, printJson, printTable } from '../output.js';
 
 interface ArchiveFlags {

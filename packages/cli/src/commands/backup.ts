@@ -8,7 +8,7 @@ import {
 } from '@sat/core';
 import { backupTarget, sqliteDatabaseBackup, type TargetFlags } from '../backup-target.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { formatBytes, formatDuration, printJson, printTable } from '../output.js';
 import { resolveSession } from '../session-arg.js';
 import { transferBar } from '../transfer-progress.js';

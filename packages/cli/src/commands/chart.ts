@@ -4,7 +4,7 @@ import type { AnalyticsQuery, ErrorPatterns } from '@sat/core';
 import type { SqliteStore } from '@sat/store-sqlite';
 import type { ErrorCell } from '../charts/error-heatmap-spec.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 
 interface ChartOptions {
   out?: string;

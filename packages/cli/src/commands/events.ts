@@ -1,6 +1,6 @@
 import { type AnySatEvent, followSessionEvents, type ReadIssue, readSessionEvents } from '@sat/core';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { formatTime } from '../output.js';
 import { resolveSession } from '../session-arg.js';
 

@@ -1,6 +1,6 @@
 import { applyRetention, planRetention } from '@sat/core';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { formatBytes, printJson, printTable } from '../output.js';
 
 /** Applies retention: keeps the newest N sessions' logs, removes older ones only once backed up. */

@@ -1,7 +1,7 @@
 import { createHandoff } from '@sat/core';
 import type { CliContext } from '../context.js';
 import { currentSession, warnAll } from '../current-session.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { formatCount, printJson } from '../output.js';
 
 /** Writes a Markdown handoff of the current (or given) session and says where, how big, and how much smaller than the transcript. */

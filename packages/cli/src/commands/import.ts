@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultTranscriptRoot, type ImportResult, importTranscripts } from '@sat/core';
 import { refreshAnalytics } from '../analytics.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { formatBytes, printJson } from '../output.js';
 
 interface ImportOptions {

@@ -20,7 +20,7 @@ import {
   writeSettings,
 } from '../claude-settings.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
 
 /** Lines `sat init` keeps in `<data root>/.gitignore`: raw logs, state and credentials are never committed. */

@@ -12,7 +12,7 @@ import {
 } from '@sat/core';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 
 interface LogOptions {
   json?: string;

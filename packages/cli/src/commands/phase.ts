@@ -1,7 +1,7 @@
 import { EventWriter, type PhaseDue, phasesDueForArchive, readSessionEvents } from '@sat/core';
 import type { CliContext } from '../context.js';
 import { currentSession } from '../current-session.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
 
 interface PhaseOptions {

@@ -10,7 +10,7 @@ import {
 } from '@sat/core';
 import type { CliContext } from '../context.js';
 import { warnAll } from '../current-session.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { formatCount, formatTime, printJson } from '../output.js';
 import { summarize } from './events.js';
 import { savingText } from './handoff.js';

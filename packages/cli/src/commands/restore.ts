@@ -1,7 +1,7 @@
 import { isValidSessionId, listBackups, restoreSession } from '@sat/core';
 import { backupTarget, type TargetFlags } from '../backup-target.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { formatBytes, printJson, printTable } from '../output.js';
 import { transferBar } from '../transfer-progress.js';
 

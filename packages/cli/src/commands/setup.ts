@@ -5,7 +5,7 @@ import { loadArchiveS3, s3ClientConfig } from '../archive-target.js';
 import { backupTarget, googleEndpoints } from '../backup-target.js';
 import { updateConfigFile } from '../config-file.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
 
 interface SetupFlags {

@@ -14,7 +14,7 @@ import {
 } from '@sat/core';
 import type { CliContext } from '../context.js';
 import { ago, currentSession, warnAll } from '../current-session.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import {
   formatBytes,
   formatCost,

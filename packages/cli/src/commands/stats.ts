@@ -9,7 +9,7 @@ import type {
 } from '@sat/core/projections';
 import { openStore } from '../analytics.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 import { formatCost, formatDuration, formatTokens, printJson, printTable } from '../output.js';
 import { resolveSession } from '../session-arg.js';
 

@@ -10,10 +10,11 @@ import {
   type TranscriptItem,
 } from '../../src/claude-code/transcript-reader.js';
 
-/** `<repo>/../shared/fixtures/claude-code/`, resolved from this file (`<repo>/packages/core/test/claude-code/`). */
-export const FIXTURES_DIR = fileURLToPath(
-  new URL('../../../../../shared/fixtures/claude-code/', import.meta.url),
-);
+/**
+ * The repository's copy of the real Claude Code transcripts, `<repo>/packages/cli/fixtures/claude-code/`
+ * (shipped with the CLI for `sat import --sample`; EXPECTED.json beside them is for tests only).
+ */
+export const FIXTURES_DIR = fileURLToPath(new URL('../../../cli/fixtures/claude-code/', import.meta.url));
 
 /** The figures EXPECTED.json gives for one transcript. */
 export interface ExpectedFigures {
@@ -31,8 +32,8 @@ export function fixture(relative: string): string {
   const file = join(FIXTURES_DIR, relative);
   if (!existsSync(file))
     throw new Error(
-      `Claude Code fixture ${relative} not found at ${file}. The fixtures live in <repo>/../shared/fixtures/claude-code/ ` +
-        '(see SOURCES.md there); check out the shared folder next to the repository.',
+      `Claude Code fixture ${relative} not found at ${file}. The fixtures live in <repo>/packages/cli/fixtures/claude-code/ ` +
+        '(see SOURCES.md there).',
     );
   return file;
 }
