@@ -4,7 +4,9 @@ const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g
 const HEX = /\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b/gi;
 const URL_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>)\]]+/gi;
 // A run with at least one slash (or backslash) between name characters: /a/b.ts, ./x, C:\a\b, ~/x.
-const PATH = /(?:[A-Za-z]:)?(?:~|\.{1,2})?(?:[\\/][\w.@+-]+)+[\\/]?|\b[\w.@+-]+(?:[\\/][\w.@+-]+)+[\\/]?/g;
+// A slash right after `<` starts a closing tag (`</tool_use_error>`), not a path.
+const PATH =
+  /(?<!<)(?:[A-Za-z]:)?(?:~|\.{1,2})?(?:[\\/][\w.@+-]+)+[\\/]?|\b[\w.@+-]+(?:[\\/][\w.@+-]+)+[\\/]?/g;
 const NUMBER = /(?<![\w.])[-+]?\d+(?:[.,:]\d+)*(?:ms|s|m|h|kb|mb|gb|b|%)?(?![\w])/gi;
 const SPACE = /\s+/g;
 
@@ -14,7 +16,8 @@ export const MAX_PATTERN_CHARS = 300;
 /**
  * An error message with what varies between occurrences taken out: UUIDs, URLs, file paths, hex
  * ids and numbers become `<uuid>`, `<url>`, `<path>`, `<hex>` and `<n>`; runs of white space
- * become one space. Words that merely contain digits (`TS2345`, `utf8`) are kept.
+ * become one space. Words that merely contain digits (`TS2345`, `utf8`) and tags (`</tool_use_error>`)
+ * are kept.
  *
  * @example
  * normalizeErrorMessage("ENOENT: no such file or directory, open '/tmp/x/a.ts' (after 120ms)")

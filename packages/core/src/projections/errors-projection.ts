@@ -33,7 +33,8 @@ function contextText(context: unknown): string | null {
  */
 export const errorsProjection: Projection = {
   name: 'errors',
-  version: 1,
+  // v2: closing tags are no longer read as paths in fingerprints.
+  version: 2,
   description: 'errors: type, agent, context, fix attempted, fixed, fingerprint',
   types: ['error'],
   project(event: AnySatEvent, at: EventPosition, _state: SessionProjectionState, out: ProjectionBatch): void {

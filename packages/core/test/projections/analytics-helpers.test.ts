@@ -24,6 +24,11 @@ describe('error fingerprints', () => {
     ['see https://example.com/a/b?c=1 for details', 'see <url> for details'],
     ['error TS2345: bad argument at 12:7', 'error TS2345: bad argument at <n>'],
     ['C:\\Users\\dev\\app\\main.ts:  failed\n twice', '<path>: failed twice'],
+    [
+      '<tool_use_error>Sibling tool call errored</tool_use_error>',
+      '<tool_use_error>Sibling tool call errored</tool_use_error>',
+    ],
+    ['<error>cannot read /etc/x/y.conf</error>', '<error>cannot read <path></error>'],
   ])('normalises %j', (message, pattern) => {
     expect(normalizeErrorMessage(message)).toBe(pattern);
   });

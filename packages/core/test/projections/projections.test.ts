@@ -66,7 +66,10 @@ describe('projections', () => {
       expect(PROJECTIONS[name].version).toBeGreaterThanOrEqual(1);
       expect(PROJECTIONS[name].description.length).toBeGreaterThan(10);
     }
-    expect(projectionVersions()).toEqual(Object.fromEntries(PROJECTION_NAMES.map((n) => [n, 1])));
+    expect(projectionVersions()).toEqual(
+      Object.fromEntries(PROJECTION_NAMES.map((n) => [n, PROJECTIONS[n].version])),
+    );
+    expect(projectionVersions().errors).toBe(2);
   });
 
   it('a phase event sets the phase of the events after it; session_start can set the first one', () => {
