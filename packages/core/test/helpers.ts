@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import { type AnySatEvent, type ReadIssue, readSessionEvents } from '../src/index.js';
+import { compiledChild } from './ts-child.js';
 
 /** The repository root. */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -21,9 +22,12 @@ export function tempDir(prefix = 'sat-test-'): string {
   return dir;
 }
 
-/** Starts a TypeScript file in a real Node child process (sources resolved through `sat-source`). */
+/**
+ * Starts a TypeScript file in a real Node child process: bundled once into plain JavaScript
+ * (workspace sources included), so the child starts as fast as `node` itself.
+ */
 export function spawnTs(file: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--conditions=sat-source', '--import', 'tsx', file, ...args], {
+  return spawn(process.execPath, [compiledChild(file), ...args], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
