@@ -10,14 +10,15 @@ import {
 import {
   type MappedEvent,
   type SubagentLink,
+  subagentName,
   TranscriptEventMapper,
+  transcriptSessionStart,
 } from '../claude-code/transcript-events.js';
 import { importLineFilter } from '../claude-code/transcript-prefilter.js';
 import { readTranscript, type TranscriptIssue } from '../claude-code/transcript-reader.js';
 import type { WriterSettings } from '../config/config-schema.js';
 import { SatError } from '../errors.js';
-import type { NewEvent } from '../events/envelope.js';
-import { isValidSessionId, stableId } from '../ids.js';
+import { isValidSessionId } from '../ids.js';
 import { fsyncDir } from '../log/atomic-file.js';
 import { reopenSessionLog } from '../log/close-session.js';
 import { EventWriter } from '../log/event-writer.js';
@@ -302,20 +303,7 @@ class ImportRun {
     // One session_start per session, whoever wrote it (the SessionStart hook, or an earlier import).
     if (sink.known.types.has('session_start')) this.result.duplicatesSkipped++;
     else {
-      const data: NewEvent<'session_start'>['data'] = { client: 'claude-code' };
-      if (head.cwd !== undefined) data.cwd = head.cwd;
-      if (head.gitBranch !== undefined) data.git_branch = head.gitBranch;
-      const ms = Date.parse(fallbackTs);
-      await sink.append({
-        event: {
-          type: 'session_start',
-          session,
-          data,
-          ts: fallbackTs,
-          id: stableId(ms, session, 'session_start'),
-          meta: { transcript: file.path },
-        },
-      });
+      await sink.append({ event: transcriptSessionStart(session, head, file.path, fallbackTs) });
       sink.known.types.set('session_start', 1);
     }
     const mapper = new TranscriptEventMapper({
@@ -335,10 +323,9 @@ class ImportRun {
   ): Promise<void> {
     const agentId = item.agentId!;
     const link = learned.get(agentId) ?? sink.known.agents.get(agentId);
-    const agent = link?.agent ?? (agentId.startsWith('acompact') ? 'compact' : `agent-${agentId}`);
     const mapper = new TranscriptEventMapper({
       session: item.session,
-      agent,
+      agent: subagentName(agentId, link),
       agentId,
       ...(link ? { parent: link.invocationId } : {}),
       hasSubagentTranscript: (id) => this.subagentFiles.has(`${item.session}\0${id}`),

@@ -10,6 +10,7 @@ import {
   summarizeToolInput,
   toolErrorPayload,
 } from './normalize.js';
+import type { TranscriptHead } from './transcript-discovery.js';
 import type {
   AgentProgressItem,
   ApiResponseItem,
@@ -43,6 +44,48 @@ export interface MappedEvent {
 export interface SubagentLink {
   agent: string;
   invocationId: string;
+}
+
+/**
+ * The `session_start` a main transcript gives (one per session: the caller skips it when the log
+ * has one), from its first records: `cwd` and `gitBranch`, at `ts` (the first record's time, else
+ * the file's modification time), with the transcript's path in `meta`.
+ *
+ * @example
+ * const head = peekTranscript(path);
+ * transcriptSessionStart(session, head, path, head.firstTs ?? new Date(mtimeMs).toISOString());
+ */
+export function transcriptSessionStart(
+  session: string,
+  head: Pick<TranscriptHead, 'cwd' | 'gitBranch'>,
+  transcriptPath: string,
+  ts: string,
+): NewEvent<'session_start'> {
+  const data: EventPayloads['session_start'] = { client: 'claude-code' };
+  if (head.cwd !== undefined) data.cwd = head.cwd;
+  if (head.gitBranch !== undefined) data.git_branch = head.gitBranch;
+  return {
+    type: 'session_start',
+    session,
+    data,
+    ts,
+    id: stableId(Date.parse(ts), session, 'session_start'),
+    meta: { transcript: transcriptPath },
+  };
+}
+
+/**
+ * The name of a sub-agent whose transcript is imported: the `subagent_type` its parent's
+ * Task/Agent call gave (`known`), else `compact` for the compaction run (`acompact-*`), else
+ * `agent-<id>`.
+ *
+ * @example
+ * subagentName('acompact-f46190'); // 'compact'
+ * subagentName('a7be2f0', { agent: 'Plan' }); // 'Plan'
+ */
+export function subagentName(agentId: string, known?: { agent: string }): string {
+  if (known) return known.agent;
+  return agentId.startsWith('acompact') ? 'compact' : `agent-${agentId}`;
 }
 
 /** Options of {@link TranscriptEventMapper}. */
