@@ -89,7 +89,9 @@ const secretBytes = secretLines.reduce((sum, line) => sum + line.length, 0);
 const redactor = createRedactor();
 const pii = createRedactor({ pii: true });
 
-heading(`redaction of ${clean.length} tool responses (${formatBytes(cleanBytes)} of JSON), best of ${ROUNDS}`);
+heading(
+  `redaction of ${clean.length} tool responses (${formatBytes(cleanBytes)} of JSON), best of ${ROUNDS}`,
+);
 const cases: Array<[string, () => number, number, number | undefined]> = [
   ['redactValue, no secrets', byValue(redactor, clean), cleanBytes, 20],
   ['redactValue, secrets in 1 of 10', byValue(redactor, secret), secretBytes, 20],

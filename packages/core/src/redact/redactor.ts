@@ -73,15 +73,34 @@ function allowTest(allow: readonly RedactAllow[]): (secret: string) => boolean {
   return (secret) => exact.has(secret) || patterns.some((p) => p.test(secret));
 }
 
+/**
+ * One case-insensitive pass over the text that finds which rule keywords it contains (a keyword
+ * found also counts for the shorter keywords inside it: `_authtoken` for `token`).
+ */
+function keywordScanner(rules: readonly RedactRule[]): (text: string) => Set<string> {
+  const keywords = [...new Set(rules.flatMap((rule) => rule.keywords))].sort((a, b) => b.length - a.length);
+  const inside = new Map(keywords.map((k) => [k, keywords.filter((other) => k.includes(other))]));
+  const escaped = keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const regex = new RegExp(escaped.join('|'), 'gi');
+  return (text) => {
+    const found = new Set<string>();
+    regex.lastIndex = 0;
+    for (let match = regex.exec(text); match; match = regex.exec(text)) {
+      for (const k of inside.get(match[0].toLowerCase()) ?? []) found.add(k);
+    }
+    return found;
+  };
+}
+
 function collectSpans(
   text: string,
   rules: readonly RedactRule[],
+  present: Set<string>,
   allowed: (secret: string) => boolean,
 ): Span[] {
-  const lower = text.toLowerCase();
   const spans: Span[] = [];
   rules.forEach((rule, priority) => {
-    if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) return;
+    if (rule.keywords.length > 0 && !rule.keywords.some((k) => present.has(k))) return;
     const { regex } = rule;
     regex.lastIndex = 0;
     for (let match = regex.exec(text); match; match = regex.exec(text)) {
@@ -133,9 +152,10 @@ export function createRedactor(
   const maxDepth = options.maxDepth ?? 64;
   const rules = [...SECRET_RULES, ...resolved.patterns.map(userRule), ...(resolved.pii ? PII_RULES : [])];
   const allowed = allowTest(resolved.allow);
+  const scan = keywordScanner(rules);
 
   const redactString = (text: string, findings: RedactFinding[]): string => {
-    const spans = chooseSpans(collectSpans(text, rules, allowed));
+    const spans = chooseSpans(collectSpans(text, rules, scan(text), allowed));
     if (spans.length === 0) return text;
     let out = '';
     let at = 0;
