@@ -8,7 +8,7 @@ export const DEFAULT_REDACT_SALT = 'sat-redact-v1';
  * secret gives the same digits for as long as the salt stays; 16 bits cannot give the secret back.
  *
  * @example
- * secretHash('hunter2', 'salt'); // 4 hex digits, such as '3f9a'
+ * secretHash('hunter2', 'salt'); // 'd03a'
  */
 export function secretHash(secret: string, salt: string | Buffer): string {
   return createHmac('sha256', salt).update(secret).digest('hex').slice(0, 4);

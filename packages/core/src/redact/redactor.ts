@@ -141,7 +141,7 @@ function plainContainer(value: object): boolean {
  *
  * @example
  * const { text } = createRedactor(config.redact).redactText('key AKIAIOSFODNN7EXAMPLE');
- * // 'key [REDACTED:aws-access-key:1c0e]'
+ * // 'key [REDACTED:aws-access-key:f95e]' (with the default salt)
  */
 export function createRedactor(
   settings: Partial<RedactSettings> = {},
