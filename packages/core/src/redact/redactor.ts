@@ -153,6 +153,16 @@ export function createRedactor(
   const rules = [...SECRET_RULES, ...resolved.patterns.map(userRule), ...(resolved.pii ? PII_RULES : [])];
   const allowed = allowTest(resolved.allow);
   const scan = keywordScanner(rules);
+  const hashes = new Map<string, string>();
+  const hashOf = (secret: string): string => {
+    let hash = hashes.get(secret);
+    if (hash === undefined) {
+      if (hashes.size >= 10_000) hashes.clear();
+      hash = secretHash(secret, salt);
+      hashes.set(secret, hash);
+    }
+    return hash;
+  };
 
   const redactString = (text: string, findings: RedactFinding[]): string => {
     const spans = chooseSpans(collectSpans(text, rules, scan(text), allowed));
@@ -160,7 +170,7 @@ export function createRedactor(
     let out = '';
     let at = 0;
     for (const span of spans) {
-      const hash = secretHash(span.secret, salt);
+      const hash = hashOf(span.secret);
       findings.push({ rule: span.rule, hash });
       out += text.slice(at, span.start) + redactionMarker(span.rule, hash);
       at = span.end;
