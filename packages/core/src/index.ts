@@ -192,8 +192,12 @@ export {
   DEFAULT_GDRIVE_FOLDER,
   DEFAULT_HANDOFF,
   DEFAULT_KEEP_PHASES,
+  DEFAULT_REDACT,
   DEFAULT_SNAPSHOTS,
   type HandoffSettings,
+  type RedactAllow,
+  type RedactPattern,
+  type RedactSettings,
   type S3Settings,
   type SatConfig,
   type SatPaths,
@@ -332,6 +336,16 @@ export {
   type SessionProgress,
   sessionProgress,
 } from './recovery/recovery.js';
+export { DEFAULT_REDACT_SALT, redactionMarker, secretHash } from './redact/redact-marker.js';
+export { loadRedactSalt, REDACT_SALT_FILE } from './redact/redact-salt.js';
+export {
+  createRedactor,
+  type RedactedText,
+  type RedactedValue,
+  type RedactFinding,
+  type Redactor,
+  type RedactorOptions,
+} from './redact/redactor.js';
 export {
   type LoggedEvent,
   type ReadAfterOptions,

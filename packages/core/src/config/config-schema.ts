@@ -3,6 +3,19 @@ import { ModelPriceOverrideSchema, type PriceTable } from '../pricing/prices.js'
 
 const Folder = Type.String({ minLength: 1 });
 const strict = { additionalProperties: false } as const;
+const RegexFlags = Type.String({ pattern: '^[imsu]*$' });
+const RedactPatternSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' }),
+    pattern: Type.String({ minLength: 1 }),
+    flags: Type.Optional(RegexFlags),
+  },
+  strict,
+);
+const RedactAllowSchema = Type.Union([
+  Type.String({ minLength: 1 }),
+  Type.Object({ pattern: Type.String({ minLength: 1 }), flags: Type.Optional(RegexFlags) }, strict),
+]);
 
 /**
  * The config file (`<data root>/sat.config.json`). Every key is optional; relative paths are
@@ -112,6 +125,18 @@ export const ConfigFileSchema = Type.Object(
         strict,
       ),
     ),
+    /** Secret redaction at ingest (see docs/redaction.md). */
+    redact: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          patterns: Type.Optional(Type.Array(RedactPatternSchema, { maxItems: 500 })),
+          allow: Type.Optional(Type.Array(RedactAllowSchema, { maxItems: 500 })),
+          pii: Type.Optional(Type.Boolean()),
+        },
+        strict,
+      ),
+    ),
   },
   strict,
 );
@@ -163,6 +188,7 @@ export interface SatConfig {
   handoff: HandoffSettings;
   backup: BackupSettings;
   archive: ArchiveSettings;
+  redact: RedactSettings;
   /** The config file that was read, if any. */
   configFile?: string;
   /** Where each value came from: `default`, `file`, `env:NAME` or `option`. */
@@ -249,3 +275,30 @@ export const DEFAULT_GDRIVE_FOLDER = 'SubAgentTracking';
 
 /** The config file name inside the data root. */
 export const CONFIG_FILE_NAME = 'sat.config.json';
+
+/** A user's own redaction rule: matches of `pattern` (or of its first capturing group) are redacted. */
+export interface RedactPattern {
+  /** The rule id shown in the marker, `[REDACTED:<name>:<hash>]` (lower-case letters, digits, `-_.`). */
+  name: string;
+  /** A JavaScript regular expression, without slashes. */
+  pattern: string;
+  /** Regex flags among `i`, `m`, `s`, `u` (`g` and `d` are always added). Default none. */
+  flags?: string;
+}
+
+/** A secret that is never redacted: the exact text, or a pattern the whole secret must match. */
+export type RedactAllow = string | { pattern: string; flags?: string };
+
+/** Secret redaction (see `createRedactor`). Plain data: patterns stay strings, checked at load. */
+export interface RedactSettings {
+  /** Redact secrets at ingest. Default true. */
+  enabled: boolean;
+  /** The user's own rules, applied after the built-in ones. Default none. */
+  patterns: RedactPattern[];
+  /** Secrets never redacted (a known test key). Default none. */
+  allow: RedactAllow[];
+  /** Also redact e-mail addresses, phone numbers and IPv4/IPv6 addresses. Default false. */
+  pii: boolean;
+}
+
+export const DEFAULT_REDACT: RedactSettings = { enabled: true, patterns: [], allow: [], pii: false };

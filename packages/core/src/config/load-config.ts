@@ -19,6 +19,7 @@ import {
   type SatPaths,
   type WriterSettings,
 } from './config-schema.js';
+import { redactSettings } from './redact-config.js';
 
 /** Options of {@link loadConfig}; each wins over the environment and the config file. */
 export interface LoadConfigOptions {
@@ -55,6 +56,8 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: EnvKind }>
   SAT_S3_REGION: { key: 'archive.s3.region', kind: 'string' },
   SAT_S3_ENDPOINT: { key: 'archive.s3.endpoint', kind: 'string' },
   SAT_S3_STORAGE_CLASS: { key: 'archive.s3.storageClass', kind: 'string' },
+  SAT_REDACT: { key: 'redact.enabled', kind: 'bool' },
+  SAT_REDACT_PII: { key: 'redact.pii', kind: 'bool' },
 };
 
 type EnvKind = 'path' | 'int' | 'bool' | 'string';
@@ -164,6 +167,7 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
       ...top.archive,
       s3: { ...base.archive?.s3, ...top.archive?.s3 },
     },
+    redact: { ...base.redact, ...top.redact },
   };
 }
 
@@ -310,6 +314,10 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
       keepPhases: merged.archive?.keepPhases ?? DEFAULT_KEEP_PHASES,
       s3: s3Settings(merged.archive?.s3),
     },
+    redact: redactSettings(
+      merged.redact,
+      options.overrides?.redact ? 'options' : `config file ${configFile}`,
+    ),
     configFile: existsSync(configFile) ? configFile : undefined,
     sources,
   };
