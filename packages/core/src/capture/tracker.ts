@@ -6,6 +6,7 @@ import { assertSessionId, newId } from '../ids.js';
 import { getActiveSession, setActiveSession } from '../log/active-session.js';
 import { type CloseResult, closeSessionLog } from '../log/close-session.js';
 import { EventWriter, type WriterFs } from '../log/event-writer.js';
+import { configRedactor, redactPayload } from './redaction.js';
 
 /** Options of {@link createTracker}. */
 export interface TrackerOptions extends LoadConfigOptions {
@@ -83,7 +84,8 @@ export interface Tracker {
 
 /**
  * Creates an in-process tracker. Calls never wait on the disk: events are validated, queued
- * and written on a later tick (or at process exit).
+ * and written on a later tick (or at process exit). Secrets in payloads are redacted first
+ * (`config.redact`, on by default).
  *
  * @example
  * const tracker = createTracker({ root: '.claude' });
@@ -97,6 +99,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   const logsDir = config.paths.logs;
   const writer = new EventWriter({ logsDir, ...config.writer, onError: options.onError, fs: options.fs });
   const defaultAgent = options.agent ?? 'main';
+  const redactor = configRedactor(config);
   let session = options.session === undefined ? undefined : assertSessionId(options.session);
   let lastSeq: number | undefined;
 
@@ -114,7 +117,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     writer.append({
       type,
       session: current(),
-      data,
+      data: redactPayload(redactor, data),
       agent: opts.agent ?? defaultAgent,
       parent: opts.parent,
       ts: opts.ts,

@@ -26,6 +26,7 @@ import { emptyKnownEvents, type KnownEvents, loadKnownEvents } from '../log/know
 import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import { DEFAULT_PRICES, findModelPrice, type PriceTable } from '../pricing/prices.js';
+import { createRedactor, type Redactor } from '../redact/redactor.js';
 import {
   type ImportedFile,
   type ImportState,
@@ -33,6 +34,7 @@ import {
   loadImportState,
   saveImportState,
 } from './import-state.js';
+import { redactPayload } from './redaction.js';
 
 /** Options of {@link importTranscripts}. */
 export interface ImportTranscriptsOptions {
@@ -53,6 +55,11 @@ export interface ImportTranscriptsOptions {
   writer?: Partial<WriterSettings>;
   /** The environment to read `CLAUDE_CONFIG_DIR` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Redacts secrets in every event before it is written (`configRedactor(config)`). Default: the
+   * built-in rules with the fixed salt; pass `createRedactor({ enabled: false })` to keep text as is.
+   */
+  redactor?: Redactor;
 }
 
 /** A problem met while importing; never fatal (the rest is imported). */
@@ -176,6 +183,7 @@ class ImportRun {
   private bytesDone = 0;
   private lastProgress = 0;
   private lastYield = performance.now();
+  private readonly redactor: Redactor;
 
   constructor(
     private readonly options: ImportTranscriptsOptions,
@@ -183,6 +191,7 @@ class ImportRun {
   ) {
     this.state = loadImportState(options.stateDir);
     this.prices = options.prices ?? DEFAULT_PRICES;
+    this.redactor = options.redactor ?? createRedactor();
     // No background flushes: events are written when a session is done (or past the writer's
     // high-water mark), so each session costs one locked write, not one per chunk read.
     this.writer = new EventWriter({ logsDir: options.logsDir, ...options.writer, flushIntervalMs: 60_000 });
@@ -270,7 +279,7 @@ class ImportRun {
   }
 
   private async importSession(session: string, planned: PlannedFile[]): Promise<void> {
-    const sink = new SessionSink(session, this.options.logsDir, this.writer, this.result);
+    const sink = new SessionSink(session, this.options.logsDir, this.writer, this.result, this.redactor);
     await sink.open();
     const learned = new Map<string, SubagentLink>();
     const done: Array<[string, ImportedFile]> = [];
@@ -443,6 +452,7 @@ class SessionSink {
     private readonly logsDir: string,
     private readonly writer: EventWriter,
     private readonly result: ImportResult,
+    private readonly redactor: Redactor,
   ) {}
 
   async open(): Promise<void> {
@@ -475,7 +485,11 @@ class SessionSink {
       if (existsSync(files.compressed) && !existsSync(files.plain))
         await reopenSessionLog(this.logsDir, this.session);
     }
-    this.writer.append(mapped.event);
+    this.writer.append(
+      this.redactor.enabled
+        ? { ...mapped.event, data: redactPayload(this.redactor, mapped.event.data) }
+        : mapped.event,
+    );
     this.appended++;
     this.result.appended++;
   }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type IngestHookResult, ingestHookSpool } from '../capture/hook-spool-ingest.js';
+import { configRedactor } from '../capture/redaction.js';
 import { importTranscripts } from '../capture/transcript-import.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { createHandoff, handoffIfDue } from '../handoff/create-handoff.js';
@@ -83,6 +84,7 @@ export async function ingestCapture(
         stateDir: config.paths.state,
         prices: config.prices,
         writer: config.writer,
+        redactor: configRedactor(config),
       });
       result.imported = imported.appended;
     } catch (error) {
