@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventWriter } from '@sat/core';
 import { DAY_MS } from '@sat/core/projections';
-import { realisticSessionEvents } from '@sat/core/testing';
+import { realisticSessionEvents } from '@sat/core/fixtures';
 import type { AnalyticsReport } from './fixtures/analytics-child.ts';
 import {
   formatBytes,

@@ -20,7 +20,7 @@ import { priceUsage, withPriceOverrides } from '../pricing/prices.js';
 import type { AnalyticsFilters } from '../projections/analytics-filters.js';
 import type { AnalyticsQuery, AnalyticsStore } from '../projections/analytics-store.js';
 import type { ProjectionName } from '../projections/projection-names.js';
-import { realisticSessionEvents } from './realistic-sessions.js';
+import { realisticSessionEvents } from '../fixtures/realistic-sessions.js';
 
 type Vitest = typeof import('vitest');
 

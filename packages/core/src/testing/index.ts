@@ -8,9 +8,14 @@ export {
   type AnalyticsStoreFactoryContext,
   describeAnalyticsStore,
 } from './analytics-store-contract.js';
-export { pseudoRandom } from './pseudo-random.js';
-export { type RealisticEventOptions, realisticEvent, realisticEvents } from './realistic-events.js';
-export { type RealisticSessionOptions, realisticSessionEvents } from './realistic-sessions.js';
+export {
+  pseudoRandom,
+  type RealisticEventOptions,
+  type RealisticSessionOptions,
+  realisticEvent,
+  realisticEvents,
+  realisticSessionEvents,
+} from '../fixtures/index.js';
 export {
   describeStorageTarget,
   type StorageTargetContractOptions,

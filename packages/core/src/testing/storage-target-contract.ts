@@ -17,7 +17,7 @@ import { Readable } from 'node:stream';
 import { isSatError } from '../errors.js';
 import { checksumOf } from '../storage/checksum-stream.js';
 import type { StorageTarget, StoredObject } from '../storage/storage-target.js';
-import { pseudoRandom } from './pseudo-random.js';
+import { pseudoRandom } from '../fixtures/pseudo-random.js';
 
 type Vitest = typeof import('vitest');
 
