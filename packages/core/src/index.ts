@@ -316,6 +316,7 @@ export {
   withPriceOverrides,
 } from './pricing/prices.js';
 export * from './projections/index.js';
+export * from './store/index.js';
 export {
   type CrashMarker,
   DEFAULT_QUIET_MINUTES,

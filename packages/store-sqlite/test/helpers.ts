@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnySatEvent, EventWriter, type NewEvent, readSessionEvents } from '@sat/core';
 import type { AnalyticsStore } from '@sat/core/projections';
-import { realisticSessionEvents } from '@sat/core/testing';
+import { realisticSessionEvents } from '@sat/core/fixtures';
 import { afterEach } from 'vitest';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from '../src/index.js';
 

@@ -9,7 +9,7 @@ import {
 import { errorFingerprint, normalizeErrorMessage } from '../../src/projections/error-fingerprint.js';
 import { summarizeParameters } from '../../src/projections/parameter-summary.js';
 import { chooseSource, emptyMeasures, mergeMeasures } from '../../src/projections/rollups.js';
-import { realisticSessionEvents } from '../../src/testing/realistic-sessions.js';
+import { realisticSessionEvents } from '../../src/fixtures/realistic-sessions.js';
 
 describe('error fingerprints', () => {
   it.each([
