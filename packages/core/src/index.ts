@@ -316,7 +316,6 @@ export {
   withPriceOverrides,
 } from './pricing/prices.js';
 export * from './projections/index.js';
-export * from './store/index.js';
 export {
   type CrashMarker,
   DEFAULT_QUIET_MINUTES,
@@ -425,6 +424,7 @@ export type {
   StorageTarget,
   StoredObject,
 } from './storage/storage-target.js';
+export * from './store/index.js';
 export {
   type ErrorSummary,
   type FileChange,

@@ -114,7 +114,13 @@ export async function ingestLogs(
   const totals = emptyTotals();
   let issues = 0;
   const plan = planIngest(await listSessions(logsDir), await driver.checkpoints());
-  const run = () => applyStream(driver, newEvents(logsDir, plan.pending, () => issues++), batchSize, totals);
+  const run = () =>
+    applyStream(
+      driver,
+      newEvents(logsDir, plan.pending, () => issues++),
+      batchSize,
+      totals,
+    );
   if (driver.bulk && !inTransaction && plan.expected >= BULK_EVENTS) await driver.bulk(run);
   else await run();
   return { ...applyResult(totals), unchanged: plan.unchanged, issues };

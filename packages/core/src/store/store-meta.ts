@@ -18,7 +18,11 @@ export async function recordRebuild(
   projections: readonly ProjectionName[],
 ): Promise<void> {
   await driver.writeMeta(META_VERSIONS, versions);
-  await driver.writeMeta(META_REBUILD, { at: new Date().toISOString(), reason, projections: [...projections] });
+  await driver.writeMeta(META_REBUILD, {
+    at: new Date().toISOString(),
+    reason,
+    projections: [...projections],
+  });
 }
 
 /** The projections whose stored version differs from `versions`, and the reason to give for rebuilding them. */

@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnySatEvent, NewEvent } from '../events/envelope.js';
 import type { EventPayloads, EventType } from '../events/payloads.js';
+import { realisticSessionEvents } from '../fixtures/realistic-sessions.js';
 import { readSessionEvents } from '../log/event-reader.js';
 import { EventWriter } from '../log/event-writer.js';
 import { priceUsage, withPriceOverrides } from '../pricing/prices.js';
 import type { AnalyticsFilters } from '../projections/analytics-filters.js';
 import type { AnalyticsQuery, AnalyticsStore } from '../projections/analytics-store.js';
 import type { ProjectionName } from '../projections/projection-names.js';
-import { realisticSessionEvents } from '../fixtures/realistic-sessions.js';
 
 type Vitest = typeof import('vitest');
 

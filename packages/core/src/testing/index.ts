@@ -3,11 +3,7 @@
  * `AnalyticsStore` runs (`describeAnalyticsStore`) and the one every `StorageTarget` runs
  * (`describeStorageTarget`).
  */
-export {
-  type AnalyticsStoreFactory,
-  type AnalyticsStoreFactoryContext,
-  describeAnalyticsStore,
-} from './analytics-store-contract.js';
+
 export {
   pseudoRandom,
   type RealisticEventOptions,
@@ -16,6 +12,11 @@ export {
   realisticEvents,
   realisticSessionEvents,
 } from '../fixtures/index.js';
+export {
+  type AnalyticsStoreFactory,
+  type AnalyticsStoreFactoryContext,
+  describeAnalyticsStore,
+} from './analytics-store-contract.js';
 export {
   describeStorageTarget,
   type StorageTargetContractOptions,

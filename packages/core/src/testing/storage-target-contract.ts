@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { isSatError } from '../errors.js';
+import { pseudoRandom } from '../fixtures/pseudo-random.js';
 import { checksumOf } from '../storage/checksum-stream.js';
 import type { StorageTarget, StoredObject } from '../storage/storage-target.js';
-import { pseudoRandom } from '../fixtures/pseudo-random.js';
 
 type Vitest = typeof import('vitest');
 
