@@ -12,11 +12,14 @@ export {
   realisticEvents,
   realisticSessionEvents,
 } from '../fixtures/index.js';
-export {
-  type AnalyticsStoreFactory,
-  type AnalyticsStoreFactoryContext,
-  describeAnalyticsStore,
-} from './analytics-store-contract.js';
+export { analyticsStoreSuites, describeAnalyticsStore } from './analytics-store-contract.js';
+export type {
+  AnalyticsStoreFactory,
+  AnalyticsStoreFactoryContext,
+  AnalyticsStoreSuiteOptions,
+  StoreHarness,
+  StoreRoot,
+} from './analytics-store-harness.js';
 export {
   describeStorageTarget,
   type StorageTargetContractOptions,
