@@ -1,7 +1,8 @@
 /**
- * Test helpers shared by every package: fixture event generators and the contract suite every
- * `AnalyticsStore` runs (`describeAnalyticsStore`) and the one every `StorageTarget` runs
- * (`describeStorageTarget`).
+ * `@sat/core/testing`: the contract suite every `AnalyticsStore` runs (`describeAnalyticsStore`,
+ * made of `analyticsStoreSuites`) and the one every `StorageTarget` runs (`describeStorageTarget`,
+ * made of `storageTargetSuites`). Imports vitest (an optional peer dependency of @sat/core); the
+ * event generators, without vitest, are `@sat/core/fixtures` (re-exported here for tests).
  */
 
 export {
@@ -20,9 +21,10 @@ export type {
   StoreHarness,
   StoreRoot,
 } from './analytics-store-harness.js';
-export {
-  describeStorageTarget,
-  type StorageTargetContractOptions,
-  type StorageTargetFactory,
-  type StorageTargetFactoryContext,
-} from './storage-target-contract.js';
+export { describeStorageTarget, storageTargetSuites } from './storage-target-contract.js';
+export type {
+  StorageTargetContractOptions,
+  StorageTargetFactory,
+  StorageTargetFactoryContext,
+  TargetHarness,
+} from './storage-target-harness.js';
