@@ -11,8 +11,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventWriter } from '@sat/core';
+import { realisticSessionEvents } from '@sat/core/fixtures';
 import { DAY_MS } from '@sat/core/projections';
-import { realisticSessionEvents } from '@sat/core/testing';
 import type { AnalyticsReport } from './fixtures/analytics-child.ts';
 import {
   formatBytes,

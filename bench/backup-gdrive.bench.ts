@@ -17,7 +17,7 @@ import {
   restoreSession,
   sessionLogFiles,
 } from '@sat/core';
-import { realisticEvents } from '@sat/core/testing';
+import { realisticEvents } from '@sat/core/fixtures';
 import { createGoogleDriveTarget, GDRIVE_TOKEN_FILE } from '../packages/backup-gdrive/src/index.ts';
 import { writeTokenFile } from '../packages/backup-gdrive/src/token-file.ts';
 import type { FakeDriveReady } from '../packages/backup-gdrive/test/fixtures/fake-drive-process.ts';

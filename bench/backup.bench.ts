@@ -15,7 +15,7 @@ import {
   restoreSession,
   sessionLogFiles,
 } from '@sat/core';
-import { realisticEvents } from '@sat/core/testing';
+import { realisticEvents } from '@sat/core/fixtures';
 import type { BackupChildReport } from './fixtures/backup-child.ts';
 import {
   bundleForNode,

@@ -5,7 +5,7 @@
 import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { closeSessionLog, EventWriter, readSessionEvents, sessionLogFiles } from '@sat/core';
-import { realisticEvents } from '@sat/core/testing';
+import { realisticEvents } from '@sat/core/fixtures';
 import type { WriteEventsReport } from './fixtures/write-events-child.ts';
 import {
   bundleForNode,

@@ -16,7 +16,7 @@ import {
   restoreSnapshot,
   type SatConfig,
 } from '@sat/core';
-import { realisticEvents } from '@sat/core/testing';
+import { realisticEvents } from '@sat/core/fixtures';
 import { formatNumber, heading, note, report, stats, TSX_EXEC_ARGV, withTempDir } from './lib.ts';
 
 const EVENTS = 100_000;

@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'projections/index': 'src/projections/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'fixtures/index': 'src/fixtures/index.ts',
   },
   format: ['esm'],
   dts: true,

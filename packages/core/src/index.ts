@@ -438,6 +438,7 @@ export type {
   StorageTarget,
   StoredObject,
 } from './storage/storage-target.js';
+export * from './store/index.js';
 export {
   type ErrorSummary,
   type FileChange,

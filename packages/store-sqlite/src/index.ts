@@ -4,7 +4,7 @@
  */
 export type { SqliteDatabase, SqliteRunResult, SqliteStatement } from './sqlite-database.js';
 export { MIGRATIONS, type MigrateResult, SCHEMA_VERSION } from './sqlite-migrations.js';
-export { openSqliteStore, SqliteStore } from './sqlite-store.js';
+export { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 export {
   DEFAULT_BATCH_SIZE,
   DEFAULT_BUSY_TIMEOUT_MS,

@@ -21,7 +21,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { decodeHistogram, decodeSet } from './sqlite-codec.js';
 import type { NameTable } from './sqlite-names.js';
 import type { SatSqliteSchema } from './sqlite-schema.js';
-import { rollupTable } from './sqlite-writer.js';
+import { rollupTable } from './sqlite-statements.js';
 
 /** SQL of the duration measures, over rows with `duration_ms` and `duration_bucket`. */
 const DURATION_MEASURES = {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnySatEvent, EventWriter, type NewEvent, readSessionEvents } from '@sat/core';
+import { realisticSessionEvents } from '@sat/core/fixtures';
 import type { AnalyticsStore } from '@sat/core/projections';
-import { realisticSessionEvents } from '@sat/core/testing';
 import { afterEach } from 'vitest';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from '../src/index.js';
 

@@ -1,7 +1,9 @@
 /**
  * The interface every analytics store implements (store-sqlite, store-mongo): a small required
- * core, optional extras, and an explicit `capabilities` object. Every store passes the shared
- * contract suite `describeAnalyticsStore` from `@sat/core/testing`.
+ * core, optional extras, and an explicit `capabilities` object. A store package does not implement
+ * it by hand: it writes an `AnalyticsDriver` and calls core's `createAnalyticsStore(driver,
+ * options)`. Every store passes the shared contract suite `describeAnalyticsStore` from
+ * `@sat/core/testing`.
  */
 
 import type { AnySatEvent } from '../events/envelope.js';

@@ -1,19 +1,30 @@
 /**
- * Test helpers shared by every package: fixture event generators and the contract suite every
- * `AnalyticsStore` runs (`describeAnalyticsStore`) and the one every `StorageTarget` runs
- * (`describeStorageTarget`).
+ * `@sat/core/testing`: the contract suite every `AnalyticsStore` runs (`describeAnalyticsStore`,
+ * made of `analyticsStoreSuites`) and the one every `StorageTarget` runs (`describeStorageTarget`,
+ * made of `storageTargetSuites`). Imports vitest (an optional peer dependency of @sat/core); the
+ * event generators, without vitest, are `@sat/core/fixtures` (re-exported here for tests).
  */
+
 export {
-  type AnalyticsStoreFactory,
-  type AnalyticsStoreFactoryContext,
-  describeAnalyticsStore,
-} from './analytics-store-contract.js';
-export { pseudoRandom } from './pseudo-random.js';
-export { type RealisticEventOptions, realisticEvent, realisticEvents } from './realistic-events.js';
-export { type RealisticSessionOptions, realisticSessionEvents } from './realistic-sessions.js';
-export {
-  describeStorageTarget,
-  type StorageTargetContractOptions,
-  type StorageTargetFactory,
-  type StorageTargetFactoryContext,
-} from './storage-target-contract.js';
+  pseudoRandom,
+  type RealisticEventOptions,
+  type RealisticSessionOptions,
+  realisticEvent,
+  realisticEvents,
+  realisticSessionEvents,
+} from '../fixtures/index.js';
+export { analyticsStoreSuites, describeAnalyticsStore } from './analytics-store-contract.js';
+export type {
+  AnalyticsStoreFactory,
+  AnalyticsStoreFactoryContext,
+  AnalyticsStoreSuiteOptions,
+  StoreHarness,
+  StoreRoot,
+} from './analytics-store-harness.js';
+export { describeStorageTarget, storageTargetSuites } from './storage-target-contract.js';
+export type {
+  StorageTargetContractOptions,
+  StorageTargetFactory,
+  StorageTargetFactoryContext,
+  TargetHarness,
+} from './storage-target-harness.js';

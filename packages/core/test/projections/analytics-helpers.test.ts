@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { realisticSessionEvents } from '../../src/fixtures/realistic-sessions.js';
 import { resolveFilters } from '../../src/projections/analytics-filters.js';
 import {
   bucketValue,
@@ -9,7 +10,6 @@ import {
 import { errorFingerprint, normalizeErrorMessage } from '../../src/projections/error-fingerprint.js';
 import { summarizeParameters } from '../../src/projections/parameter-summary.js';
 import { chooseSource, emptyMeasures, mergeMeasures } from '../../src/projections/rollups.js';
-import { realisticSessionEvents } from '../../src/testing/realistic-sessions.js';
 
 describe('error fingerprints', () => {
   it.each([
