@@ -8,6 +8,7 @@ import { type AnySatEvent, EventWriter, type NewEvent, readSessionEvents } from 
 import { realisticSessionEvents } from '@sat/core/fixtures';
 import type { AnalyticsStore } from '@sat/core/projections';
 import { afterEach } from 'vitest';
+import { compiledChild } from '../../core/test/ts-child.js';
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from '../src/index.js';
 
 /** The repository root. */
@@ -96,9 +97,9 @@ export async function answers(store: AnalyticsStore, sessions: readonly string[]
   return hash.digest('hex');
 }
 
-/** Starts a TypeScript file in a real child process (sources through `sat-source`). */
+/** Starts a TypeScript file in a real child process, bundled once to plain JavaScript (see compiledChild). */
 export function spawnTs(file: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--conditions=sat-source', '--import', 'tsx', file, ...args], {
+  return spawn(process.execPath, [compiledChild(file), ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
