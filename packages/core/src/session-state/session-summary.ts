@@ -110,22 +110,23 @@ export function stateTokensByModel(state: SessionState): {
   byModel: Record<string, ModelTokens>;
   estimatedResponses: number;
 } {
+  const usage = stateUsage(state);
+  const byModel = modelTokens(usage, false);
+  return { byModel, estimatedResponses: usage.estimatedResponses ?? 0 };
+}
+
+function modelTokens(usage: UsageReport, withCost: boolean): Record<string, ModelTokens> {
   const byModel: Record<string, ModelTokens> = {};
-  const tally = stateUsageLedger(state).tally();
-  for (const fact of tally.counted) {
-    const m = (byModel[fact.model] ??= {
-      tokens: { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 },
-      cacheCreation1h: 0,
-      responses: 0,
-    });
-    m.tokens.input += fact.tokens.input;
-    m.tokens.output += fact.tokens.output;
-    m.tokens.cacheCreation += fact.tokens.cacheCreation;
-    m.tokens.cacheRead += fact.tokens.cacheRead;
-    m.cacheCreation1h += fact.tokens.cacheCreation1h;
-    m.responses += fact.responses;
+  for (const [model, m] of Object.entries(usage.byModel)) {
+    const entry: ModelTokens = {
+      tokens: m.tokens,
+      cacheCreation1h: m.cacheCreation1h,
+      responses: m.apiResponses,
+    };
+    if (withCost && m.cost !== undefined) entry.cost = m.cost;
+    byModel[model] = entry;
   }
-  return { byModel, estimatedResponses: tally.estimatedResponses ?? 0 };
+  return byModel;
 }
 
 /**

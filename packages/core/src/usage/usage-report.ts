@@ -103,8 +103,8 @@ export function usageReport(tally: UsageTally, options: UsageReportOptions = {})
   const byAgent = new Map<string, Map<string, ModelTally>>();
   const byModel = new Map<string, ModelTally>();
   for (const fact of tally.counted) {
-    let models = byAgent.get(fact.agent);
-    if (!models) byAgent.set(fact.agent, (models = new Map()));
+    const models = byAgent.get(fact.agent) ?? new Map<string, ModelTally>();
+    byAgent.set(fact.agent, models);
     count(models, fact);
     count(byModel, fact);
   }
@@ -134,8 +134,8 @@ interface ModelTally {
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function count(into: Map<string, ModelTally>, fact: UsageFact): void {
-  let slot = into.get(fact.model);
-  if (!slot) into.set(fact.model, (slot = { tokens: zeroUsageTokenCounts(), responses: 0 }));
+  const slot = into.get(fact.model) ?? { tokens: zeroUsageTokenCounts(), responses: 0 };
+  into.set(fact.model, slot);
   addUsageTokenCounts(slot.tokens, fact.tokens);
   slot.responses += fact.responses;
 }
