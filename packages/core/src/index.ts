@@ -378,6 +378,8 @@ export {
   newTokensOf,
   type SessionStateSummary,
   stateTokensByModel,
+  stateUsage,
+  stateUsageLedger,
   summarizeSessionState,
 } from './session-state/session-summary.js';
 export {
@@ -448,10 +450,24 @@ export {
 } from './usage/session-overview.js';
 export {
   type AgentRuns,
-  type AgentUsage,
-  type ModelUsage,
   type SessionUsage,
   type SessionUsageOptions,
   sessionUsage,
   UsageAccumulator,
 } from './usage/session-usage.js';
+export {
+  addUsageTokenCounts,
+  type UsageFact,
+  type UsageSource,
+  type UsageTokenCounts,
+  usageFactOf,
+  zeroUsageTokenCounts,
+} from './usage/usage-facts.js';
+export { UsageLedger, type UsageTally } from './usage/usage-ledger.js';
+export {
+  type AgentUsage,
+  type ModelUsage,
+  type UsageReport,
+  type UsageReportOptions,
+  usageReport,
+} from './usage/usage-report.js';

@@ -39,7 +39,7 @@ function printHeader(ctx: CliContext, o: SessionOverview): void {
   lines.push(['tokens', tokenLine(o.tokens)]);
   let cost = `${costCell(o.cost, o.unknownModels)} (prices as of ${o.pricesAsOf})`;
   if (o.unknownModels.length > 0)
-    cost += `; no price for ${o.unknownModels.join(', ')}: its tokens are counted above but not priced (add it under "prices" in sat.config.json)`;
+    cost += `; no price for ${o.unknownModels.join(', ')}: its ${formatCount(o.unpricedTokens)} tokens are counted above but not priced (add it under "prices" in sat.config.json)`;
   lines.push(['cost', cost]);
   if (o.estimatedResponses > 0)
     lines.push([

@@ -114,7 +114,7 @@ export async function run(ctx: CliContext, args: string[], options: { json?: boo
   if (summary.totalTokens > 0)
     lines.push([
       'cost',
-      `${formatCost(summary.cost)}${summary.unknownModels.length ? ` + unpriced (${summary.unknownModels.join(', ')})` : ''}`,
+      `${formatCost(summary.cost)}${summary.unknownModels.length ? ` + unpriced (${summary.unknownModels.join(', ')}: ${formatCount(summary.unpricedTokens)} tokens)` : ''}`,
     ]);
   if (summary.todos.total > 0)
     lines.push([

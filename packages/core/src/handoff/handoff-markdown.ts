@@ -1,4 +1,3 @@
-import { PRICES_AS_OF } from '../pricing/prices.js';
 import type { SessionState } from '../session-state/session-state.js';
 import type { SessionStateSummary } from '../session-state/session-summary.js';
 import type { SnapshotFileRef, SnapshotMeta } from '../snapshots/snapshot-types.js';
@@ -295,7 +294,7 @@ function tokens(input: HandoffInput): string[] {
   else {
     const t = s.tokens;
     lines.push(
-      `- ${count(s.totalTokens)} tokens (input ${count(t.input)}, output ${count(t.output)}, cache write ${count(t.cacheCreation)}, cache read ${count(t.cacheRead)}); cost $${s.cost.toFixed(4)} (prices as of ${PRICES_AS_OF})${s.unknownModels.length ? `, not priced: ${s.unknownModels.join(', ')}` : ''}.`,
+      `- ${count(s.totalTokens)} tokens (input ${count(t.input)}, output ${count(t.output)}, cache write ${count(t.cacheCreation)}, cache read ${count(t.cacheRead)}); cost $${s.cost.toFixed(4)} (prices as of ${s.pricesAsOf})${s.unknownModels.length ? `, not priced: ${s.unknownModels.join(', ')} (${count(s.unpricedTokens)} tokens unpriced)` : ''}.`,
     );
     const models = Object.entries(s.byModel)
       .map(([model, m]) => `${model} ${m.cost === undefined ? 'no price' : `$${m.cost.toFixed(4)}`}`)

@@ -4,7 +4,11 @@
  * fingerprints); these functions choose the source (a rollup when one has every dimension
  * needed), and turn the aggregates into results, pricing usage with the price table given.
  */
-import { type PriceTable, priceUsage } from '../pricing/prices.js';
+import type { TokenCounts } from '../events/payloads.js';
+import type { PriceTable } from '../pricing/prices.js';
+import type { UsageFact } from '../usage/usage-facts.js';
+import { UsageLedger } from '../usage/usage-ledger.js';
+import { type ModelUsage, type UsageReport, usageReport } from '../usage/usage-report.js';
 import { type AnalyticsFilters, type ResolvedFilters, resolveFilters } from './analytics-filters.js';
 import type {
   AgentPerformance,
@@ -125,14 +129,82 @@ function rate(part: number, whole: number): number | null {
   return whole > 0 ? round(part / whole, 6) : null;
 }
 
-function tokenTotals(m: UsageMeasures): TokenFigures {
+/** An aggregate usage row as a usage fact: a sum that already went through the sub-agent rule. */
+function rollupFact(agent: string, model: string, m: UsageMeasures): UsageFact {
   return {
-    input: m.input,
-    output: m.output,
-    cacheCreation: m.cache_creation,
-    cacheCreation1h: m.cache_creation_1h,
-    cacheRead: m.cache_read,
-    total: m.input + m.output + m.cache_creation + m.cache_read,
+    agent,
+    model,
+    source: 'rollup',
+    tokens: {
+      input: m.input,
+      output: m.output,
+      cacheCreation: m.cache_creation,
+      cacheCreation1h: m.cache_creation_1h,
+      cacheRead: m.cache_read,
+    },
+    responses: m.responses,
+  };
+}
+
+/**
+ * The session usage model of aggregate usage rows (grouped by agent and model, or by model with
+ * `agent` empty); rows left empty by the sub-agent rule are dropped.
+ */
+function rollupUsage(
+  rows: Array<{ agent: string; model: string; m: UsageMeasures }>,
+  prices: PriceTable,
+): UsageReport {
+  const ledger = new UsageLedger();
+  for (const { agent, model, m } of rows) if (m.responses > 0) ledger.add(rollupFact(agent, model, m));
+  return usageReport(ledger.tally(), { prices });
+}
+
+function tokenFigures(t: TokenCounts, cacheCreation1h: number): TokenFigures {
+  return {
+    input: t.input,
+    output: t.output,
+    cacheCreation: t.cacheCreation,
+    cacheCreation1h,
+    cacheRead: t.cacheRead,
+    total: t.input + t.output + t.cacheCreation + t.cacheRead,
+  };
+}
+
+/** A usage model's models as the analytics results list them: in name order, costs rounded. */
+function costGroup(models: Record<string, ModelUsage>): CostGroup & { models: ModelCost[] } {
+  const out: ModelCost[] = [];
+  const tokens = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
+  let cacheCreation1h = 0;
+  let responses = 0;
+  let pricedCost = 0;
+  const unpriced: string[] = [];
+  for (const [model, m] of Object.entries(models)) {
+    const cost = m.cost === undefined ? null : round(m.cost, 9);
+    if (cost === null) unpriced.push(model);
+    else pricedCost += cost;
+    tokens.input += m.tokens.input;
+    tokens.output += m.tokens.output;
+    tokens.cacheCreation += m.tokens.cacheCreation;
+    tokens.cacheRead += m.tokens.cacheRead;
+    cacheCreation1h += m.cacheCreation1h;
+    responses += m.apiResponses;
+    out.push({
+      model,
+      priceKey: m.priceKey ?? null,
+      known: m.cost !== undefined,
+      cost,
+      responses: m.apiResponses,
+      tokens: tokenFigures(m.tokens, m.cacheCreation1h),
+    });
+  }
+  pricedCost = round(pricedCost, 9);
+  return {
+    cost: unpriced.length > 0 ? null : pricedCost,
+    pricedCost,
+    unpricedModels: unpriced,
+    responses,
+    tokens: tokenFigures(tokens, cacheCreation1h),
+    models: out,
   };
 }
 
@@ -141,52 +213,12 @@ function priceModels(
   rows: Array<{ model: string; m: UsageMeasures }>,
   prices: PriceTable,
 ): CostGroup & { models: ModelCost[] } {
-  const merged = new Map<string, UsageMeasures>();
-  for (const { model, m } of rows) {
-    const into = merged.get(model);
-    if (into) mergeMeasures('usage', into, m);
-    else merged.set(model, mergeMeasures('usage', emptyMeasures('usage'), m));
-  }
-  const total = emptyMeasures('usage');
-  const models: ModelCost[] = [];
-  let pricedCost = 0;
-  const unpriced: string[] = [];
-  for (const model of [...merged.keys()].sort(byName)) {
-    const m = merged.get(model)!;
-    if (m.responses <= 0) continue;
-    mergeMeasures('usage', total, m);
-    const priced = priceUsage(
-      model,
-      {
-        input: m.input,
-        output: m.output,
-        cacheCreation: m.cache_creation,
-        cacheRead: m.cache_read,
-        cacheCreation1h: m.cache_creation_1h,
-      },
+  return costGroup(
+    rollupUsage(
+      rows.map((row) => ({ ...row, agent: '' })),
       prices,
-    );
-    const cost = priced.cost === undefined ? null : round(priced.cost, 9);
-    if (cost === null) unpriced.push(model);
-    else pricedCost += cost;
-    models.push({
-      model,
-      priceKey: priced.priceKey ?? null,
-      known: priced.known,
-      cost,
-      responses: m.responses,
-      tokens: tokenTotals(m),
-    });
-  }
-  pricedCost = round(pricedCost, 9);
-  return {
-    cost: unpriced.length > 0 ? null : pricedCost,
-    pricedCost,
-    unpricedModels: unpriced,
-    responses: total.responses,
-    tokens: tokenTotals(total),
-    models,
-  };
+    ).byModel,
+  );
 }
 
 function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
@@ -213,22 +245,23 @@ function costOrder(
   return b.pricedCost - a.pricedCost || b.tokens.total - a.tokens.total;
 }
 
-function agentRows(
-  invocations: AggregateRow<'invocations'>[],
-  usage: AggregateRow<'usage'>[],
-  prices: PriceTable,
-): AgentPerformanceRow[] {
+/** Usage rows grouped by agent and model, as the rows the usage model takes. */
+function agentModelRows(usage: AggregateRow<'usage'>[]) {
+  return usage.map((row) => ({
+    agent: String(row.dims.agent),
+    model: String(row.dims.model),
+    m: row.measures,
+  }));
+}
+
+function agentRows(invocations: AggregateRow<'invocations'>[], report: UsageReport): AgentPerformanceRow[] {
   const inv = new Map<string, InvocationMeasures>();
   for (const row of invocations) inv.set(String(row.dims.agent), row.measures);
-  const use = groupBy(usage, (row) => String(row.dims.agent));
-  const agents = new Set([...inv.keys(), ...use.keys()]);
+  const agents = new Set([...inv.keys(), ...Object.keys(report.byAgent)]);
   const rows: AgentPerformanceRow[] = [];
   for (const agent of agents) {
     const m = inv.get(agent) ?? emptyMeasures('invocations');
-    const priced = priceModels(
-      (use.get(agent) ?? []).map((row) => ({ model: String(row.dims.model), m: row.measures })),
-      prices,
-    );
+    const priced = costGroup(report.byAgent[agent]?.models ?? {});
     if (m.invocations <= 0 && m.completed <= 0 && priced.responses <= 0) continue;
     rows.push({
       agent,
@@ -268,7 +301,7 @@ export async function queryAgentPerformance(
     run(reader, 'invocations', filters, ['agent']),
     run(reader, 'usage', filters, ['agent', 'model']),
   ]);
-  return { filters, agents: agentRows(invocations, usage, prices) };
+  return { filters, agents: agentRows(invocations, rollupUsage(agentModelRows(usage), prices)) };
 }
 
 function toolStats(m: ToolMeasures): ToolStats {
@@ -442,10 +475,8 @@ export async function querySessionSummary(
     fingerprintRows(reader, filters),
     reader.fileOperations(row.session, aggregateFilter(filters)),
   ]);
-  const priced = priceModels(
-    usage.map((u) => ({ model: String(u.dims.model), m: u.measures })),
-    prices,
-  );
+  const report = rollupUsage(agentModelRows(usage), prices);
+  const priced = costGroup(report.byModel);
   const first = Date.parse(row.firstEventAt);
   const last = Date.parse(row.lastEventAt);
   return {
@@ -472,8 +503,9 @@ export async function querySessionSummary(
     cost: priced.cost,
     pricedCost: priced.pricedCost,
     unpricedModels: priced.unpricedModels,
+    unpricedTokens: report.unpricedTokens,
     models: priced.models,
-    agents: agentRows(invocations, usage, prices),
+    agents: agentRows(invocations, report),
     tools: tools
       .map((t) => ({ tool: String(t.dims.tool), ...toolStats(t.measures) }))
       .filter((t) => t.uses > 0)

@@ -169,6 +169,8 @@ export interface SessionSummary extends CostFigures {
   validations: { total: number; failed: number };
   responses: number;
   tokens: TokenFigures;
+  /** Tokens of `unpricedModels` (input + output + cache writes + cache reads). */
+  unpricedTokens: number;
   models: ModelCost[];
   agents: AgentPerformanceRow[];
   tools: Array<ToolStats & { tool: string }>;

@@ -19,6 +19,8 @@ const ERROR_CHARS = 300;
 const SHORT_CHARS = 200;
 /** Event types sat writes about its own work: they are not activity of the session. */
 const BOOKKEEPING: ReadonlySet<string> = new Set(['snapshot', 'handoff', 'backup']);
+/** The model the importer records when a response names none. */
+const UNKNOWN_MODEL = 'unknown';
 
 /**
  * Copy-on-write access to the state's containers. A replay that owns its state (a fresh copy)
@@ -75,7 +77,7 @@ function tally(byAgent: Record<string, AgentTally>, agent: string): AgentTally {
  * still running; the latest TodoWrite list per agent; files changed; decisions; open errors
  * (error events not followed by a `fix_successful` one of the same type, and failed tool calls
  * not followed by a successful call of the same tool on the same target) and failed validations;
- * tokens by model (a `task_result` estimate only while its agent has no transcript response);
+ * tokens by agent and model (a `task_result` estimate only while its agent has no transcript response);
  * the main agent's context fill; prompts (the first is the goal); last assistant messages; phase,
  * start, end and the last snapshot and handoff.
  *
@@ -262,46 +264,32 @@ function apiResponse(s: SessionState, d: Draft, event: SatEvent<'api_response'>)
   const key = `${data.source}\u0000${data.message_id}\u0000${data.request_id ?? ''}`;
   const bucketKey = data.source === 'task_result' ? (data.agent_id ?? '-') : '';
   const oneHour = Math.min(data.cache_creation_1h ?? 0, t.cacheCreation);
-  let at = -1;
-  for (let i = recent.length - 1; i >= 0; i--) {
-    if (recent[i]![0] === key) {
-      at = i;
-      break;
-    }
-  }
+  const at = recent.findLastIndex((r) => r[0] === key);
+  const next: RecentResponse = [
+    key,
+    data.model,
+    bucketKey,
+    t.input,
+    t.output,
+    t.cacheCreation,
+    t.cacheRead,
+    oneHour,
+    event.agent,
+  ];
   if (at >= 0) {
-    // The same response again: count only what its larger figures add.
+    // The same response again: keep its larger figures (and its model, once known).
     const old = recent[at]!;
-    const next: RecentResponse = [
-      key,
-      old[1],
-      old[2],
-      Math.max(old[3], t.input),
-      Math.max(old[4], t.output),
-      Math.max(old[5], t.cacheCreation),
-      Math.max(old[6], t.cacheRead),
-      Math.max(old[7], oneHour),
-    ];
+    for (let i = 3; i <= 7; i++) next[i] = Math.max(old[i] as number, next[i] as number);
+    next[2] = old[2];
+    next[8] = old[8];
+    if (old[1] !== UNKNOWN_MODEL || data.model === UNKNOWN_MODEL) next[1] = old[1];
     recent[at] = next;
-    addToBucket(tokens, d, old[1], old[2], {
-      input: next[3] - old[3],
-      output: next[4] - old[4],
-      cacheCreation: next[5] - old[5],
-      cacheRead: next[6] - old[6],
-      cacheCreation1h: next[7] - old[7],
-      responses: 0,
-    });
+    addToBucket(tokens, d, old, -1);
+    addToBucket(tokens, d, next, 1);
   } else {
-    recent.push([key, data.model, bucketKey, t.input, t.output, t.cacheCreation, t.cacheRead, oneHour]);
+    recent.push(next);
     if (recent.length > STATE_LIMITS.responseWindow) recent.shift();
-    addToBucket(tokens, d, data.model, bucketKey, {
-      input: t.input,
-      output: t.output,
-      cacheCreation: t.cacheCreation,
-      cacheRead: t.cacheRead,
-      cacheCreation1h: oneHour,
-      responses: 1,
-    });
+    addToBucket(tokens, d, next, 1);
   }
   if (data.source === 'transcript' && data.agent_id !== undefined) {
     if (!tokens.transcriptAgents.includes(data.agent_id))
@@ -312,29 +300,29 @@ function apiResponse(s: SessionState, d: Draft, event: SatEvent<'api_response'>)
     s.context = { model: data.model, tokens: used, seq: event.seq, ts: event.ts };
 }
 
-function addToBucket(
-  tokens: SessionState['tokens'],
-  d: Draft,
-  model: string,
-  bucketKey: string,
-  add: TokenBucket,
-): void {
-  let models: Record<string, TokenBucket>;
-  if (bucketKey === '') models = d.edit(tokens, 'byModel');
+/** Adds a remembered response (`sign` 1) to its bucket, or takes it back out (`sign` -1). */
+function addToBucket(tokens: SessionState['tokens'], d: Draft, r: RecentResponse, sign: 1 | -1): void {
+  const [, model, bucketKey, input, output, cacheCreation, cacheRead, cacheCreation1h, agent] = r;
+  let byAgent: Record<string, Record<string, TokenBucket>>;
+  if (bucketKey === '') byAgent = d.edit(tokens, 'byAgent');
   else {
     const estimates = d.edit(tokens, 'estimates');
-    models = { ...(estimates[bucketKey] ?? {}) };
-    estimates[bucketKey] = models;
+    byAgent = { ...(estimates[bucketKey] ?? {}) };
+    estimates[bucketKey] = byAgent;
   }
+  const models = { ...(byAgent[agent] ?? {}) };
+  byAgent[agent] = models;
   const b = models[model] ?? emptyBucket();
-  models[model] = {
-    input: b.input + add.input,
-    output: b.output + add.output,
-    cacheCreation: b.cacheCreation + add.cacheCreation,
-    cacheRead: b.cacheRead + add.cacheRead,
-    cacheCreation1h: b.cacheCreation1h + add.cacheCreation1h,
-    responses: b.responses + add.responses,
+  const sum: TokenBucket = {
+    input: b.input + sign * input,
+    output: b.output + sign * output,
+    cacheCreation: b.cacheCreation + sign * cacheCreation,
+    cacheRead: b.cacheRead + sign * cacheRead,
+    cacheCreation1h: b.cacheCreation1h + sign * cacheCreation1h,
+    responses: b.responses + sign,
   };
+  if (sum.responses > 0) models[model] = sum;
+  else delete models[model];
 }
 
 function agentInvocation(s: SessionState, d: Draft, event: SatEvent<'agent_invocation'>): void {

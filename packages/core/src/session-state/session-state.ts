@@ -4,7 +4,7 @@ import type { TokenCounts } from '../events/payloads.js';
  * Version of the {@link SessionState} shape. A snapshot holding a state of another version is
  * not used as a starting point: the session is replayed from its log instead.
  */
-export const SESSION_STATE_VERSION = 2;
+export const SESSION_STATE_VERSION = 3;
 
 /**
  * How much of each list the state keeps. The state of a session of any length stays small (a
@@ -163,10 +163,10 @@ export interface MessageState {
 
 /**
  * One remembered API response: `[key, model, bucket, input, output, cacheCreation, cacheRead,
- * cacheCreation1h]`, where bucket is `''` for a transcript response and the agent id (or `'-'`)
- * for a `task_result` estimate.
+ * cacheCreation1h, agent]`, where bucket is `''` for a transcript response and the agent id (or
+ * `'-'`) for a `task_result` estimate.
  */
-export type RecentResponse = [string, string, string, number, number, number, number, number];
+export type RecentResponse = [string, string, string, number, number, number, number, number, string];
 
 /**
  * One session's state, folded from its events by `reduceSession`: what a person or a new agent
@@ -231,13 +231,13 @@ export interface SessionState {
   /** Tool calls by tool. */
   tools: Record<string, { uses: number; failures: number; durationMs: number }>;
   tokens: {
-    /** Responses counted from transcripts, by model. */
-    byModel: Record<string, TokenBucket>;
+    /** Responses counted from transcripts, by agent and model. */
+    byAgent: Record<string, Record<string, TokenBucket>>;
     /**
      * Estimates from a parent's Task/Agent result (`source: 'task_result'`), by agent id (`'-'`
-     * when none) and model. Counted only while no transcript response of that agent id exists.
+     * when none), agent and model. Counted only while no transcript response of that agent id exists.
      */
-    estimates: Record<string, Record<string, TokenBucket>>;
+    estimates: Record<string, Record<string, Record<string, TokenBucket>>>;
     /** Agent ids with at least one transcript response, sorted. */
     transcriptAgents: string[];
     /** See {@link RecentResponse}. */
@@ -261,7 +261,7 @@ export interface SessionState {
  * The state of a session before its first event.
  *
  * @example
- * const state = emptySessionState('s1'); // { v: 2, session: 's1', lastSeq: 0, ... }
+ * const state = emptySessionState('s1'); // { v: 3, session: 's1', lastSeq: 0, ... }
  */
 export function emptySessionState(session: string): SessionState {
   return {
@@ -281,7 +281,7 @@ export function emptySessionState(session: string): SessionState {
     errors: { count: 0, open: [], openDropped: 0 },
     validations: { count: 0, failed: [] },
     tools: {},
-    tokens: { byModel: {}, estimates: {}, transcriptAgents: [], recent: [] },
+    tokens: { byAgent: {}, estimates: {}, transcriptAgents: [], recent: [] },
     compaction: { count: 0 },
   };
 }

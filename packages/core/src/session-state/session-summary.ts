@@ -1,5 +1,8 @@
 import type { TokenCounts } from '../events/payloads.js';
-import { contextWindowFor, DEFAULT_PRICES, type PriceTable, priceUsage } from '../pricing/prices.js';
+import { contextWindowFor, DEFAULT_PRICES, type PriceTable } from '../pricing/prices.js';
+import type { UsageFact, UsageSource } from '../usage/usage-facts.js';
+import { UsageLedger } from '../usage/usage-ledger.js';
+import { type AgentUsage, type UsageReport, usageReport } from '../usage/usage-report.js';
 import type { SessionState, TokenBucket } from './session-state.js';
 
 /** Tokens and cost of one model in a session. */
@@ -21,6 +24,8 @@ export interface SessionStateSummary {
   lastSeq: number;
   /** All tokens counted (sub-agents included; `task_result` estimates only while their transcript is missing). */
   tokens: TokenCounts;
+  /** The part of `tokens.cacheCreation` written to the 1-hour cache. */
+  cacheCreation1h: number;
   /** input + output + cacheCreation + cacheRead. */
   totalTokens: number;
   /**
@@ -33,9 +38,17 @@ export interface SessionStateSummary {
   cost: number;
   /** Models with no price: their tokens are counted, not priced. */
   unknownModels: string[];
+  /** Tokens of `unknownModels`. */
+  unpricedTokens: number;
   byModel: Record<string, ModelTokens>;
+  /** Tokens and cost per agent, by model (as in `sessionUsage`). */
+  byAgent: Record<string, AgentUsage>;
   /** Responses known only from a parent's Task/Agent result (the sub-agent's transcript is missing). */
   estimatedResponses: number;
+  /** Such estimates left out because the sub-agent's own transcript arrived. */
+  replacedEstimates: number;
+  /** The date of the bundled prices. */
+  pricesAsOf: string;
   /** The latest main-agent API response against the model's context window. */
   context?: { model: string; tokens: number; window: number; percent: number; windowKnown: boolean };
   agents: { invocations: number; running: number; completed: number; failed: number };
@@ -46,47 +59,74 @@ export interface SessionStateSummary {
   decisions: number;
 }
 
-function addBucket(into: ModelTokens, b: TokenBucket): void {
-  into.tokens.input += b.input;
-  into.tokens.output += b.output;
-  into.tokens.cacheCreation += b.cacheCreation;
-  into.tokens.cacheRead += b.cacheRead;
-  into.cacheCreation1h += b.cacheCreation1h;
-  into.responses += b.responses;
+/**
+ * The usage facts a session's state holds, in a {@link UsageLedger}: its transcript buckets by
+ * agent and model, its `task_result` estimates, and the agent ids that have a transcript (whose
+ * estimates the ledger leaves out).
+ *
+ * @example
+ * const report = usageReport(stateUsageLedger(state).tally(), { prices: config.prices });
+ */
+export function stateUsageLedger(state: SessionState): UsageLedger {
+  const ledger = new UsageLedger();
+  for (const [agent, models] of Object.entries(state.tokens.byAgent))
+    for (const [model, bucket] of Object.entries(models))
+      ledger.add(bucketFact(agent, model, bucket, 'transcript'));
+  for (const [agentId, agents] of Object.entries(state.tokens.estimates))
+    for (const [agent, models] of Object.entries(agents))
+      for (const [model, bucket] of Object.entries(models)) {
+        const fact = bucketFact(agent, model, bucket, 'task_result');
+        if (agentId !== '-') fact.agentId = agentId;
+        ledger.add(fact);
+      }
+  for (const agentId of state.tokens.transcriptAgents) ledger.noteTranscript(agentId);
+  return ledger;
 }
 
-function emptyModel(): ModelTokens {
-  return {
-    tokens: { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 },
-    cacheCreation1h: 0,
-    responses: 0,
-  };
+function bucketFact(agent: string, model: string, b: TokenBucket, source: UsageSource): UsageFact {
+  const { responses, ...tokens } = b;
+  return { agent, model, source, tokens, responses };
+}
+
+/**
+ * A session state's token usage and cost: the same {@link UsageReport} as `sessionUsage` gives by
+ * replaying the log, priced now with `prices` (default the bundled table).
+ *
+ * @example
+ * const { cost, byAgent, unpricedTokens } = stateUsage(state, config.prices);
+ */
+export function stateUsage(state: SessionState, prices: PriceTable = DEFAULT_PRICES): UsageReport {
+  return usageReport(stateUsageLedger(state).tally(), { prices });
 }
 
 /**
  * The tokens a session's state counts, by model: transcript responses, plus the `task_result`
- * estimates of agents that have no transcript response.
+ * estimates of agents that have no transcript response. Costs are not set (see {@link stateUsage}).
+ *
+ * @example
+ * const { byModel, estimatedResponses } = stateTokensByModel(state);
  */
 export function stateTokensByModel(state: SessionState): {
   byModel: Record<string, ModelTokens>;
   estimatedResponses: number;
 } {
+  const usage = stateUsage(state);
+  const byModel = modelTokens(usage, false);
+  return { byModel, estimatedResponses: usage.estimatedResponses ?? 0 };
+}
+
+function modelTokens(usage: UsageReport, withCost: boolean): Record<string, ModelTokens> {
   const byModel: Record<string, ModelTokens> = {};
-  const slot = (model: string) => {
-    byModel[model] ??= emptyModel();
-    return byModel[model];
-  };
-  for (const [model, bucket] of Object.entries(state.tokens.byModel)) addBucket(slot(model), bucket);
-  let estimatedResponses = 0;
-  const withTranscript = new Set(state.tokens.transcriptAgents);
-  for (const [agentId, models] of Object.entries(state.tokens.estimates)) {
-    if (withTranscript.has(agentId)) continue;
-    for (const [model, bucket] of Object.entries(models)) {
-      addBucket(slot(model), bucket);
-      estimatedResponses += bucket.responses;
-    }
+  for (const [model, m] of Object.entries(usage.byModel)) {
+    const entry: ModelTokens = {
+      tokens: m.tokens,
+      cacheCreation1h: m.cacheCreation1h,
+      responses: m.apiResponses,
+    };
+    if (withCost && m.cost !== undefined) entry.cost = m.cost;
+    byModel[model] = entry;
   }
-  return { byModel, estimatedResponses };
+  return byModel;
 }
 
 /**
@@ -98,8 +138,8 @@ export function stateTokensByModel(state: SessionState): {
  */
 export function newTokensOf(state: SessionState): number {
   let total = 0;
-  for (const m of Object.values(stateTokensByModel(state).byModel))
-    total += m.tokens.input + m.tokens.output + m.tokens.cacheCreation;
+  for (const { tokens: t } of stateUsageLedger(state).tally().counted)
+    total += t.input + t.output + t.cacheCreation;
   return total;
 }
 
@@ -115,22 +155,18 @@ export function summarizeSessionState(
   state: SessionState,
   prices: PriceTable = DEFAULT_PRICES,
 ): SessionStateSummary {
-  const { byModel, estimatedResponses } = stateTokensByModel(state);
-  const tokens: TokenCounts = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
-  let cost = 0;
-  const unknownModels: string[] = [];
-  for (const [model, m] of Object.entries(byModel)) {
-    tokens.input += m.tokens.input;
-    tokens.output += m.tokens.output;
-    tokens.cacheCreation += m.tokens.cacheCreation;
-    tokens.cacheRead += m.tokens.cacheRead;
-    const priced = priceUsage(model, { ...m.tokens, cacheCreation1h: m.cacheCreation1h }, prices);
-    if (priced.cost === undefined) unknownModels.push(model);
-    else {
-      m.cost = priced.cost;
-      cost += priced.cost;
-    }
+  const usage = stateUsage(state, prices);
+  const byModel: Record<string, ModelTokens> = {};
+  for (const [model, m] of Object.entries(usage.byModel)) {
+    const entry: ModelTokens = {
+      tokens: m.tokens,
+      cacheCreation1h: m.cacheCreation1h,
+      responses: m.apiResponses,
+    };
+    if (m.cost !== undefined) entry.cost = m.cost;
+    byModel[model] = entry;
   }
+  const { tokens } = usage;
   let completed = 0;
   let failed = 0;
   for (const t of Object.values(state.agents.byAgent)) {
@@ -152,12 +188,17 @@ export function summarizeSessionState(
     events: state.events,
     lastSeq: state.lastSeq,
     tokens,
-    totalTokens: tokens.input + tokens.output + tokens.cacheCreation + tokens.cacheRead,
+    cacheCreation1h: usage.cacheCreation1h,
+    totalTokens: usage.totalTokens,
     newTokens: tokens.input + tokens.output + tokens.cacheCreation,
-    cost,
-    unknownModels: unknownModels.sort(),
+    cost: usage.cost,
+    unknownModels: usage.unknownModels,
+    unpricedTokens: usage.unpricedTokens,
     byModel,
-    estimatedResponses,
+    byAgent: usage.byAgent,
+    estimatedResponses: usage.estimatedResponses ?? 0,
+    replacedEstimates: usage.replacedEstimates ?? 0,
+    pricesAsOf: usage.pricesAsOf,
     agents: {
       invocations: state.agents.invocations,
       running: state.agents.running.length + state.agents.runningDropped,

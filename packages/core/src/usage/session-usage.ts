@@ -1,28 +1,9 @@
-import type { AnySatEvent } from '../events/envelope.js';
-import type { TokenCounts } from '../events/payloads.js';
+import type { AnySatEvent, SatEvent } from '../events/envelope.js';
 import { type ReadOptions, readSessionEvents } from '../log/event-reader.js';
-import { DEFAULT_PRICES, PRICES_AS_OF, type PriceTable, priceUsage } from '../pricing/prices.js';
-
-/** Usage of one model (overall, or within one agent). */
-export interface ModelUsage {
-  tokens: TokenCounts;
-  /** The part of `tokens.cacheCreation` written to the 1-hour cache (priced at the 1-hour rate). */
-  cacheCreation1h: number;
-  apiResponses: number;
-  /** USD; undefined when the model has no price (it is then listed in `unknownModels`, never priced at 0). */
-  cost?: number;
-}
-
-/** Usage of one agent (`main` or a sub-agent), by model. */
-export interface AgentUsage {
-  tokens: TokenCounts;
-  /** USD of the models that have a price. */
-  cost: number;
-  /** Models of this agent with no price (their tokens are in `tokens`, not in `cost`). */
-  unknownModels: string[];
-  apiResponses: number;
-  models: Record<string, ModelUsage>;
-}
+import { DEFAULT_PRICES, type PriceTable } from '../pricing/prices.js';
+import { usageFactOf } from './usage-facts.js';
+import { UsageLedger } from './usage-ledger.js';
+import { type UsageReport, usageReport } from './usage-report.js';
 
 /** How often a sub-agent was invoked in a session, and how that went. */
 export interface AgentRuns {
@@ -35,34 +16,22 @@ export interface AgentRuns {
   durationMs: number;
 }
 
-/** A session's token usage and cost, from its `api_response` events. */
-export interface SessionUsage {
+/**
+ * A session's token usage and cost (the {@link UsageReport} of its `api_response` events), with its
+ * tool uses, errors and sub-agent invocations: what `sat show` and `sat sessions` read.
+ */
+export interface SessionUsage extends UsageReport {
   session: string;
-  /** The session's tokens, its sub-agents included. */
-  tokens: TokenCounts;
-  /** USD of everything whose model has a price; see `unknownModels` for the rest. */
-  cost: number;
-  /** Models with no price in the table, by name: their tokens are counted but not priced. */
-  unknownModels: string[];
-  /** API responses counted (each `(message_id, request_id)` once). */
-  apiResponses: number;
-  /**
-   * Responses known only from a parent's Task/Agent result (`source: 'task_result'`) because the
-   * sub-agent's own transcript is missing; counted (an estimate: the sub-agent's last call only).
-   */
+  /** Always known when replaying events (see {@link UsageReport.estimatedResponses}). */
   estimatedResponses: number;
-  /** Such estimates left out because the sub-agent's own transcript was imported. */
+  /** Always known when replaying events. */
   replacedEstimates: number;
-  byAgent: Record<string, AgentUsage>;
-  byModel: Record<string, ModelUsage>;
   /** `tool_usage` events. */
   toolUses: number;
   /** `error` events. */
   errors: number;
   /** Sub-agents invoked (`agent_invocation` events), by name. */
   agents: Record<string, AgentRuns>;
-  /** The date of the bundled prices (overrides from the config may change some). */
-  pricesAsOf: string;
 }
 
 /** Options of {@link sessionUsage}. */
@@ -73,17 +42,6 @@ export interface SessionUsageOptions {
   onIssue?: ReadOptions['onIssue'];
 }
 
-interface Response {
-  agent: string;
-  model: string;
-  agentId?: string;
-  input: number;
-  output: number;
-  cacheCreation: number;
-  cacheRead: number;
-  cacheCreation1h: number;
-}
-
 interface Invocation {
   agent: string;
   finished?: 'completed' | 'failed';
@@ -91,11 +49,10 @@ interface Invocation {
 }
 
 /**
- * Adds up a session's events into a {@link SessionUsage}. Each API response
- * (`message_id`, `request_id`) counts once, with its largest figures, however often it was
- * recorded. A `task_result` estimate counts only while no `transcript` response of the same
- * `agent_id` exists: a sub-agent is never counted both from its parent's result and from its
- * own transcript.
+ * Adds up a session's events into a {@link SessionUsage}: its `api_response` events go to a
+ * {@link UsageLedger} (each response once, with its largest figures; a `task_result` estimate only
+ * while the sub-agent's own transcript is missing), and its tool uses, errors and sub-agent
+ * invocations are counted beside.
  *
  * @example
  * const usage = new UsageAccumulator();
@@ -103,123 +60,25 @@ interface Invocation {
  * usage.result(session).cost;
  */
 export class UsageAccumulator {
-  private readonly responses = new Map<string, Response>();
-  private readonly estimates = new Map<string, Response>();
-  private readonly transcriptAgents = new Set<string>();
+  private readonly ledger = new UsageLedger();
   private readonly invocations = new Map<string, Invocation>();
   private toolUses = 0;
   private errors = 0;
 
   /** Takes one event into account (events of types other than those counted are ignored). */
   add(event: AnySatEvent): void {
-    switch (event.type) {
-      case 'api_response': {
-        const d = event.data;
-        const key = `${d.message_id}\u0000${d.request_id ?? ''}`;
-        const next: Response = {
-          agent: event.agent,
-          model: d.model,
-          input: d.tokens.input,
-          output: d.tokens.output,
-          cacheCreation: d.tokens.cacheCreation,
-          cacheRead: d.tokens.cacheRead,
-          cacheCreation1h: Math.min(d.cache_creation_1h ?? 0, d.tokens.cacheCreation),
-        };
-        if (d.agent_id !== undefined) next.agentId = d.agent_id;
-        const into = d.source === 'task_result' ? this.estimates : this.responses;
-        if (d.source === 'transcript' && d.agent_id !== undefined) this.transcriptAgents.add(d.agent_id);
-        const seen = into.get(key);
-        into.set(key, seen ? larger(seen, next) : next);
-        break;
-      }
-      case 'tool_usage':
-        this.toolUses++;
-        break;
-      case 'error':
-        this.errors++;
-        break;
-      case 'agent_invocation': {
-        const d = event.data;
-        const key = d.tool_use_id ?? event.id;
-        const run = this.invocations.get(key) ?? { agent: d.agent };
-        if (d.status === 'completed' || d.status === 'failed') {
-          run.finished = d.status === 'failed' || d.success === false ? 'failed' : 'completed';
-          if (d.duration_ms !== undefined) run.durationMs = d.duration_ms;
-        } else if (d.status === undefined && d.success !== undefined) {
-          run.finished = d.success ? 'completed' : 'failed';
-          if (d.duration_ms !== undefined) run.durationMs = d.duration_ms;
-        }
-        this.invocations.set(key, run);
-        break;
-      }
-      default:
-        break;
-    }
+    const fact = usageFactOf(event);
+    if (fact) this.ledger.add(fact);
+    else if (event.type === 'tool_usage') this.toolUses++;
+    else if (event.type === 'error') this.errors++;
+    else if (event.type === 'agent_invocation') this.invocation(event);
   }
 
   /** The totals so far, priced with `prices` (default the bundled table). */
   result(session: string, prices: PriceTable = DEFAULT_PRICES): SessionUsage {
-    const usage: SessionUsage = {
-      session,
-      tokens: zero(),
-      cost: 0,
-      unknownModels: [],
-      apiResponses: 0,
-      estimatedResponses: 0,
-      replacedEstimates: 0,
-      byAgent: {},
-      byModel: {},
-      toolUses: this.toolUses,
-      errors: this.errors,
-      agents: {},
-      pricesAsOf: PRICES_AS_OF,
-    };
-    const count = (r: Response) => {
-      const agent = slot(usage.byAgent, r.agent, () => ({
-        tokens: zero(),
-        cost: 0,
-        unknownModels: [],
-        apiResponses: 0,
-        models: {},
-      }));
-      addTo(slot(agent.models, r.model, emptyModel), r);
-      addTo(slot(usage.byModel, r.model, emptyModel), r);
-      agent.apiResponses++;
-      usage.apiResponses++;
-      addTokens(agent.tokens, r);
-      addTokens(usage.tokens, r);
-    };
-    for (const r of this.responses.values()) count(r);
-    for (const r of this.estimates.values()) {
-      if (r.agentId !== undefined && this.transcriptAgents.has(r.agentId)) {
-        usage.replacedEstimates++;
-        continue;
-      }
-      usage.estimatedResponses++;
-      count(r);
-    }
-    const unknown = new Set<string>();
-    for (const agent of Object.values(usage.byAgent)) {
-      for (const [model, m] of Object.entries(agent.models)) {
-        const priced = price(model, m, prices);
-        if (priced === undefined) {
-          agent.unknownModels.push(model);
-          unknown.add(model);
-          continue;
-        }
-        m.cost = priced;
-        agent.cost += priced;
-        usage.cost += priced;
-      }
-      agent.unknownModels.sort();
-    }
-    for (const [model, m] of Object.entries(usage.byModel)) {
-      const priced = price(model, m, prices);
-      if (priced !== undefined) m.cost = priced;
-    }
-    usage.unknownModels = [...unknown].sort();
+    const agents: Record<string, AgentRuns> = {};
     for (const run of this.invocations.values()) {
-      const agent = slot(usage.agents, run.agent, () => ({
+      const agent = slot(agents, run.agent, () => ({
         invocations: 0,
         completed: 0,
         failed: 0,
@@ -232,7 +91,30 @@ export class UsageAccumulator {
       else agent.unfinished++;
       agent.durationMs += run.durationMs ?? 0;
     }
-    return usage;
+    const report = usageReport(this.ledger.tally(), { prices });
+    return {
+      session,
+      ...report,
+      estimatedResponses: report.estimatedResponses ?? 0,
+      replacedEstimates: report.replacedEstimates ?? 0,
+      toolUses: this.toolUses,
+      errors: this.errors,
+      agents,
+    };
+  }
+
+  private invocation(event: SatEvent<'agent_invocation'>): void {
+    const d = event.data;
+    const key = d.tool_use_id ?? event.id;
+    const run = this.invocations.get(key) ?? { agent: d.agent };
+    if (d.status === 'completed' || d.status === 'failed') {
+      run.finished = d.status === 'failed' || d.success === false ? 'failed' : 'completed';
+      if (d.duration_ms !== undefined) run.durationMs = d.duration_ms;
+    } else if (d.status === undefined && d.success !== undefined) {
+      run.finished = d.success ? 'completed' : 'failed';
+      if (d.duration_ms !== undefined) run.durationMs = d.duration_ms;
+    }
+    this.invocations.set(key, run);
   }
 }
 
@@ -266,42 +148,4 @@ export function slot<T>(record: Record<string, T>, key: string, make: () => T): 
     record[key] = value;
   }
   return value;
-}
-
-function zero(): TokenCounts {
-  return { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
-}
-
-function emptyModel(): ModelUsage {
-  return { tokens: zero(), cacheCreation1h: 0, apiResponses: 0 };
-}
-
-function addTokens(into: TokenCounts, r: Response): void {
-  into.input += r.input;
-  into.output += r.output;
-  into.cacheCreation += r.cacheCreation;
-  into.cacheRead += r.cacheRead;
-}
-
-function addTo(model: ModelUsage, r: Response): void {
-  addTokens(model.tokens, r);
-  model.cacheCreation1h += r.cacheCreation1h;
-  model.apiResponses++;
-}
-
-function price(model: string, m: ModelUsage, prices: PriceTable): number | undefined {
-  return priceUsage(model, { ...m.tokens, cacheCreation1h: m.cacheCreation1h }, prices).cost;
-}
-
-function larger(a: Response, b: Response): Response {
-  const out: Response = {
-    ...a,
-    input: Math.max(a.input, b.input),
-    output: Math.max(a.output, b.output),
-    cacheCreation: Math.max(a.cacheCreation, b.cacheCreation),
-    cacheRead: Math.max(a.cacheRead, b.cacheRead),
-    cacheCreation1h: Math.max(a.cacheCreation1h, b.cacheCreation1h),
-  };
-  if (!a.model || a.model === 'unknown') out.model = b.model;
-  return out;
 }
