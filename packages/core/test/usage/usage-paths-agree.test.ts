@@ -15,7 +15,7 @@ import { replaySession } from '../../src/session-state/log-replay.js';
 import { reduceSession } from '../../src/session-state/reduce-session.js';
 import { emptySessionState } from '../../src/session-state/session-state.js';
 import { stateUsage, summarizeSessionState } from '../../src/session-state/session-summary.js';
-import { realisticSessionEvents } from '../../src/testing/realistic-sessions.js';
+import { realisticSessionEvents } from '../../src/fixtures/realistic-sessions.js';
 import { sessionUsage, UsageAccumulator } from '../../src/usage/session-usage.js';
 import { FIXTURES_DIR, loadExpected, tempDir } from '../claude-code/fixture-helpers.js';
 
