@@ -5,7 +5,10 @@ import { defineConfig } from 'vitest/config';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Every workspace package (from pnpm-workspace.yaml's folders) becomes one vitest project. */
+/**
+ * Every workspace package (from pnpm-workspace.yaml's folders) becomes one vitest project; a
+ * package's test/global-setup.ts, when it has one, runs once before that project's tests.
+ */
 function workspaceProjects() {
   const workspace = readFileSync(join(here, 'pnpm-workspace.yaml'), 'utf8');
   const folders = [...workspace.matchAll(/^\s+-\s+['"]?([\w-]+)\/\*['"]?\s*$/gm)].map((m) => m[1] as string);
@@ -14,14 +17,18 @@ function workspaceProjects() {
     if (!existsSync(base)) return [];
     return readdirSync(base)
       .filter((name) => existsSync(join(base, name, 'package.json')))
-      .map((name) => ({
-        extends: true as const,
-        test: {
-          name,
-          root: join(base, name),
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-        },
-      }));
+      .map((name) => {
+        const globalSetup = join(base, name, 'test', 'global-setup.ts');
+        return {
+          extends: true as const,
+          test: {
+            name,
+            root: join(base, name),
+            include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+            ...(existsSync(globalSetup) ? { globalSetup } : {}),
+          },
+        };
+      });
   });
 }
 
@@ -30,8 +37,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['sat-source', 'node', 'import', 'default'] } },
   test: {
     projects: workspaceProjects(),
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: on a busy machine a test that starts processes or servers can take a minute.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks',
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: join(here, '.ci/out/vitest.json') },

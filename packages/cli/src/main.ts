@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { ingestCapture, spoolDir } from '@sat/core';
 import { Command, CommanderError } from 'commander';
-import { type CliContext, createContext, type GlobalOptions } from './context.js';
+import { type CliContext, type CliIo, createContext, type GlobalOptions, processIo } from './context.js';
 import { isUserFacingError } from './errors.js';
 import { COMMANDS } from './registry.js';
 
@@ -33,11 +33,28 @@ async function ingestPending(ctx: CliContext): Promise<void> {
   for (const warning of result.warnings) ctx.note(`sat: warning: ${warning}`);
 }
 
+/** Commander's output settings for `io`: help, version and parse errors go to its streams. */
+function commanderOutput(io: CliIo) {
+  // As commander's own default: the terminal's width, else 80.
+  const width = (stream: CliIo['stdout']) => (stream.isTTY ? stream.columns : undefined) ?? 80;
+  return {
+    writeOut: (text: string) => io.stdout.write(text),
+    writeErr: (text: string) => io.stderr.write(text),
+    getOutHelpWidth: () => width(io.stdout),
+    getErrHelpWidth: () => width(io.stderr),
+  };
+}
+
 /**
- * Runs `sat` with `argv` (as process.argv: node, script, args...). Resolves to the exit status:
- * 0 on success, 1 on any error (never 2, which would block a Claude Code hook).
+ * Runs `sat` with `argv` (as process.argv: node, script, args...), reading and writing `io`
+ * (default: the process's stdin, stdout and stderr). Resolves to the exit status: 0 on success,
+ * 1 on any error (never 2, which would block a Claude Code hook). It never exits the process.
+ *
+ * @example
+ * process.exitCode = await main(process.argv);
+ * const code = await main(['node', 'sat', 'sessions', '--json'], { stdout, stderr, stdin });
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
   const program = new Command('sat')
     .description('SubAgent Tracking System: record what AI coding agents and their sub-agents do')
@@ -46,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--config <file>', 'config file (default: $SAT_CONFIG, else <data root>/sat.config.json)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  program.configureOutput(commanderOutput(io));
 
   for (const spec of COMMANDS) {
     const command = spec.define(program.command(spec.name).description(spec.summary)).exitOverride();
@@ -58,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
         .slice(0, -2)
         .flat()
         .filter((a): a is string => typeof a === 'string');
-      const ctx = createContext(program.opts<GlobalOptions>());
+      const ctx = createContext(program.opts<GlobalOptions>(), io);
       if (spec.ingestFirst) await ingestPending(ctx);
       const module = await spec.load();
       exitCode = (await module.run(ctx, args, options, cmd)) ?? 0;
@@ -73,12 +90,12 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 1;
     }
     if (isUserFacingError(error)) {
-      process.stderr.write(`sat: ${error.message}\n`);
+      io.stderr.write(`sat: ${error.message}\n`);
       if (process.env.SAT_DEBUG && error.cause)
-        process.stderr.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
+        io.stderr.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
       return 1;
     }
-    process.stderr.write(
+    io.stderr.write(
       `sat: unexpected error: ${(error as Error).stack ?? String(error)}\n(please report this with the command you ran)\n`,
     );
     return 1;

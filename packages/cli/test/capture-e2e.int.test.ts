@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sat, tempDir } from './helpers.js';
+import { sat, satProcess, tempDir } from './helpers.js';
 
 /** Runs a hook command exactly as Claude Code does: through a shell, payload on stdin, in the project. */
 function runHook(command: string, project: string, payload: unknown): Promise<number | null> {
@@ -20,7 +20,8 @@ describe('Claude Code capture end to end', () => {
     const project = tempDir();
     mkdirSync(join(project, '.git'));
     const env = { CLAUDE_PROJECT_DIR: project };
-    const init = await sat(['init', '--json'], { env, cwd: project });
+    // Installed by the built sat, so the hooks start that one (in the background) as a user's would.
+    const init = await satProcess(['init', '--json'], { env, cwd: project });
     expect(init.code, init.stderr).toBe(0);
     const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8'));
     const command = (event: string): string => settings.hooks[event].at(-1).hooks[0].command;
@@ -64,13 +65,13 @@ describe('Claude Code capture end to end', () => {
       .map((line) => JSON.parse(line));
     expect(events.map((e) => e.type)).toEqual(['session_start', 'user_prompt', 'tool_usage', 'turn_end']);
     expect(events[2].data).toMatchObject({ tool: 'Bash', success: true, tool_use_id: 'toolu_e2e' });
-  }, 60_000);
+  });
 
   it('at SessionStart after a resume, the hook prints the latest handoff as additional context', async () => {
     const project = tempDir();
     mkdirSync(join(project, '.git'));
     const env = { CLAUDE_PROJECT_DIR: project };
-    expect((await sat(['init'], { env, cwd: project })).code).toBe(0);
+    expect((await satProcess(['init'], { env, cwd: project })).code).toBe(0);
     writeFileSync(
       join(project, '.claude', 'handoffs', 'latest-previous.md'),
       '# Handoff\n\nGoal: finish the linter setup',
@@ -96,13 +97,13 @@ describe('Claude Code capture end to end', () => {
     const output = JSON.parse(out);
     expect(output.hookSpecificOutput.hookEventName).toBe('SessionStart');
     expect(output.hookSpecificOutput.additionalContext).toContain('Goal: finish the linter setup');
-  }, 60_000);
+  });
 
   it('at SessionEnd the background ingest closes the session, writes its handoff and backs it up by itself', async () => {
     const project = tempDir();
     mkdirSync(join(project, '.git'));
     const env = { CLAUDE_PROJECT_DIR: project };
-    expect((await sat(['init'], { env, cwd: project })).code).toBe(0);
+    expect((await satProcess(['init'], { env, cwd: project })).code).toBe(0);
     const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8'));
     const command = (event: string): string => settings.hooks[event].at(-1).hooks[0].command;
     const session = '7a1c0e52-2222-4222-8333-444455556666';
@@ -126,5 +127,5 @@ describe('Claude Code capture end to end', () => {
     expect(manifest.files.map((f: { kind: string }) => f.kind)).toContain('handoff');
     const listed = JSON.parse((await sat(['backups', '--json'], { env, cwd: project })).stdout);
     expect(JSON.stringify(listed)).toContain(session);
-  }, 60_000);
+  });
 });

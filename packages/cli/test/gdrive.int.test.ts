@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeDriveServer } from '@sat/backup-gdrive/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, type Run, sat, TSX, tempDir } from './helpers.js';
+import { type Run, sat, tempDir } from './helpers.js';
 
 let fake: FakeDriveServer;
 beforeEach(async () => {
@@ -25,42 +24,26 @@ function driveEnv(home: string): Record<string, string> {
 }
 
 /**
- * Runs `sat setup gdrive` in a child process and plays the user's browser: takes the sign-in
- * address it prints, lets the consent page redirect to the loopback address, follows it.
+ * Runs `sat setup gdrive` and plays the user's browser: takes the sign-in address it prints, lets
+ * the consent page redirect to the loopback address, follows it.
  */
 function setupGdrive(home: string, extra: string[] = []): Promise<Run> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=sat-source',
-      '--import',
-      TSX,
-      BIN,
-      'setup',
-      'gdrive',
-      '--client-id',
-      fake.clientId,
-      '--no-browser',
-      ...extra,
-    ],
-    { env: { ...process.env, ...driveEnv(home) }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
   let stderr = '';
   let consented = false;
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    const url = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m.exec(stderr)?.[1];
-    if (url && !consented) {
-      consented = true;
-      void (async () => {
-        const consent = await fetch(url, { redirect: 'manual' });
-        await fetch(consent.headers.get('location')!);
-      })();
-    }
+  return sat(['setup', 'gdrive', '--client-id', fake.clientId, '--no-browser', ...extra], {
+    env: driveEnv(home),
+    onStderr(text) {
+      stderr += text;
+      const url = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m.exec(stderr)?.[1];
+      if (url && !consented) {
+        consented = true;
+        void (async () => {
+          const consent = await fetch(url, { redirect: 'manual' });
+          await fetch(consent.headers.get('location')!);
+        })();
+      }
+    },
   });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 /** Logs a small closed session; returns its id. */
@@ -113,14 +96,14 @@ describe('Google Drive from the CLI (a local Drive v3 server)', () => {
     const secrets = [...fake.secrets(), token.refresh_token, token.access_token].filter(Boolean);
     expect(secrets.length).toBeGreaterThan(2);
     for (const secret of secrets) expect(printed).not.toContain(secret);
-  }, 120_000);
+  });
 
   it('without a token, sat backup --target gdrive says to run sat setup gdrive', async () => {
     const home = tempDir();
     const run = await sat(['backup', '--all', '--target', 'gdrive'], { home, env: driveEnv(home) });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('sat setup gdrive');
-  }, 60_000);
+  });
 
   it('sat doctor checks the Drive token offline: missing is an error, readable by others is fixed', async () => {
     const home = tempDir();
@@ -138,5 +121,5 @@ describe('Google Drive from the CLI (a local Drive v3 server)', () => {
     expect(open.findings).toContainEqual(expect.objectContaining({ check: 'backup target', status: 'warn' }));
     expect((await sat(['doctor', '--fix'], { home, env })).code).toBe(0);
     expect(statSync(token).mode & 0o777).toBe(0o600);
-  }, 60_000);
+  });
 });

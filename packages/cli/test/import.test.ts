@@ -108,7 +108,7 @@ describe('sat import', () => {
     expect(human.stdout).toMatch(/\nPlan\t1\t1 completed\t38\.8 s\t1\t33,894\t\$0\.0204/);
     expect(human.stdout).toContain('claude-haiku-4-5-20251001');
     expect(human.stdout).toContain('create          /home/marco/projects/spotter/plan.md');
-  }, 60_000);
+  });
 
   it('says clearly when there is nothing to import, and fails on a missing path', async () => {
     const home = tempDir();

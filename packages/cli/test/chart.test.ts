@@ -42,7 +42,7 @@ describe('sat chart', () => {
     ])
       expect(svg).toContain(text);
     expect(svg).toContain('Agent performance');
-  }, 60_000);
+  });
 
   it('renders the error heatmap as SVG and PNG, by agent and by day', async () => {
     const home = await sampleHome();
@@ -59,7 +59,7 @@ describe('sat chart', () => {
     const png = readFileSync(pngOut);
     expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
     expect(png.length).toBeGreaterThan(5_000);
-  }, 60_000);
+  });
 
   it('renders agent performance as PNG', async () => {
     const home = await sampleHome();
@@ -69,7 +69,7 @@ describe('sat chart', () => {
     const png = readFileSync(out);
     expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
     expect(png.length).toBeGreaterThan(10_000);
-  }, 60_000);
+  });
 
   it('draws a "no data" chart for an empty store and exits 0', async () => {
     const home = tempDir();
@@ -81,12 +81,12 @@ describe('sat chart', () => {
       expectWellFormedXml(svg);
       expect(svg).toContain('No data');
     }
-  }, 60_000);
+  });
 
   it('refuses an --out that is neither .svg nor .png', async () => {
     const home = tempDir();
     const run = await sat(['chart', 'agents', '--out', join(home, 'perf.jpg')], { home });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('--out must end in .svg or .png');
-  }, 60_000);
+  });
 });

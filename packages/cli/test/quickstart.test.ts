@@ -22,5 +22,5 @@ describe('sat quickstart', () => {
     const again = await sat(['quickstart'], { home, env: { HOME: tempDir(), CLAUDE_CONFIG_DIR: tempDir() } });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/cost\s+\$0\.5400/);
-  }, 120_000);
+  });
 });
