@@ -1,2 +1,3 @@
+export type { CommandSpec } from './command-spec.js';
 export { main } from './main.js';
-export { COMMANDS, type CommandSpec } from './registry.js';
+export { COMMANDS } from './registry.js';

@@ -25,8 +25,9 @@ import {
   spoolDir,
 } from '@sat/core';
 import { backupFindings } from '../backup-health.js';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
 import { printJson } from '../output.js';
+import type { doctorCommand } from '../registry.js';
 import { GITIGNORE_BLOCK_START } from './init.js';
 
 /** One finding of `sat doctor`. */
@@ -265,11 +266,7 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
 }
 
 /** Checks the installation and the logs, says how to fix each problem, and repairs with --fix. */
-export async function run(
-  ctx: CliContext,
-  _args: string[],
-  options: { fix?: boolean; json?: boolean },
-): Promise<number> {
+export const run: HandlerOf<typeof doctorCommand> = async (ctx, _args, options) => {
   let findings: Finding[];
   try {
     findings = await inspect(ctx.config(), Boolean(options.fix));
@@ -300,4 +297,4 @@ export async function run(
       : `\n${failing.length} error(s), ${warnings} warning(s)`,
   );
   return failing.length === 0 ? 0 : 1;
-}
+};

@@ -10,9 +10,11 @@ import {
   sessionInfo,
   summarizeSessionState,
 } from '@sat/core';
+import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { ago, currentSession, shortId, warnAll } from '../current-session.js';
 import { formatCost, formatCount, formatTime, formatTokens, printJson } from '../output.js';
+import type { statusCommand } from '../registry.js';
 
 /** What `sat status --json` prints. */
 export interface StatusReport {
@@ -49,7 +51,7 @@ function lastHandoff(ctx: CliContext, state: SessionState): StatusReport['lastHa
 }
 
 /** Shows where the current (or given) session stands: events, agents, tokens, context, cost, snapshots, handoffs. */
-export async function run(ctx: CliContext, args: string[], options: { json?: boolean }): Promise<number> {
+export const run: HandlerOf<typeof statusCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const session = await currentSession(config.paths.logs, args[0]);
   const loaded = await loadSessionState(config, session);
@@ -137,7 +139,7 @@ export async function run(ctx: CliContext, args: string[], options: { json?: boo
   const width = Math.max(...lines.map(([label]) => label.length));
   for (const [label, value] of lines) ctx.print(`${label.padEnd(width)}  ${value}`);
   return 0;
-}
+};
 
 function clip(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
