@@ -8,22 +8,14 @@ import {
   spoolDir,
   writeCaptureScript,
 } from '@sat/core';
-import {
-  type ClaudeSettings,
-  installHooks,
-  PROJECT_SCRIPT_EXPRESSION,
-  quoteScriptPath,
-  readSettings,
-  type SettingsScope,
-  settingsFilePath,
-  uninstallHooks,
-  writeSettings,
-} from '../claude-settings.js';
 import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { PROJECT_SCRIPT_EXPRESSION, quoteScriptPath } from '../hook-catalogue.js';
 import { printJson } from '../output.js';
 import type { initCommand } from '../registry.js';
+import { readSettings, type SettingsScope, settingsFilePath, writeSettings } from '../settings-file.js';
+import { type ClaudeSettings, installHooks, uninstallHooks } from '../settings-merge.js';
 
 /** Lines `sat init` keeps in `<data root>/.gitignore`: raw logs, state and credentials are never committed. */
 export const GITIGNORE_BLOCK_START =
