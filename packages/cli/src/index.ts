@@ -1,3 +1,4 @@
+export type { CommandSpec } from './command-spec.js';
 export type { CliInput, CliIo, CliOutput } from './context.js';
 export { main } from './main.js';
-export { COMMANDS, type CommandSpec } from './registry.js';
+export { COMMANDS } from './registry.js';

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { ingestCapture, spoolDir } from '@sat/core';
 import { Command, CommanderError } from 'commander';
+import { addCommands } from './command-tree.js';
 import { type CliContext, type CliIo, createContext, type GlobalOptions, processIo } from './context.js';
 import { isUserFacingError } from './errors.js';
 import { COMMANDS } from './registry.js';
@@ -65,22 +66,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .exitOverride();
   program.configureOutput(commanderOutput(io));
 
-  for (const spec of COMMANDS) {
-    const command = spec.define(program.command(spec.name).description(spec.summary)).exitOverride();
-    if (spec.help) command.addHelpText('after', spec.help);
-    command.action(async (...params: unknown[]) => {
-      const cmd = params[params.length - 1] as Command;
-      const options = params[params.length - 2] as Record<string, unknown>;
-      const args = params
-        .slice(0, -2)
-        .flat()
-        .filter((a): a is string => typeof a === 'string');
-      const ctx = createContext(program.opts<GlobalOptions>(), io);
-      if (spec.ingestFirst) await ingestPending(ctx);
-      const module = await spec.load();
-      exitCode = (await module.run(ctx, args, options, cmd)) ?? 0;
-    });
-  }
+  addCommands(program, COMMANDS, async (command, run) => {
+    const ctx = createContext(program.opts<GlobalOptions>(), io);
+    if (command.ingestFirst) await ingestPending(ctx);
+    exitCode = (await run(ctx)) ?? 0;
+  });
 
   try {
     await program.parseAsync(argv);

@@ -1,41 +1,23 @@
-import type { Command } from 'commander';
-import type { CliContext } from './context.js';
+import type { Command } from '@commander-js/extra-typings';
+import { type CommandSpec, command, declareCommand, group } from './command-spec.js';
 
-/** A command's module: what it exports. */
-export interface CommandModule {
-  /** Runs the command; resolves to the exit code (0 when omitted). */
-  // biome-ignore lint/suspicious/noExplicitAny: each command declares the shape of its own options
-  run(ctx: CliContext, args: string[], options: any, command: Command): Promise<number | undefined>;
-}
+// Every `sat` command's arguments, options and help, declared once: nothing here imports a
+// command's code, so `sat hook` and `sat --version` load none of vega, resvg, SQLite or the
+// cloud clients. A command module types its handler from the declaration (HandlerOf<typeof ...>).
 
-/** One `sat` command: its arguments and options here, its code loaded only when it runs. */
-export interface CommandSpec {
-  name: string;
-  summary: string;
-  /** Extra help text shown after the options. */
-  help?: string;
-  /** Ingest captured hook payloads before running, so the command sees them. */
-  ingestFirst?: boolean;
-  define(command: Command): Command;
-  load(): Promise<CommandModule>;
-}
+/** `sat quickstart`. */
+export const quickstartCommand = declareCommand({
+  name: 'quickstart',
+  summary:
+    'import your Claude Code sessions (or bundled samples), show what happened, what it cost, how to resume',
+  define: (c) => c.option('--sample', 'use the bundled sample sessions even when you have your own'),
+});
 
-/**
- * Every `sat` command, registered in this one place. Modules are imported lazily, so a command
- * loads only what it uses.
- */
-export const COMMANDS: readonly CommandSpec[] = [
-  {
-    name: 'quickstart',
-    summary:
-      'import your Claude Code sessions (or bundled samples), show what happened, what it cost, how to resume',
-    define: (c) => c.option('--sample', 'use the bundled sample sessions even when you have your own'),
-    load: () => import('./commands/quickstart.js'),
-  },
-  {
-    name: 'init',
-    summary: 'create the data folders and git-ignore entries, install the Claude Code hooks (idempotent)',
-    help: `
+/** `sat init`. */
+export const initCommand = declareCommand({
+  name: 'init',
+  summary: 'create the data folders and git-ignore entries, install the Claude Code hooks (idempotent)',
+  help: `
 Hooks go into <project>/.claude/settings.json by default. Only our hooks are added or removed;
 every other key and hook in the file is kept, in order. Running it again changes nothing.
 
@@ -44,19 +26,20 @@ Examples:
   sat init --local           # hooks in .claude/settings.local.json (just you, this project)
   sat init --user            # hooks in ~/.claude/settings.json (every project)
   sat init --uninstall       # remove our hooks from .claude/settings.json (folders and data stay)`,
-    define: (c) =>
-      c
-        .option('--local', 'use <project>/.claude/settings.local.json instead')
-        .option('--user', 'use ~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json when set) instead')
-        .option('--no-hooks', 'only create the folders and git-ignore entries')
-        .option('--uninstall', 'remove our hooks (and nothing else) from the settings file')
-        .option('--json', 'print what was done as JSON'),
-    load: () => import('./commands/init.js'),
-  },
-  {
-    name: 'log',
-    summary: 'append one event to a session (from flags, --json or stdin) and print its id',
-    help: `
+  define: (c) =>
+    c
+      .option('--local', 'use <project>/.claude/settings.local.json instead')
+      .option('--user', 'use ~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json when set) instead')
+      .option('--no-hooks', 'only create the folders and git-ignore entries')
+      .option('--uninstall', 'remove our hooks (and nothing else) from the settings file')
+      .option('--json', 'print what was done as JSON'),
+});
+
+/** `sat log`. */
+export const logCommand = declareCommand({
+  name: 'log',
+  summary: 'append one event to a session (from flags, --json or stdin) and print its id',
+  help: `
 Examples:
   sat log decision --question "Which DB?" --selected SQLite --rationale "embedded"
   sat log tool_usage --tool Bash --parameters.command "pnpm test" --duration-ms 5400 --success true
@@ -65,35 +48,38 @@ Examples:
 
 Field values are read as JSON where the field is not text (numbers, true/false, objects);
 repeat a flag for a list (--options A --options B); use dots for nested fields.`,
-    define: (c) =>
-      c
-        .argument(
-          '<type>',
-          'event type: agent_invocation, tool_usage, decision, validation, error, file_operation, context_snapshot, or a lifecycle type',
-        )
-        .option('--json <object>', 'the payload (or {type?, data, agent?, parent?, ts?, meta?}) as JSON')
-        .option('--session <id>', 'the session (default: the active one; a new one is started when none is)')
-        .option('--agent <name>', 'the agent it concerns', 'main')
-        .option('--parent <id>', 'the id of the event it belongs under')
-        .allowUnknownOption(true)
-        .allowExcessArguments(true),
-    load: () => import('./commands/log.js'),
-  },
-  {
-    name: 'ingest',
-    summary: 'turn captured Claude Code hook payloads into events (every reading command does this first)',
-    define: (c) =>
-      c
-        .option('--json', 'print the result as JSON')
-        .option('--quiet', 'print nothing (used by the capture hook)')
-        .option('--wait', 'wait for a running ingest instead of leaving the work to it'),
-    load: () => import('./commands/ingest.js'),
-  },
-  {
-    name: 'import',
-    ingestFirst: true,
-    summary: 'import Claude Code transcripts (default: ~/.claude/projects) as events; idempotent',
-    help: `
+  define: (c) =>
+    c
+      .argument(
+        '<type>',
+        'event type: agent_invocation, tool_usage, decision, validation, error, file_operation, context_snapshot, or a lifecycle type',
+      )
+      .argument('[fields...]', "the payload's fields as flags: --question text, --parameters.command text")
+      .option('--json <object>', 'the payload (or {type?, data, agent?, parent?, ts?, meta?}) as JSON')
+      .option('--session <id>', 'the session (default: the active one; a new one is started when none is)')
+      .option('--agent <name>', 'the agent it concerns', 'main')
+      .option('--parent <id>', 'the id of the event it belongs under')
+      .allowUnknownOption(true)
+      .allowExcessArguments(true),
+});
+
+/** `sat ingest`. */
+export const ingestCommand = declareCommand({
+  name: 'ingest',
+  summary: 'turn captured Claude Code hook payloads into events (every reading command does this first)',
+  define: (c) =>
+    c
+      .option('--json', 'print the result as JSON')
+      .option('--quiet', 'print nothing (used by the capture hook)')
+      .option('--wait', 'wait for a running ingest instead of leaving the work to it'),
+});
+
+/** `sat import`. */
+export const importCommand = declareCommand({
+  name: 'import',
+  ingestFirst: true,
+  summary: 'import Claude Code transcripts (default: ~/.claude/projects) as events; idempotent',
+  help: `
 Reads every main and sub-agent transcript (<project>/<session>.jsonl and
 <session>/subagents/agent-*.jsonl) and appends its prompts, tool calls, errors, file changes,
 decisions, sub-agent runs and API responses (tokens) to the session it names. Importing again
@@ -104,180 +90,98 @@ Examples:
   sat import                     # everything in $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects
   sat import ~/.claude/projects/-home-me-app
   sat import --sample            # the bundled sample sessions (real transcripts, marot/spotter)`,
-    define: (c) =>
-      c
-        .argument('[paths...]', "transcript files or folders (default: Claude Code's projects folder)")
-        .option('--json', 'print the result as JSON')
-        .option('--sample', 'import the bundled sample transcripts'),
-    load: () => import('./commands/import.js'),
-  },
-  {
-    name: 'hook',
-    summary: 'run by the capture hook: `sat hook context -` prints the latest handoff at SessionStart',
-    help: `
-Used by <data root>/sat/capture.sh, not by people: at SessionStart with source resume,
-compact or clear it prints the project's latest handoff (at most 10,000 characters) as
-additional context for the model. It never fails.`,
-    define: (c) =>
-      c.argument('<action>', 'context').argument('[payload]', "the hook payload file, or '-' for stdin"),
-    load: () => import('./commands/hook.js'),
-  },
-  {
-    name: 'sessions',
-    ingestFirst: true,
-    summary: 'list sessions: id, start, end or status, events, tokens, cost, size',
-    define: (c) => c.option('--json', 'print JSON'),
-    load: () => import('./commands/sessions.js'),
-  },
-  {
-    name: 'show',
-    ingestFirst: true,
-    summary: 'what happened in a session, and its tokens and cost by agent and by model',
-    define: (c) =>
-      c
-        .argument('<session>', "session id, a unique prefix of one, or 'active'")
-        .option('--json', 'print everything as JSON (tokens and cost in total, byAgent, byModel)'),
-    load: () => import('./commands/show.js'),
-  },
-  {
-    name: 'events',
-    ingestFirst: true,
-    summary: "print a session's events (readable, --json for JSONL, --follow to tail it)",
-    define: (c) =>
-      c
-        .argument('<session>', "session id, a unique prefix of one, or 'active'")
-        .option('--json', 'print the events as JSONL')
-        .option('-f, --follow', 'keep printing new events until the session ends (Ctrl-C stops)')
-        .option('--type <type>', 'only events of this type')
-        .option('--agent <name>', 'only events of this agent')
-        .option('--from-seq <n>', 'start at this seq'),
-    load: () => import('./commands/events.js'),
-  },
-  {
-    name: 'stats',
-    summary: 'analytics: agent performance, tool effectiveness, error patterns, one session, cost by phase',
-    help: `
-Reports:
-  agents          invocations, success rate, durations, tokens and cost per agent type
-  tools           uses, success rate and durations per tool
-  errors          errors by fingerprint: how often, in how many sessions, how many fixed
-  session [id]    one session's figures (default: the latest)
-  cost            tokens and cost in total, per phase, per agent and per model
+  define: (c) =>
+    c
+      .argument('[paths...]', "transcript files or folders (default: Claude Code's projects folder)")
+      .option('--json', 'print the result as JSON')
+      .option('--sample', 'import the bundled sample transcripts'),
+});
 
-Reads <data root>/analytics/sat.db, brought up to date with the log first (only what is new).
-Tables on a terminal, tab-separated when piped; --csv for CSV, --json for everything.
+/** `sat sessions`. */
+export const sessionsCommand = declareCommand({
+  name: 'sessions',
+  ingestFirst: true,
+  summary: 'list sessions: id, start, end or status, events, tokens, cost, size',
+  define: (c) => c.option('--json', 'print JSON'),
+});
 
-Examples:
-  sat stats agents --days 7
-  sat stats tools --agent code-reviewer --csv > tools.csv
-  sat stats cost --phase 2 --json
-  sat stats session 019ab5f0`,
-    define: (c) =>
-      c
-        .argument('<report>', 'agents, tools, errors, session or cost')
-        .argument('[session]', "session: the session id (or a unique prefix, or 'active')")
-        .option('--days <n>', "the last N days (default 30; all time with a session); 'all' for no limit")
-        .option('--session <id>', 'only this session')
-        .option('--phase <phase>', 'only this phase')
-        .option('--agent <name>', 'only this agent')
-        .option('--json', 'print the result as JSON')
-        .option('--csv', 'print CSV (header row, fields quoted where needed)'),
-    load: () => import('./commands/stats.js'),
-  },
-  {
-    name: 'rebuild',
-    summary: 'drop the analytics projections and rebuild them from the event log',
-    define: (c) => c.option('--json', 'print the result as JSON'),
-    load: () => import('./commands/rebuild.js'),
-  },
-  {
-    name: 'phase',
-    summary: "show the current session's phase, or move it on: sat phase set <N> [--name text]",
-    help: `
-Examples:
-  sat phase                      # the current session's phase
-  sat phase set 2 --name review  # later events count under phase 2 in 'sat stats cost'`,
-    define: (c) =>
-      c
-        .argument('[action]', "'set' (default: show the phase)")
-        .argument('[phase]', 'set: the new phase (a number or a name)')
-        .option('--name <text>', "set: the phase's name")
-        .option('--session <id>', 'the session (default: the current one)')
-        .option('--json', 'print JSON'),
-    load: () => import('./commands/phase.js'),
-  },
-  {
-    name: 'doctor',
-    ingestFirst: true,
-    summary: 'check paths, permissions, config, locks and logs; say how to fix each problem',
-    define: (c) => c.option('--fix', 'repair what can be repaired safely').option('--json', 'print JSON'),
-    load: () => import('./commands/doctor.js'),
-  },
-  {
-    name: 'gc',
-    ingestFirst: true,
-    summary: 'apply retention: remove local logs of old sessions that are backed up',
-    define: (c) =>
-      c
-        .option('--dry-run', 'only list what would be removed')
-        .option('--keep <n>', 'keep the newest N sessions (default: retention.keepSessions)')
-        .option('--json', 'print JSON'),
-    load: () => import('./commands/gc.js'),
-  },
-  {
-    name: 'status',
-    ingestFirst: true,
-    summary:
-      'where the current (or given) session stands: events, agents, tokens, context, cost, snapshot, handoff',
-    help: `
+/** `sat show`. */
+export const showCommand = declareCommand({
+  name: 'show',
+  ingestFirst: true,
+  summary: 'what happened in a session, and its tokens and cost by agent and by model',
+  define: (c) =>
+    c
+      .argument('<session>', "session id, a unique prefix of one, or 'active'")
+      .option('--json', 'print everything as JSON (tokens and cost in total, byAgent, byModel)'),
+});
+
+/** `sat events`. */
+export const eventsCommand = declareCommand({
+  name: 'events',
+  ingestFirst: true,
+  summary: "print a session's events (readable, --json for JSONL, --follow to tail it)",
+  define: (c) =>
+    c
+      .argument('<session>', "session id, a unique prefix of one, or 'active'")
+      .option('--json', 'print the events as JSONL')
+      .option('-f, --follow', 'keep printing new events until the session ends (Ctrl-C stops)')
+      .option('--type <type>', 'only events of this type')
+      .option('--agent <name>', 'only events of this agent')
+      .option('--from-seq <n>', 'start at this seq'),
+});
+
+/** `sat rebuild`. */
+export const rebuildCommand = declareCommand({
+  name: 'rebuild',
+  summary: 'drop the analytics projections and rebuild them from the event log',
+  define: (c) => c.option('--json', 'print the result as JSON'),
+});
+
+/** `sat doctor`. */
+export const doctorCommand = declareCommand({
+  name: 'doctor',
+  ingestFirst: true,
+  summary: 'check paths, permissions, config, locks and logs; say how to fix each problem',
+  define: (c) => c.option('--fix', 'repair what can be repaired safely').option('--json', 'print JSON'),
+});
+
+/** `sat gc`. */
+export const gcCommand = declareCommand({
+  name: 'gc',
+  ingestFirst: true,
+  summary: 'apply retention: remove local logs of old sessions that are backed up',
+  define: (c) =>
+    c
+      .option('--dry-run', 'only list what would be removed')
+      .option('--keep <n>', 'keep the newest N sessions (default: retention.keepSessions)')
+      .option('--json', 'print JSON'),
+});
+
+/** `sat status`. */
+export const statusCommand = declareCommand({
+  name: 'status',
+  ingestFirst: true,
+  summary:
+    'where the current (or given) session stands: events, agents, tokens, context, cost, snapshot, handoff',
+  help: `
 The session is the one named, else the active one, else the one with the latest event.
 
 Examples:
   sat status
   sat status 019ab5f0 --json`,
-    define: (c) =>
-      c
-        .argument(
-          '[session]',
-          "session id, a unique prefix of one, or 'active' (default: the current session)",
-        )
-        .option('--json', 'print JSON'),
-    load: () => import('./commands/status.js'),
-  },
-  {
-    name: 'snapshot',
-    ingestFirst: true,
-    summary: "take, list, show, compare and restore snapshots of a session's state",
-    help: `
-Actions:
-  create [session] [--trigger <t>]  take a snapshot now (incremental: latest snapshot + new events)
-  list [session]                    the session's snapshots, oldest first (checksums verified)
-  show <id> [--diffs]               one snapshot: state summary and files (with diffs)
-  diff <id> <id>                    what changed between two snapshots of a session
-  restore <id> [--output <file>]    the session state a snapshot holds (--json prints it whole)
+  define: (c) =>
+    c
+      .argument('[session]', "session id, a unique prefix of one, or 'active' (default: the current session)")
+      .option('--json', 'print JSON'),
+});
 
-An <id> is a snapshot id, a unique prefix of one, or 'latest' (of the current session).
-Snapshots live in <data root>/state/snapshots/<session>/. A corrupt one is reported and skipped.
-
-Examples:
-  sat snapshot create
-  sat snapshot list --json
-  sat snapshot diff 01a2... latest`,
-    define: (c) =>
-      c
-        .argument('<action>', 'create, list, show, diff or restore')
-        .argument('[args...]', 'a session (create, list) or snapshot ids (show, diff, restore)')
-        .option('--json', 'print JSON')
-        .option('--trigger <trigger>', 'create: why it is taken (default manual)')
-        .option('--diffs', 'show: print the diffs of the files that changed')
-        .option('--output <file>', 'restore: write the state as JSON to this file'),
-    load: () => import('./commands/snapshot.js'),
-  },
-  {
-    name: 'handoff',
-    ingestFirst: true,
-    summary: 'write a Markdown handoff of a session to resume from (goal, next steps, files, errors, cost)',
-    help: `
+/** `sat handoff`. */
+export const handoffCommand = declareCommand({
+  name: 'handoff',
+  ingestFirst: true,
+  summary: 'write a Markdown handoff of a session to resume from (goal, next steps, files, errors, cost)',
+  help: `
 Writes <data root>/handoffs/<session>-<time>.md and latest-<session>.md, at most --max-tokens
 (default handoff.maxTokens, 2000) estimated tokens, and says how much smaller it is than the
 session's transcript.
@@ -286,23 +190,20 @@ Examples:
   sat handoff                    # the current session
   sat handoff 019ab5f0 --max-tokens 1000
   sat handoff --print            # also print the Markdown`,
-    define: (c) =>
-      c
-        .argument(
-          '[session]',
-          "session id, a unique prefix of one, or 'active' (default: the current session)",
-        )
-        .option('--max-tokens <n>', 'largest handoff in estimated tokens (default handoff.maxTokens)')
-        .option('--print', 'print the Markdown instead of a summary')
-        .option('--json', 'print the result as JSON (the Markdown included)'),
-    load: () => import('./commands/handoff.js'),
-  },
-  {
-    name: 'recover',
-    ingestFirst: true,
-    summary:
-      'find sessions that did not end properly, show their progress, write the handoffs to resume them',
-    help: `
+  define: (c) =>
+    c
+      .argument('[session]', "session id, a unique prefix of one, or 'active' (default: the current session)")
+      .option('--max-tokens <n>', 'largest handoff in estimated tokens (default handoff.maxTokens)')
+      .option('--print', 'print the Markdown instead of a summary')
+      .option('--json', 'print the result as JSON (the Markdown included)'),
+});
+
+/** `sat recover`. */
+export const recoverCommand = declareCommand({
+  name: 'recover',
+  ingestFirst: true,
+  summary: 'find sessions that did not end properly, show their progress, write the handoffs to resume them',
+  help: `
 A session is offered when it has no session_end and no activity for --quiet-minutes (default 30),
 or was marked as crashed. Each gets a snapshot and a handoff, then a marker under
 <data root>/state/recovery/ so it is not offered again (unless new events arrive).
@@ -313,24 +214,25 @@ Examples:
   sat recover
   sat recover --yes --json
   sat recover --quiet-minutes 5 --dry-run`,
-    define: (c) =>
-      c
-        .option('--yes', 'do not ask for confirmation')
-        .option('--json', 'print JSON (does not ask)')
-        .option(
-          '--quiet-minutes <n>',
-          'minutes without activity after which an open session counts as interrupted',
-          '30',
-        )
-        .option('--dry-run', 'only show the sessions and their progress')
-        .option('--max-tokens <n>', 'largest handoff in estimated tokens (default handoff.maxTokens)'),
-    load: () => import('./commands/recover.js'),
-  },
-  {
-    name: 'backup',
-    ingestFirst: true,
-    summary: 'back up sessions (log, snapshots, handoffs, database) as verified bundles to a storage target',
-    help: `
+  define: (c) =>
+    c
+      .option('--yes', 'do not ask for confirmation')
+      .option('--json', 'print JSON (does not ask)')
+      .option(
+        '--quiet-minutes <n>',
+        'minutes without activity after which an open session counts as interrupted',
+        '30',
+      )
+      .option('--dry-run', 'only show the sessions and their progress')
+      .option('--max-tokens <n>', 'largest handoff in estimated tokens (default handoff.maxTokens)'),
+});
+
+/** `sat backup`. */
+export const backupCommand = declareCommand({
+  name: 'backup',
+  ingestFirst: true,
+  summary: 'back up sessions (log, snapshots, handoffs, database) as verified bundles to a storage target',
+  help: `
 Each session becomes SubAgentTracking/Phase_<N>/sessions/<session>/bundle.tar.gz plus its
 manifest.json on the target, verified after upload (checksums, then a full read-back). Then
 the session is marked backed up, so 'sat gc' may remove its local log. An ended session is
@@ -347,20 +249,21 @@ Examples:
   sat backup --all --dir /mnt/nas/sat # to another folder
   sat backup                          # only retry what is queued
   sat backup --test                   # check the target: upload, verify, read back, delete`,
-    define: (c) =>
-      c
-        .argument('[session]', "session id, a unique prefix of one, or 'active'")
-        .option('--all', 'every session whose backup is not up to date')
-        .option('--target <kind>', 'kind of target (default: backup.target, local)')
-        .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
-        .option('--test', 'check that the target works, back up nothing')
-        .option('--json', 'print the result as JSON'),
-    load: () => import('./commands/backup.js'),
-  },
-  {
-    name: 'restore',
-    summary: 'restore a session from its backup: verified, extracted safely, byte-identical',
-    help: `
+  define: (c) =>
+    c
+      .argument('[session]', "session id, a unique prefix of one, or 'active'")
+      .option('--all', 'every session whose backup is not up to date')
+      .option('--target <kind>', 'kind of target (default: backup.target, local)')
+      .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
+      .option('--test', 'check that the target works, back up nothing')
+      .option('--json', 'print the result as JSON'),
+});
+
+/** `sat restore`. */
+export const restoreCommand = declareCommand({
+  name: 'restore',
+  summary: 'restore a session from its backup: verified, extracted safely, byte-identical',
+  help: `
 Downloads the bundle, checks its SHA-256 against the manifest, refuses anything unsafe inside
 (absolute paths, .., links), checks every file, and only then puts the files back. A local file
 that differs from the backup is not overwritten unless --force: nothing changes.
@@ -368,112 +271,32 @@ that differs from the backup is not overwritten unless --force: nothing changes.
 Examples:
   sat restore 019ab5f0                # a session removed by 'sat gc'
   sat restore 019ab5f0 --dir /mnt/nas/sat --json`,
-    define: (c) =>
-      c
-        .argument('<session>', 'session id, or a unique prefix of a backed-up one')
-        .option('--force', 'overwrite local files that differ from the backup')
-        .option('--target <kind>', 'kind of target (default: backup.target, local)')
-        .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
-        .option('--json', 'print the result as JSON'),
-    load: () => import('./commands/restore.js'),
-  },
-  {
-    name: 'backups',
-    summary: 'list the session backups a target holds (session, phase, size, date) and those queued',
-    define: (c) =>
-      c
-        .option('--target <kind>', 'kind of target (default: backup.target, local)')
-        .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
-        .option('--json', 'print JSON'),
-    load: () => import('./commands/backups.js'),
-  },
-  {
-    name: 'archive',
-    ingestFirst: true,
-    summary: 'archive whole phases to S3 (Glacier) as one verified tar.gz; list and restore them',
-    help: `
-Actions:
-  phase <N>      every session of phase N (local, else from its backup) in one tar.gz with a
-                 manifest, uploaded to SubAgentTracking/Archive/Phase_<N>/ and verified; then,
-                 after a confirmation (--yes), the phase's backups and local files are removed
-  list           the phase archives in the bucket, with their tier (STANDARD, GLACIER, ...)
-  restore <N>    asks S3 to restore a Glacier archive (--tier, --days); with --wait polls until
-                 it is ready, then downloads, verifies and restores the sessions byte-identical
-  auto           the policy: archive every phase older than the newest archive.keepPhases (2)
+  define: (c) =>
+    c
+      .argument('<session>', 'session id, or a unique prefix of a backed-up one')
+      .option('--force', 'overwrite local files that differ from the backup')
+      .option('--target <kind>', 'kind of target (default: backup.target, local)')
+      .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
+      .option('--json', 'print the result as JSON'),
+});
 
-The bucket is archive.s3 in the config (or SAT_S3_BUCKET); credentials come from the standard
-AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE). 'sat setup s3' checks the
-bucket and adds the lifecycle rule that moves archives to Glacier.
+/** `sat backups`. */
+export const backupsCommand = declareCommand({
+  name: 'backups',
+  summary: 'list the session backups a target holds (session, phase, size, date) and those queued',
+  define: (c) =>
+    c
+      .option('--target <kind>', 'kind of target (default: backup.target, local)')
+      .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
+      .option('--json', 'print JSON'),
+});
 
-Examples:
-  sat archive phase 1            # archive, then ask before removing local copies
-  sat archive auto --yes         # every phase older than the last two, no questions
-  sat archive list --json
-  sat archive restore 1 --wait --tier Bulk`,
-    define: (c) =>
-      c
-        .argument('<action>', 'phase, list, restore or auto')
-        .argument('[phase]', 'phase, restore: the phase')
-        .option(
-          '--yes',
-          'do not ask: remove the copies the verified archive holds (required without a terminal)',
-        )
-        .option('--keep-local', 'phase, auto: keep the local files (remove only the session backups)')
-        .option('--wait', 'restore: wait for a Glacier restore to finish, then restore')
-        .option('--tier <tier>', 'restore: Standard (default), Bulk or Expedited')
-        .option('--days <n>', 'restore: days the restored copy stays readable (default 7)')
-        .option('--poll-seconds <n>', 'restore --wait: seconds between two checks (default 60)')
-        .option('--force', 'restore: overwrite local files that differ from the archive')
-        .option('--json', 'print the result as JSON'),
-    load: () => import('./commands/archive.js'),
-  },
-  {
-    name: 'setup',
-    summary:
-      'connect Google Drive (OAuth, for backups) or an S3 bucket (access check, Glacier lifecycle rule)',
-    help: `
-sat setup gdrive
-  Prints the steps to create an OAuth "Desktop app" client of your own, then runs Google's
-  loopback sign-in with PKCE (scope drive.file: sat sees only the files it creates). The token
-  goes to <data root>/credentials/gdrive.json (mode 0600, git-ignored) and is refreshed by
-  itself. backup.target becomes gdrive in the config (unless --no-default), and a round trip is
-  checked. The client secret is read from SAT_GDRIVE_CLIENT_SECRET or a hidden prompt (never
-  from a flag, which other users could see in the process list).
-
-sat setup s3 --bucket <name>
-  Checks the bucket and that the credentials (the AWS chain: AWS_ACCESS_KEY_ID and
-  AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role) can write, read back and delete; then
-  adds one lifecycle rule that moves SubAgentTracking/Archive/ to GLACIER or DEEP_ARCHIVE,
-  keeping the bucket's other rules, and saves archive.s3 in the config.
-
-Examples:
-  SAT_GDRIVE_CLIENT_SECRET=... sat setup gdrive --client-id 1234.apps.googleusercontent.com
-  sat setup s3 --bucket team-agent-archive --region eu-west-1 --storage-class DEEP_ARCHIVE
-  sat setup s3 --bucket test --endpoint http://127.0.0.1:9000 --dry-run`,
-    define: (c) =>
-      c
-        .argument('<what>', 'gdrive or s3')
-        .option(
-          '--client-id <id>',
-          'gdrive: the OAuth client ID (default SAT_GDRIVE_CLIENT_ID, else a prompt)',
-        )
-        .option('--no-browser', 'gdrive: only print the sign-in address, do not open a browser')
-        .option('--no-default', 'gdrive: do not make Drive the backup target in the config')
-        .option('--bucket <name>', 's3: the bucket (default archive.s3.bucket)')
-        .option('--prefix <prefix>', 's3: key prefix inside the bucket')
-        .option('--region <region>', 's3: the region (default the AWS chain, else us-east-1)')
-        .option('--endpoint <url>', 's3: an S3-compatible endpoint (MinIO, a local server)')
-        .option('--storage-class <class>', 's3: GLACIER (default) or DEEP_ARCHIVE')
-        .option('--transition-days <n>', 's3: days after upload before archives move (default 0)')
-        .option('--dry-run', 's3: check and report, change nothing')
-        .option('--json', 'print the result as JSON'),
-    load: () => import('./commands/setup.js'),
-  },
-  {
-    name: 'chart',
-    ingestFirst: true,
-    summary: 'render an analytics chart to SVG or PNG: agent performance, or an error heatmap',
-    help: `
+/** `sat chart`. */
+export const chartCommand = declareCommand({
+  name: 'chart',
+  ingestFirst: true,
+  summary: 'render an analytics chart to SVG or PNG: agent performance, or an error heatmap',
+  help: `
 Charts:
   agents   per agent type: invocations, success rate, p50 / p95 duration
   errors   a heatmap of error counts: agent (or day, with --by day) x error type
@@ -484,13 +307,360 @@ Examples:
   sat chart agents --out perf.svg
   sat chart agents --out perf.png --days 7 --phase implement
   sat chart errors --out heatmap.png --by day --days 14`,
-    define: (c) =>
-      c
-        .argument('<chart>', 'agents or errors')
-        .requiredOption('--out <file>', 'where to write the chart: a .svg or .png file')
-        .option('--days <n>', "the last N days (UTC), or 'all' (default 30)")
-        .option('--phase <phase>', 'only this phase')
-        .option('--by <what>', "errors: rows by 'agent' (default) or 'day'"),
-    load: () => import('./commands/chart.js'),
-  },
+  define: (c) =>
+    c
+      .argument('<chart>', 'agents or errors')
+      .requiredOption('--out <file>', 'where to write the chart: a .svg or .png file')
+      .option('--days <n>', "the last N days (UTC), or 'all' (default 30)")
+      .option('--phase <phase>', 'only this phase')
+      .option('--by <what>', "errors: rows by 'agent' (default) or 'day'"),
+});
+
+/** `sat hook context`. */
+export const hookContextCommand = declareCommand({
+  name: 'context',
+  summary: 'print the latest handoff as SessionStart context (never fails)',
+  define: (c) => c.argument('[payload]', "the hook payload file, or '-' for stdin"),
+});
+
+const HOOK = {
+  name: 'hook',
+  summary: 'run by the capture hook: `sat hook context -` prints the latest handoff at SessionStart',
+  help: `
+Used by <data root>/sat/capture.sh, not by people: at SessionStart with source resume,
+compact or clear it prints the project's latest handoff (at most 10,000 characters) as
+additional context for the model. It never fails.`,
+};
+
+/** The filters and formats every `sat stats` report takes. */
+function statsOptions<Args extends unknown[]>(c: Command<Args>) {
+  return c
+    .option('--days <n>', "the last N days (default 30; all time with a session); 'all' for no limit")
+    .option('--session <id>', 'only this session')
+    .option('--phase <phase>', 'only this phase')
+    .option('--agent <name>', 'only this agent')
+    .option('--json', 'print the result as JSON')
+    .option('--csv', 'print CSV (header row, fields quoted where needed)');
+}
+
+/** `sat stats agents`. */
+export const statsAgentsCommand = declareCommand({
+  name: 'agents',
+  summary: 'invocations, success rate, durations, tokens and cost per agent type',
+  define: statsOptions,
+});
+
+/** `sat stats tools`. */
+export const statsToolsCommand = declareCommand({
+  name: 'tools',
+  summary: 'uses, success rate and durations per tool',
+  define: statsOptions,
+});
+
+/** `sat stats errors`. */
+export const statsErrorsCommand = declareCommand({
+  name: 'errors',
+  summary: 'errors by fingerprint: how often, in how many sessions, how many fixed',
+  define: statsOptions,
+});
+
+/** `sat stats session [id]`. */
+export const statsSessionCommand = declareCommand({
+  name: 'session',
+  summary: "one session's figures (default: the latest)",
+  define: (c) => statsOptions(c.argument('[session]', "the session id (or a unique prefix, or 'active')")),
+});
+
+/** `sat stats cost`. */
+export const statsCostCommand = declareCommand({
+  name: 'cost',
+  summary: 'tokens and cost in total, per phase, per agent and per model',
+  define: statsOptions,
+});
+
+const STATS = {
+  name: 'stats',
+  summary: 'analytics: agent performance, tool effectiveness, error patterns, one session, cost by phase',
+  help: `
+Reads <data root>/analytics/sat.db, brought up to date with the log first (only what is new).
+Tables on a terminal, tab-separated when piped; --csv for CSV, --json for everything.
+
+Examples:
+  sat stats agents --days 7
+  sat stats tools --agent code-reviewer --csv > tools.csv
+  sat stats cost --phase 2 --json
+  sat stats session 019ab5f0`,
+};
+
+/** `sat phase [show]`. */
+export const phaseShowCommand = declareCommand({
+  name: 'show',
+  summary: "the current session's phase (the default)",
+  isDefault: true,
+  define: (c) =>
+    c.option('--session <id>', 'the session (default: the current one)').option('--json', 'print JSON'),
+});
+
+/** `sat phase set <N>`. */
+export const phaseSetCommand = declareCommand({
+  name: 'set',
+  summary: 'move the session on to a phase: later events count under it',
+  define: (c) =>
+    c
+      .argument('[phase]', 'the new phase (a number or a name)')
+      .option('--name <text>', "the phase's name")
+      .option('--session <id>', 'the session (default: the current one)')
+      .option('--json', 'print JSON'),
+});
+
+const PHASE = {
+  name: 'phase',
+  summary: "show the current session's phase, or move it on: sat phase set <N> [--name text]",
+  help: `
+Examples:
+  sat phase                      # the current session's phase
+  sat phase set 2 --name review  # later events count under phase 2 in 'sat stats cost'`,
+};
+
+/** `sat snapshot create`. */
+export const snapshotCreateCommand = declareCommand({
+  name: 'create',
+  summary: 'take a snapshot now (incremental: latest snapshot + new events)',
+  define: (c) =>
+    c
+      .argument('[session]', 'the session (default: the current one)')
+      .option('--trigger <trigger>', 'why it is taken (default manual)')
+      .option('--json', 'print JSON'),
+});
+
+/** `sat snapshot list`. */
+export const snapshotListCommand = declareCommand({
+  name: 'list',
+  summary: "the session's snapshots, oldest first (checksums verified)",
+  define: (c) =>
+    c.argument('[session]', 'the session (default: the current one)').option('--json', 'print JSON'),
+});
+
+/** `sat snapshot show <id>`. */
+export const snapshotShowCommand = declareCommand({
+  name: 'show',
+  summary: 'one snapshot: state summary and files (with diffs)',
+  define: (c) =>
+    c
+      .argument('[id]', "a snapshot id, a unique prefix of one, or 'latest'")
+      .option('--diffs', 'print the diffs of the files that changed')
+      .option('--json', 'print JSON'),
+});
+
+/** `sat snapshot diff <id> <id>`. */
+export const snapshotDiffCommand = declareCommand({
+  name: 'diff',
+  summary: 'what changed between two snapshots of a session',
+  define: (c) =>
+    c
+      .argument('[from]', 'the earlier snapshot')
+      .argument('[to]', 'the later snapshot')
+      .option('--json', 'print JSON'),
+});
+
+/** `sat snapshot restore <id>`. */
+export const snapshotRestoreCommand = declareCommand({
+  name: 'restore',
+  summary: 'the session state a snapshot holds (--json prints it whole)',
+  define: (c) =>
+    c
+      .argument('[id]', "a snapshot id, a unique prefix of one, or 'latest'")
+      .option('--output <file>', 'write the state as JSON to this file')
+      .option('--json', 'print JSON'),
+});
+
+const SNAPSHOT = {
+  name: 'snapshot',
+  ingestFirst: true,
+  summary: "take, list, show, compare and restore snapshots of a session's state",
+  help: `
+An <id> is a snapshot id, a unique prefix of one, or 'latest' (of the current session).
+Snapshots live in <data root>/state/snapshots/<session>/. A corrupt one is reported and skipped.
+
+Examples:
+  sat snapshot create
+  sat snapshot list --json
+  sat snapshot diff 01a2... latest`,
+};
+
+const ARCHIVE_YES = 'do not ask: remove the copies the verified archive holds (required without a terminal)';
+const ARCHIVE_KEEP_LOCAL = 'keep the local files (remove only the session backups)';
+
+/** `sat archive phase <N>`. */
+export const archivePhaseCommand = declareCommand({
+  name: 'phase',
+  summary: 'archive every session of a phase in one verified tar.gz, then remove the copies it holds',
+  help: `
+Every session of phase N (local, else from its backup) goes in one tar.gz with a manifest,
+uploaded to SubAgentTracking/Archive/Phase_<N>/ and verified; then, after a confirmation
+(--yes), the phase's backups and local files are removed.`,
+  define: (c) =>
+    c
+      .argument('[phase]', 'the phase')
+      .option('--yes', ARCHIVE_YES)
+      .option('--keep-local', ARCHIVE_KEEP_LOCAL)
+      .option('--json', 'print the result as JSON'),
+});
+
+/** `sat archive list`. */
+export const archiveListCommand = declareCommand({
+  name: 'list',
+  summary: 'the phase archives in the bucket, with their tier (STANDARD, GLACIER, ...)',
+  define: (c) => c.option('--json', 'print the result as JSON'),
+});
+
+/** `sat archive restore <N>`. */
+export const archiveRestoreCommand = declareCommand({
+  name: 'restore',
+  summary: 'restore a phase archive (from Glacier: request, then --wait to download and restore)',
+  help: `
+Asks S3 to restore a Glacier archive (--tier, --days); with --wait polls until it is ready,
+then downloads, verifies and restores the sessions byte-identical.`,
+  define: (c) =>
+    c
+      .argument('[phase]', 'the phase')
+      .option('--wait', 'wait for a Glacier restore to finish, then restore')
+      .option('--tier <tier>', 'Standard (default), Bulk or Expedited')
+      .option('--days <n>', 'days the restored copy stays readable (default 7)')
+      .option('--poll-seconds <n>', 'with --wait: seconds between two checks (default 60)')
+      .option('--force', 'overwrite local files that differ from the archive')
+      .option('--json', 'print the result as JSON'),
+});
+
+/** `sat archive auto`. */
+export const archiveAutoCommand = declareCommand({
+  name: 'auto',
+  summary: 'the policy: archive every phase older than the newest archive.keepPhases (2)',
+  define: (c) =>
+    c
+      .option('--yes', ARCHIVE_YES)
+      .option('--keep-local', ARCHIVE_KEEP_LOCAL)
+      .option('--json', 'print the result as JSON'),
+});
+
+const ARCHIVE = {
+  name: 'archive',
+  ingestFirst: true,
+  summary: 'archive whole phases to S3 (Glacier) as one verified tar.gz; list and restore them',
+  help: `
+The bucket is archive.s3 in the config (or SAT_S3_BUCKET); credentials come from the standard
+AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE). 'sat setup s3' checks the
+bucket and adds the lifecycle rule that moves archives to Glacier.
+
+Examples:
+  sat archive phase 1            # archive, then ask before removing local copies
+  sat archive auto --yes         # every phase older than the last two, no questions
+  sat archive list --json
+  sat archive restore 1 --wait --tier Bulk`,
+};
+
+/** `sat setup gdrive`. */
+export const setupGdriveCommand = declareCommand({
+  name: 'gdrive',
+  summary: 'connect Google Drive for backups (OAuth sign-in, token saved 0600)',
+  help: `
+Prints the steps to create an OAuth "Desktop app" client of your own, then runs Google's
+loopback sign-in with PKCE (scope drive.file: sat sees only the files it creates). The token
+goes to <data root>/credentials/gdrive.json (mode 0600, git-ignored) and is refreshed by
+itself. backup.target becomes gdrive in the config (unless --no-default), and a round trip is
+checked. The client secret is read from SAT_GDRIVE_CLIENT_SECRET or a hidden prompt (never
+from a flag, which other users could see in the process list).
+
+Example:
+  SAT_GDRIVE_CLIENT_SECRET=... sat setup gdrive --client-id 1234.apps.googleusercontent.com`,
+  define: (c) =>
+    c
+      .option('--client-id <id>', 'the OAuth client ID (default SAT_GDRIVE_CLIENT_ID, else a prompt)')
+      .option('--no-browser', 'only print the sign-in address, do not open a browser')
+      .option('--no-default', 'do not make Drive the backup target in the config')
+      .option('--json', 'print the result as JSON'),
+});
+
+/** `sat setup s3`. */
+export const setupS3Command = declareCommand({
+  name: 's3',
+  summary: 'connect an S3 bucket for phase archives (access check, Glacier lifecycle rule)',
+  help: `
+Checks the bucket and that the credentials (the AWS chain: AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role) can write, read back and delete; then
+adds one lifecycle rule that moves SubAgentTracking/Archive/ to GLACIER or DEEP_ARCHIVE,
+keeping the bucket's other rules, and saves archive.s3 in the config.
+
+Examples:
+  sat setup s3 --bucket team-agent-archive --region eu-west-1 --storage-class DEEP_ARCHIVE
+  sat setup s3 --bucket test --endpoint http://127.0.0.1:9000 --dry-run`,
+  define: (c) =>
+    c
+      .option('--bucket <name>', 'the bucket (default archive.s3.bucket)')
+      .option('--prefix <prefix>', 'key prefix inside the bucket')
+      .option('--region <region>', 'the region (default the AWS chain, else us-east-1)')
+      .option('--endpoint <url>', 'an S3-compatible endpoint (MinIO, a local server)')
+      .option('--storage-class <class>', 'GLACIER (default) or DEEP_ARCHIVE')
+      .option('--transition-days <n>', 'days after upload before archives move (default 0)')
+      .option('--dry-run', 'check and report, change nothing')
+      .option('--json', 'print the result as JSON'),
+});
+
+const SETUP = {
+  name: 'setup',
+  summary: 'connect Google Drive (OAuth, for backups) or an S3 bucket (access check, Glacier lifecycle rule)',
+};
+
+/**
+ * Every `sat` command, registered in this one place. Handlers are imported lazily, so a command
+ * loads only what it uses.
+ */
+export const COMMANDS: readonly CommandSpec[] = [
+  command(quickstartCommand, async () => (await import('./commands/quickstart.js')).run),
+  command(initCommand, async () => (await import('./commands/init.js')).run),
+  command(logCommand, async () => (await import('./commands/log.js')).run),
+  command(ingestCommand, async () => (await import('./commands/ingest.js')).run),
+  command(importCommand, async () => (await import('./commands/import.js')).run),
+  group(HOOK, [command(hookContextCommand, async () => (await import('./commands/hook.js')).context)]),
+  command(sessionsCommand, async () => (await import('./commands/sessions.js')).run),
+  command(showCommand, async () => (await import('./commands/show.js')).run),
+  command(eventsCommand, async () => (await import('./commands/events.js')).run),
+  group(STATS, [
+    command(statsAgentsCommand, async () => (await import('./commands/stats.js')).agents),
+    command(statsToolsCommand, async () => (await import('./commands/stats.js')).tools),
+    command(statsErrorsCommand, async () => (await import('./commands/stats.js')).errors),
+    command(statsSessionCommand, async () => (await import('./commands/stats.js')).session),
+    command(statsCostCommand, async () => (await import('./commands/stats.js')).cost),
+  ]),
+  command(rebuildCommand, async () => (await import('./commands/rebuild.js')).run),
+  group(PHASE, [
+    command(phaseShowCommand, async () => (await import('./commands/phase.js')).show),
+    command(phaseSetCommand, async () => (await import('./commands/phase.js')).set),
+  ]),
+  command(doctorCommand, async () => (await import('./commands/doctor.js')).run),
+  command(gcCommand, async () => (await import('./commands/gc.js')).run),
+  command(statusCommand, async () => (await import('./commands/status.js')).run),
+  group(SNAPSHOT, [
+    command(snapshotCreateCommand, async () => (await import('./commands/snapshot.js')).create),
+    command(snapshotListCommand, async () => (await import('./commands/snapshot.js')).list),
+    command(snapshotShowCommand, async () => (await import('./commands/snapshot.js')).show),
+    command(snapshotDiffCommand, async () => (await import('./commands/snapshot.js')).diff),
+    command(snapshotRestoreCommand, async () => (await import('./commands/snapshot.js')).restore),
+  ]),
+  command(handoffCommand, async () => (await import('./commands/handoff.js')).run),
+  command(recoverCommand, async () => (await import('./commands/recover.js')).run),
+  command(backupCommand, async () => (await import('./commands/backup.js')).run),
+  command(restoreCommand, async () => (await import('./commands/restore.js')).run),
+  command(backupsCommand, async () => (await import('./commands/backups.js')).run),
+  group(ARCHIVE, [
+    command(archivePhaseCommand, async () => (await import('./commands/archive.js')).phase),
+    command(archiveListCommand, async () => (await import('./commands/archive.js')).list),
+    command(archiveRestoreCommand, async () => (await import('./commands/archive.js')).restore),
+    command(archiveAutoCommand, async () => (await import('./commands/archive.js')).auto),
+  ]),
+  group(SETUP, [
+    command(setupGdriveCommand, async () => (await import('./commands/setup.js')).gdrive),
+    command(setupS3Command, async () => (await import('./commands/setup.js')).s3),
+  ]),
+  command(chartCommand, async () => (await import('./commands/chart.js')).run),
 ];

@@ -4,17 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type ClaudeSettings,
   HOOK_EVENTS,
   hookCommand,
-  installHooks,
   isOurHookCommand,
   PROJECT_SCRIPT_EXPRESSION,
   quoteScriptPath,
-  readSettings,
-  settingsFilePath,
-  uninstallHooks,
-} from '../src/claude-settings.js';
+} from '../src/hook-catalogue.js';
+import { readSettings, settingsFilePath } from '../src/settings-file.js';
+import { type ClaudeSettings, installHooks, uninstallHooks } from '../src/settings-merge.js';
 
 const ABS = quoteScriptPath('/data/sat/capture.sh');
 

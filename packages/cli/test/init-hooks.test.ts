@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HOOK_EVENTS } from '../src/claude-settings.js';
+import { HOOK_EVENTS } from '../src/hook-catalogue.js';
 import { type Run, sat, tempDir } from './helpers.js';
 
 const TOOL_EVENTS = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'];

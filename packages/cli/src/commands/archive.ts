@@ -13,24 +13,23 @@ import {
 } from '@sat/core';
 import { archiveTarget } from '../archive-target.js';
 import { backupTarget } from '../backup-target.js';
+import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatTime, printJson, printTable } from '../output.js';
+import type {
+  archiveAutoCommand,
+  archiveListCommand,
+  archivePhaseCommand,
+  archiveRestoreCommand,
+} from '../registry.js';
 
-interface ArchiveFlags {
-  yes?: boolean;
-  keepLocal?: boolean;
-  json?: boolean;
-  wait?: boolean;
-  tier?: string;
-  days?: string;
-  pollSeconds?: string;
-  force?: boolean;
-}
+/** What `sat archive phase` and `sat archive auto` both take. */
+type PruneFlags = OptionsOf<typeof archivePhaseCommand> | OptionsOf<typeof archiveAutoCommand>;
 
 const TIERS: readonly RestoreTier[] = ['Standard', 'Bulk', 'Expedited'];
 
-function interactive(ctx: CliContext, options: ArchiveFlags): boolean {
+function interactive(ctx: CliContext, options: PruneFlags): boolean {
   return !options.json && Boolean(ctx.stdin.isTTY) && Boolean(ctx.out.isTTY);
 }
 
@@ -53,8 +52,8 @@ async function configuredBackupTarget(
   }
 }
 
-function phaseArg(args: string[], action: string): string {
-  const phase = args[1]?.trim();
+function phaseArg(arg: string | undefined, action: string): string {
+  const phase = arg?.trim();
   if (!phase)
     throw new UsageError(
       `give the phase: sat archive ${action} <N> (see 'sat phase' and 'sat archive --help')`,
@@ -96,7 +95,7 @@ async function archiveOne(
   target: ArchiveTierTarget,
   backup: StorageTarget | undefined,
   phase: string,
-  options: ArchiveFlags,
+  options: PruneFlags,
   confirmed: boolean,
 ): Promise<{ archive: ArchivePhaseResult; pruned?: PruneArchivedPhaseResult }> {
   const archive = await archivePhase(config, target, phase, { backupTarget: backup });
@@ -122,17 +121,19 @@ async function archiveOne(
   return { archive, pruned };
 }
 
-async function runPhase(ctx: CliContext, args: string[], options: ArchiveFlags): Promise<number> {
-  const phase = phaseArg(args, 'phase');
+/** `sat archive phase <N>`: archive one phase, then (confirmed) remove the copies it holds. */
+export const phase: HandlerOf<typeof archivePhaseCommand> = async (ctx, [arg], options) => {
+  const phase = phaseArg(arg, 'phase');
   const config = ctx.config();
   const target = await archiveTarget(config);
   const backup = await configuredBackupTarget(ctx, config);
   const result = await archiveOne(ctx, config, target, backup, phase, options, options.yes === true);
   if (options.json) printJson(ctx, { target: target.name, location: target.location, ...result });
   return 0;
-}
+};
 
-async function runAuto(ctx: CliContext, options: ArchiveFlags): Promise<number> {
+/** `sat archive auto`: archive every phase older than the newest `archive.keepPhases`. */
+export const auto: HandlerOf<typeof archiveAutoCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const target = await archiveTarget(config);
   const backup = await configuredBackupTarget(ctx, config);
@@ -162,9 +163,10 @@ async function runAuto(ctx: CliContext, options: ArchiveFlags): Promise<number> 
   for (const d of due) archived.push(await archiveOne(ctx, config, target, backup, d.phase, options, true));
   if (options.json) printJson(ctx, { keepPhases, due, archived });
   return 0;
-}
+};
 
-async function runList(ctx: CliContext, options: ArchiveFlags): Promise<number> {
+/** `sat archive list`: the phase archives in the bucket. */
+export const list: HandlerOf<typeof archiveListCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const target = await archiveTarget(config);
   const archives = await listArchives(target);
@@ -184,10 +186,11 @@ async function runList(ctx: CliContext, options: ArchiveFlags): Promise<number> 
     { header: 'ARCHIVED', value: (a) => formatTime(a.modified.toISOString()) },
   ]);
   return 0;
-}
+};
 
-async function runRestore(ctx: CliContext, args: string[], options: ArchiveFlags): Promise<number> {
-  const phase = phaseArg(args, 'restore');
+/** `sat archive restore <N>`: restore a phase archive (from Glacier, in two steps or with --wait). */
+export const restore: HandlerOf<typeof archiveRestoreCommand> = async (ctx, [arg], options) => {
+  const phase = phaseArg(arg, 'restore');
   const tier = (options.tier ?? 'Standard') as RestoreTier;
   if (!TIERS.includes(tier))
     throw new UsageError(`--tier must be Standard, Bulk or Expedited, not '${options.tier}'`);
@@ -225,23 +228,4 @@ async function runRestore(ctx: CliContext, args: string[], options: ArchiveFlags
     for (const f of result.failed) ctx.note(`sat: ${f.session} not restored: ${f.error}`);
   }
   return result.failed.length > 0 ? 1 : 0;
-}
-
-/** `sat archive phase|list|restore|auto`: phase archives on S3 (Glacier). */
-export async function run(ctx: CliContext, args: string[], options: ArchiveFlags): Promise<number> {
-  const action = args[0];
-  switch (action) {
-    case 'phase':
-      return runPhase(ctx, args, options);
-    case 'list':
-      return runList(ctx, options);
-    case 'restore':
-      return runRestore(ctx, args, options);
-    case 'auto':
-      return runAuto(ctx, options);
-    default:
-      throw new UsageError(
-        `unknown action '${action ?? ''}': use phase <N>, list, restore <N> or auto (see 'sat archive --help')`,
-      );
-  }
-}
+};

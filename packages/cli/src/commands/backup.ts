@@ -6,18 +6,13 @@ import {
   processBackupQueue,
   type QueueRunResult,
 } from '@sat/core';
-import { backupTarget, sqliteDatabaseBackup, type TargetFlags } from '../backup-target.js';
-import type { CliContext } from '../context.js';
+import { backupTarget, sqliteDatabaseBackup } from '../backup-target.js';
+import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatDuration, printJson, printTable } from '../output.js';
+import type { backupCommand } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
 import { transferBar } from '../transfer-progress.js';
-
-interface BackupFlags extends TargetFlags {
-  all?: boolean;
-  test?: boolean;
-  json?: boolean;
-}
 
 /** One row of the output, whatever produced it. */
 interface Row {
@@ -62,7 +57,7 @@ function queueRows(run: QueueRunResult): Row[] {
 }
 
 /** Backs up sessions (bundle, upload, verify) to the configured target, after retrying queued backups. */
-export async function run(ctx: CliContext, args: string[], options: BackupFlags): Promise<number> {
+export const run: HandlerOf<typeof backupCommand> = async (ctx, [session], options) => {
   const config = ctx.config();
   const target = await backupTarget(config, options);
 
@@ -76,7 +71,7 @@ export async function run(ctx: CliContext, args: string[], options: BackupFlags)
     else ctx.print(`failed: ${target.name} target ${target.location}: ${probe.error?.message}`);
     return probe.ok ? 0 : 1;
   }
-  if (args.length > 0 && options.all) throw new UsageError('give a session or --all, not both');
+  if (session !== undefined && options.all) throw new UsageError('give a session or --all, not both');
 
   const bar = await transferBar(ctx);
   const started = performance.now();
@@ -88,9 +83,9 @@ export async function run(ctx: CliContext, args: string[], options: BackupFlags)
     // A person asked: queued backups for this target are tried now, whatever their schedule.
     queue = await processBackupQueue(config, target, { ignoreSchedule: true, onProgress: bar.update });
     rows = queueRows(queue);
-    if (args.length > 0) {
-      const session = resolveSession(config.paths.logs, args[0]!);
-      items = [{ ...(await backupSession(config, target, session, common)) }];
+    if (session !== undefined) {
+      const resolved = resolveSession(config.paths.logs, session);
+      items = [{ ...(await backupSession(config, target, resolved, common)) }];
     } else if (options.all) {
       items = await backupSessions(config, target, common);
     } else if (queue.jobs.length === 0) {
@@ -127,4 +122,4 @@ export async function run(ctx: CliContext, args: string[], options: BackupFlags)
     );
   ctx.note(`sat: done in ${formatDuration(performance.now() - started)}`);
   return failed ? 1 : 0;
-}
+};

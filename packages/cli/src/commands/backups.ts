@@ -1,14 +1,11 @@
 import { type BackupListing, isSatError, listBackupQueue, listBackups } from '@sat/core';
-import { backupTarget, type TargetFlags } from '../backup-target.js';
-import type { CliContext } from '../context.js';
+import { backupTarget } from '../backup-target.js';
+import type { HandlerOf } from '../command-spec.js';
 import { formatBytes, formatTime, printJson, printTable } from '../output.js';
+import type { backupsCommand } from '../registry.js';
 
 /** Lists the session backups the target holds, and those still waiting in the queue for it (even when the target is unreachable). */
-export async function run(
-  ctx: CliContext,
-  _args: string[],
-  options: TargetFlags & { json?: boolean },
-): Promise<number> {
+export const run: HandlerOf<typeof backupsCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const target = await backupTarget(config, options);
   let backups: BackupListing[] = [];
@@ -64,4 +61,4 @@ export async function run(
     { header: 'STATUS', value: (r) => r.status },
   ]);
   return unavailable ? 1 : 0;
-}
+};

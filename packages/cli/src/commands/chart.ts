@@ -3,15 +3,9 @@ import { resolve } from 'node:path';
 import type { AnalyticsQuery, ErrorPatterns } from '@sat/core';
 import type { SqliteStore } from '@sat/store-sqlite';
 import type { ErrorCell } from '../charts/error-heatmap-spec.js';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
-
-interface ChartOptions {
-  out?: string;
-  days?: string;
-  phase?: string;
-  by?: string;
-}
+import type { chartCommand } from '../registry.js';
 
 const DAY_MS = 86_400_000;
 /** The most days a `--by day` heatmap shows with `--days all`. */
@@ -77,7 +71,7 @@ async function errorsByDay(
 }
 
 /** `sat chart agents|errors --out file.svg|png`: renders an analytics chart. */
-export async function run(ctx: CliContext, args: string[], options: ChartOptions): Promise<number> {
+export const run: HandlerOf<typeof chartCommand> = async (ctx, args, options) => {
   const kind = args[0];
   if (kind !== 'agents' && kind !== 'errors')
     throw new UsageError(`unknown chart '${kind ?? ''}': expected 'agents' or 'errors'`);
@@ -123,4 +117,4 @@ export async function run(ctx: CliContext, args: string[], options: ChartOptions
   writeFileSync(path, rendered);
   ctx.print(`wrote ${path} (${format.toUpperCase()}, ${Buffer.byteLength(rendered)} bytes)`);
   return 0;
-}
+};

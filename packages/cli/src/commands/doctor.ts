@@ -21,12 +21,14 @@ import {
   type ReadIssue,
   readSessionEvents,
   type SatConfig,
+  type SessionInfo,
   sessionLogFiles,
   spoolDir,
 } from '@sat/core';
 import { backupFindings } from '../backup-health.js';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
 import { printJson } from '../output.js';
+import type { doctorCommand } from '../registry.js';
 import { GITIGNORE_BLOCK_START } from './init.js';
 
 /** One finding of `sat doctor`. */
@@ -40,9 +42,11 @@ export interface Finding {
 
 type Fixer = () => Promise<void> | void;
 
-async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  const add = async (finding: Finding, repair?: Fixer) => {
+/** Records a finding (after trying its repair, with --fix, when it is not ok). */
+type Add = (finding: Finding, repair?: Fixer) => Promise<void>;
+
+function recorder(fix: boolean, findings: Finding[]): Add {
+  return async (finding, repair) => {
     if (fix && repair && finding.status !== 'ok') {
       try {
         await repair();
@@ -53,15 +57,10 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
     }
     findings.push(finding);
   };
+}
 
-  await add({
-    check: 'config',
-    status: 'ok',
-    detail: config.configFile
-      ? `read ${config.configFile}`
-      : 'no config file: using the defaults and SAT_* variables',
-  });
-
+/** Each data folder exists, is readable and writable, and credentials are private. */
+async function checkFolders(config: SatConfig, add: Add): Promise<void> {
   for (const [name, dir] of Object.entries(config.paths)) {
     if (!existsSync(dir)) {
       await add(
@@ -97,7 +96,10 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
     }
     await add({ check: `folder ${name}`, status: 'ok', detail: dir });
   }
+}
 
+/** The data root's .gitignore keeps logs and credentials out of git. */
+async function checkGitIgnore(config: SatConfig, add: Add): Promise<void> {
   const ignoreFile = join(config.root, '.gitignore');
   const ignored = existsSync(ignoreFile) && readFileSync(ignoreFile, 'utf8').includes(GITIGNORE_BLOCK_START);
   await add(
@@ -110,7 +112,10 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
           fix: "run 'sat init'",
         },
   );
+}
 
+/** Leftover takeover guards and stale locks of dead writers. */
+async function checkLocks(config: SatConfig, add: Add): Promise<void> {
   const logsDir = config.paths.logs;
   const locksDir = join(logsDir, '.locks');
   if (existsSync(locksDir)) {
@@ -145,7 +150,11 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
       );
     }
   }
+}
 
+/** Temporary files an interrupted write left in the logs folder (older than an hour). */
+async function checkTempFiles(config: SatConfig, add: Add): Promise<void> {
+  const logsDir = config.paths.logs;
   if (existsSync(logsDir)) {
     for (const name of readdirSync(logsDir)) {
       if (!/\.tmp-\d+/.test(name)) continue;
@@ -158,8 +167,11 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
       );
     }
   }
+}
 
-  const spool = spoolDir(logsDir);
+/** Failed hook captures, payloads set aside, and hooks that run a capture script that is missing. */
+async function checkCapture(config: SatConfig, add: Add): Promise<void> {
+  const spool = spoolDir(config.paths.logs);
   const errorsLog = join(spool, 'errors.log');
   if (existsSync(errorsLog)) {
     const lines = readFileSync(errorsLog, 'utf8').split('\n').filter(Boolean);
@@ -200,61 +212,86 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
       fix: "run 'sat init'",
     });
   }
+}
 
-  const sessions = await listSessions(logsDir);
-  let quarantinedTotal = 0;
-  for (const info of sessions) {
-    const files = sessionLogFiles(logsDir, info.session);
-    const issues: ReadIssue[] = [];
-    let events = 0;
-    for await (const _ of readSessionEvents(logsDir, info.session, {
-      onIssue: (issue) => issues.push(issue),
-    }))
-      events++;
-    const bad = issues.filter((i) => i.kind !== 'in-progress-tail');
-    const broken = bad.filter((i) => i.kind === 'corrupt-compressed' || i.kind === 'seq-gap');
-    const setAside = bad.filter((i) => !broken.includes(i));
-    for (const issue of broken) {
-      await add({
-        check: `session ${info.session}`,
-        status: 'error',
-        detail: `${issue.kind} in ${issue.file} at byte ${issue.offset}: ${issue.message}`,
-        fix:
-          issue.kind === 'corrupt-compressed'
-            ? 'restore the session from a backup'
-            : 'inspect the log; events out of order were written by an older or foreign writer',
-      });
-    }
-    if (setAside.length > 0) {
-      const where = setAside
-        .slice(0, 3)
-        .map((i) => `byte ${i.offset}${i.line ? ` (line ${i.line})` : ''}: ${i.kind}`)
-        .join('; ');
-      await add({
+/** One session's log: broken or set-aside lines, and a close that was interrupted or is due. */
+async function checkSession(config: SatConfig, info: SessionInfo, add: Add): Promise<number> {
+  const logsDir = config.paths.logs;
+  const files = sessionLogFiles(logsDir, info.session);
+  const issues: ReadIssue[] = [];
+  let events = 0;
+  for await (const _ of readSessionEvents(logsDir, info.session, {
+    onIssue: (issue) => issues.push(issue),
+  }))
+    events++;
+  const bad = issues.filter((i) => i.kind !== 'in-progress-tail');
+  const broken = bad.filter((i) => i.kind === 'corrupt-compressed' || i.kind === 'seq-gap');
+  const setAside = bad.filter((i) => !broken.includes(i));
+  for (const issue of broken) {
+    await add({
+      check: `session ${info.session}`,
+      status: 'error',
+      detail: `${issue.kind} in ${issue.file} at byte ${issue.offset}: ${issue.message}`,
+      fix:
+        issue.kind === 'corrupt-compressed'
+          ? 'restore the session from a backup'
+          : 'inspect the log; events out of order were written by an older or foreign writer',
+    });
+  }
+  if (setAside.length > 0) {
+    const where = setAside
+      .slice(0, 3)
+      .map((i) => `byte ${i.offset}${i.line ? ` (line ${i.line})` : ''}: ${i.kind}`)
+      .join('; ');
+    await add({
+      check: `session ${info.session}`,
+      status: 'warn',
+      detail: `${setAside.length} unreadable line(s) set aside in ${files.quarantine} (${where}); ${events} events read`,
+      fix: 'nothing was lost beyond those lines; inspect the quarantine file if they matter',
+    });
+  }
+  const interrupted = existsSync(files.compressed) && (existsSync(files.plain) || !existsSync(files.meta));
+  if (interrupted || info.status === 'ended') {
+    await add(
+      {
         check: `session ${info.session}`,
         status: 'warn',
-        detail: `${setAside.length} unreadable line(s) set aside in ${files.quarantine} (${where}); ${events} events read`,
-        fix: 'nothing was lost beyond those lines; inspect the quarantine file if they matter',
-      });
-    }
-    quarantinedTotal += new Quarantine(files.quarantine).entries().length;
-    const interrupted = existsSync(files.compressed) && (existsSync(files.plain) || !existsSync(files.meta));
-    if (interrupted || info.status === 'ended') {
-      await add(
-        {
-          check: `session ${info.session}`,
-          status: 'warn',
-          detail: interrupted
-            ? 'an earlier close was interrupted (compressed log without metadata, or plain log still present)'
-            : 'ended but not compressed yet',
-          fix: 'sat doctor --fix (compresses and verifies it)',
-        },
-        async () => {
-          await closeSessionLog(logsDir, info.session);
-        },
-      );
-    }
+        detail: interrupted
+          ? 'an earlier close was interrupted (compressed log without metadata, or plain log still present)'
+          : 'ended but not compressed yet',
+        fix: 'sat doctor --fix (compresses and verifies it)',
+      },
+      async () => {
+        await closeSessionLog(logsDir, info.session);
+      },
+    );
   }
+  return new Quarantine(files.quarantine).entries().length;
+}
+
+/** Every check, in the order the findings are printed. */
+const CHECKS: readonly ((config: SatConfig, add: Add) => Promise<void>)[] = [
+  checkFolders,
+  checkGitIgnore,
+  checkLocks,
+  checkTempFiles,
+  checkCapture,
+];
+
+async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const add = recorder(fix, findings);
+  await add({
+    check: 'config',
+    status: 'ok',
+    detail: config.configFile
+      ? `read ${config.configFile}`
+      : 'no config file: using the defaults and SAT_* variables',
+  });
+  for (const check of CHECKS) await check(config, add);
+  const sessions = await listSessions(config.paths.logs);
+  let quarantinedTotal = 0;
+  for (const info of sessions) quarantinedTotal += await checkSession(config, info, add);
   for (const { repair, ...finding } of backupFindings(config)) await add(finding, repair);
   await add({
     check: 'logs',
@@ -265,11 +302,7 @@ async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {
 }
 
 /** Checks the installation and the logs, says how to fix each problem, and repairs with --fix. */
-export async function run(
-  ctx: CliContext,
-  _args: string[],
-  options: { fix?: boolean; json?: boolean },
-): Promise<number> {
+export const run: HandlerOf<typeof doctorCommand> = async (ctx, _args, options) => {
   let findings: Finding[];
   try {
     findings = await inspect(ctx.config(), Boolean(options.fix));
@@ -300,4 +333,4 @@ export async function run(
       : `\n${failing.length} error(s), ${warnings} warning(s)`,
   );
   return failing.length === 0 ? 0 : 1;
-}
+};

@@ -1,16 +1,9 @@
 import { type AnySatEvent, followSessionEvents, type ReadIssue, readSessionEvents } from '@sat/core';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
 import { formatTime } from '../output.js';
+import type { eventsCommand } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
-
-interface EventsOptions {
-  json?: boolean;
-  follow?: boolean;
-  type?: string;
-  agent?: string;
-  fromSeq?: string;
-}
 
 function clip(text: string, max = 80): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -43,7 +36,7 @@ export function summarize(event: AnySatEvent): string {
 }
 
 /** Prints a session's events; `--follow` keeps printing until the session ends. */
-export async function run(ctx: CliContext, args: string[], options: EventsOptions): Promise<number> {
+export const run: HandlerOf<typeof eventsCommand> = async (ctx, args, options) => {
   const logsDir = ctx.config().paths.logs;
   const session = resolveSession(logsDir, args[0]!);
   let fromSeq: number | undefined;
@@ -80,4 +73,4 @@ export async function run(ctx: CliContext, args: string[], options: EventsOption
     process.removeListener('SIGINT', stop);
   }
   return problems > 0 && !options.follow ? 1 : 0;
-}
+};

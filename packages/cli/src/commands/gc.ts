@@ -1,14 +1,11 @@
 import { applyRetention, planRetention } from '@sat/core';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, printJson, printTable } from '../output.js';
+import type { gcCommand } from '../registry.js';
 
 /** Applies retention: keeps the newest N sessions' logs, removes older ones only once backed up. */
-export async function run(
-  ctx: CliContext,
-  _args: string[],
-  options: { dryRun?: boolean; keep?: string; json?: boolean },
-): Promise<number> {
+export const run: HandlerOf<typeof gcCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   let keep = config.retention.keepSessions;
   if (options.keep !== undefined) {
@@ -43,4 +40,4 @@ export async function run(
       : `freed ${formatBytes(result.freedBytes)}`,
   );
   return 0;
-}
+};

@@ -1,15 +1,12 @@
 import { createHandoff } from '@sat/core';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
 import { currentSession, warnAll } from '../current-session.js';
 import { UsageError } from '../errors.js';
 import { formatCount, printJson } from '../output.js';
+import type { handoffCommand } from '../registry.js';
 
 /** Writes a Markdown handoff of the current (or given) session and says where, how big, and how much smaller than the transcript. */
-export async function run(
-  ctx: CliContext,
-  args: string[],
-  options: { json?: boolean; maxTokens?: string; print?: boolean },
-): Promise<number> {
+export const run: HandlerOf<typeof handoffCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   let maxTokens: number | undefined;
   if (options.maxTokens !== undefined) {
@@ -40,7 +37,7 @@ export async function run(
   ctx.print(`  resume with: claude --resume ${session}   (or give the new session ${result.latestPath})`);
   if (result.event.skipped) ctx.note(`sat: no handoff event in the log: ${result.event.skipped}`);
   return 0;
-}
+};
 
 /** `93.2% smaller`, or `12% larger` for a negative saving. */
 export function savingText(savingPercent: number): string {

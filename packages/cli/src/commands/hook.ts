@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { newestHandoffFile } from '@sat/core';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
+import type { hookContextCommand } from '../registry.js';
 
 /** Claude Code reads at most this many characters of a hook's output; we stay under it. */
 export const CONTEXT_LIMIT = 10_000;
@@ -38,22 +39,23 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
  * additional context for the model (Claude Code's JSON hook output). Prints nothing otherwise,
  * and never fails: the agent must start whatever happens.
  */
-export async function run(ctx: CliContext, args: string[]): Promise<number> {
+export const context: HandlerOf<typeof hookContextCommand> = async (ctx, [file]) => {
   try {
-    const [action, file] = args;
-    if (action !== 'context' || !file) return 0;
+    if (!file) return 0;
     // `-`: the payload on stdin (the capture script opens the spool file there at once, so a
     // concurrent ingest removing it cannot race us).
     const text = file === '-' ? await readAll(ctx.stdin) : readFileSync(file, 'utf8');
     const payload = JSON.parse(text) as unknown;
-    const context = sessionStartContext(payload, ctx.config().paths.handoffs);
-    if (context) {
+    const additional = sessionStartContext(payload, ctx.config().paths.handoffs);
+    if (additional) {
       ctx.print(
-        JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: context } }),
+        JSON.stringify({
+          hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: additional },
+        }),
       );
     }
   } catch {
     // Continuity is best effort: a missing handoff or a bad payload must not stop the session.
   }
   return 0;
-}
+};

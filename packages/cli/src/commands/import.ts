@@ -3,14 +3,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultTranscriptRoot, type ImportResult, importTranscripts } from '@sat/core';
 import { refreshAnalytics } from '../analytics.js';
+import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, printJson } from '../output.js';
+import type { importCommand } from '../registry.js';
 
-interface ImportOptions {
-  json?: boolean;
-  sample?: boolean;
-}
+type ImportOptions = OptionsOf<typeof importCommand>;
 
 /** Issues printed on stderr; the rest are counted (all are in `--json`). */
 const SHOWN_ISSUES = 20;
@@ -102,9 +101,9 @@ function summaryLine(result: ImportResult): string {
 }
 
 /** Imports Claude Code transcripts into the event log and reports what it did. */
-export async function run(ctx: CliContext, args: string[], options: ImportOptions): Promise<number> {
+export const run: HandlerOf<typeof importCommand> = async (ctx, [given], options) => {
   const config = ctx.config();
-  const paths = transcriptPaths(args, options);
+  const paths = transcriptPaths(given, options);
   const bar = await progressBar(ctx);
   let result: ImportResult;
   try {
@@ -141,4 +140,4 @@ export async function run(ctx: CliContext, args: string[], options: ImportOption
   if (result.sessions.length > 0 && ctx.out.isTTY)
     ctx.note("see them with 'sat sessions', and one in detail with 'sat show <session>'");
   return 0;
-}
+};

@@ -1,15 +1,12 @@
 import { ingestCapture } from '@sat/core';
 import { refreshAnalytics } from '../analytics.js';
 import { autoBackupOptions } from '../backup-target.js';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
 import { printJson } from '../output.js';
+import type { ingestCommand } from '../registry.js';
 
 /** Turns captured hook payloads into events (what every other command also does first). */
-export async function run(
-  ctx: CliContext,
-  _args: string[],
-  options: { json?: boolean; quiet?: boolean; wait?: boolean },
-): Promise<number> {
+export const run: HandlerOf<typeof ingestCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const result = await ingestCapture(config, {
     waitMs: options.wait ? config.writer.lockTimeoutMs : 0,
@@ -47,4 +44,4 @@ export async function run(
       `sat: ${result.captureErrors.length} capture(s) failed (see the spool's errors.log; run 'sat doctor')`,
     );
   return 0;
-}
+};

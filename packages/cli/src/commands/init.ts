@@ -8,20 +8,14 @@ import {
   spoolDir,
   writeCaptureScript,
 } from '@sat/core';
-import {
-  type ClaudeSettings,
-  installHooks,
-  PROJECT_SCRIPT_EXPRESSION,
-  quoteScriptPath,
-  readSettings,
-  type SettingsScope,
-  settingsFilePath,
-  uninstallHooks,
-  writeSettings,
-} from '../claude-settings.js';
+import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { PROJECT_SCRIPT_EXPRESSION, quoteScriptPath } from '../hook-catalogue.js';
 import { printJson } from '../output.js';
+import type { initCommand } from '../registry.js';
+import { readSettings, type SettingsScope, settingsFilePath, writeSettings } from '../settings-file.js';
+import { type ClaudeSettings, installHooks, uninstallHooks } from '../settings-merge.js';
 
 /** Lines `sat init` keeps in `<data root>/.gitignore`: raw logs, state and credentials are never committed. */
 export const GITIGNORE_BLOCK_START =
@@ -29,17 +23,7 @@ export const GITIGNORE_BLOCK_START =
 export const GITIGNORE_BLOCK_END = '# <<< sat';
 
 /** Options of `sat init`. */
-export interface InitOptions {
-  json?: boolean;
-  /** Use `<project>/.claude/settings.local.json`. */
-  local?: boolean;
-  /** Use `~/.claude/settings.json` (`$CLAUDE_CONFIG_DIR/settings.json`). */
-  user?: boolean;
-  /** `false` with `--no-hooks`. */
-  hooks?: boolean;
-  /** Remove our hooks instead of installing them. */
-  uninstall?: boolean;
-}
+export type InitOptions = OptionsOf<typeof initCommand>;
 
 /** What `sat init` did to the Claude Code settings file, event by event. */
 export interface HooksResult {
@@ -135,7 +119,7 @@ function printHooks(ctx: CliContext, file: string, hooks: HooksResult, uninstall
  * `--uninstall`, only removes our hooks from that file. Running it again changes nothing. A
  * settings file that is not valid JSON is left untouched and reported (exit 1).
  */
-export async function run(ctx: CliContext, _args: string[], options: InitOptions): Promise<number> {
+export const run: HandlerOf<typeof initCommand> = async (ctx, _args, options) => {
   if (options.local && options.user)
     throw new UsageError('--local and --user name different settings files: use one of them');
   if (options.uninstall && options.hooks === false)
@@ -205,4 +189,4 @@ export async function run(ctx: CliContext, _args: string[], options: InitOptions
   for (const dir of folders.outsideRoot)
     ctx.note(`note: ${dir} is outside the data root: make sure it is not committed`);
   return 0;
-}
+};

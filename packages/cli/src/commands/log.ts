@@ -10,16 +10,10 @@ import {
   sessionLogFiles,
   setActiveSession,
 } from '@sat/core';
-import type { Command } from 'commander';
+import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
-
-interface LogOptions {
-  json?: string;
-  session?: string;
-  agent: string;
-  parent?: string;
-}
+import type { logCommand } from '../registry.js';
 
 const OWN_FLAGS = new Set(['--json', '--session', '--agent', '--parent', '--home', '--config']);
 
@@ -118,17 +112,10 @@ function parseObject(text: string, where: string): Record<string, unknown> {
 }
 
 /** Appends one event and prints its id. */
-export async function run(
-  ctx: CliContext,
-  args: string[],
-  options: LogOptions,
-  command: Command,
-): Promise<number> {
-  const type = normaliseType(args[0]!);
+export const run: HandlerOf<typeof logCommand> = async (ctx, [rawType, flagArgs], options) => {
+  const type = normaliseType(rawType);
   const config = ctx.config();
   const logsDir = config.paths.logs;
-  // Unknown options (the payload's fields) and their values stay in command.args after the type.
-  const flagArgs = command.args.slice(1);
 
   let body: Record<string, unknown>;
   const fromFlags = fieldsFromArgs(type, flagArgs);
@@ -191,4 +178,4 @@ export async function run(
   } finally {
     await writer.close().catch(() => {});
   }
-}
+};

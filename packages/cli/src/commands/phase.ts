@@ -1,14 +1,16 @@
-import { EventWriter, type PhaseDue, phasesDueForArchive, readSessionEvents } from '@sat/core';
+import {
+  EventWriter,
+  type PhaseDue,
+  phasesDueForArchive,
+  readSessionEvents,
+  type SatConfig,
+} from '@sat/core';
+import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { currentSession } from '../current-session.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
-
-interface PhaseOptions {
-  name?: string;
-  session?: string;
-  json?: boolean;
-}
+import type { phaseSetCommand, phaseShowCommand } from '../registry.js';
 
 /** The session's phase: its last `phase` event (else the phase its session_start named). */
 async function currentPhase(
@@ -33,42 +35,28 @@ async function currentPhase(
   return found;
 }
 
-/** `sat phase` shows the current session's phase; `sat phase set <N> [--name text]` moves it on. */
-export async function run(ctx: CliContext, args: string[], options: PhaseOptions): Promise<number> {
-  const [action, value, ...extra] = args;
-  const config = ctx.config();
-  const logsDir = config.paths.logs;
-  if (action === undefined || action === 'show') {
-    if (value !== undefined) throw new UsageError(`unexpected argument '${value}'`);
-    const session = await currentSession(logsDir, options.session);
-    const phase = await currentPhase(logsDir, session);
-    if (options.json) {
-      printJson(ctx, { session, ...phase });
-      return 0;
-    }
-    if (phase.phase === null)
-      ctx.print(`session ${session}: no phase set (set one with 'sat phase set <N>')`);
-    else ctx.print(`session ${session}: phase ${phase.phase}${phase.name ? ` (${phase.name})` : ''}`);
+/** `sat phase [show]`: the current session's phase. */
+export const show: HandlerOf<typeof phaseShowCommand> = async (ctx, _args, options) => {
+  const logsDir = ctx.config().paths.logs;
+  const session = await currentSession(logsDir, options.session);
+  const phase = await currentPhase(logsDir, session);
+  if (options.json) {
+    printJson(ctx, { session, ...phase });
     return 0;
   }
-  if (action !== 'set')
-    throw new UsageError(`unknown action '${action}': use 'sat phase' or 'sat phase set <N>'`);
+  if (phase.phase === null) ctx.print(`session ${session}: no phase set (set one with 'sat phase set <N>')`);
+  else ctx.print(`session ${session}: phase ${phase.phase}${phase.name ? ` (${phase.name})` : ''}`);
+  return 0;
+};
+
+/** `sat phase set <N> [--name text]`: appends a `phase` event, then applies the archive policy. */
+export const set: HandlerOf<typeof phaseSetCommand> = async (ctx, [value], options) => {
+  const config = ctx.config();
+  const logsDir = config.paths.logs;
   if (value === undefined || value.trim() === '') throw new UsageError('say which phase: sat phase set <N>');
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const phase: string | number = /^\d+$/.test(value) ? Number(value) : value;
   const session = await currentSession(logsDir, options.session);
-  const writer = new EventWriter({ logsDir, ...config.writer });
-  let id: string;
-  try {
-    id = writer.append({
-      type: 'phase',
-      session,
-      data: options.name === undefined ? { phase } : { phase, name: options.name },
-    });
-    await writer.close();
-  } finally {
-    await writer.close().catch(() => {});
-  }
+  const id = await appendPhase(logsDir, config, session, phase, options.name);
   const due = await archiveDue(ctx);
   if (options.json) {
     printJson(ctx, {
@@ -81,8 +69,34 @@ export async function run(ctx: CliContext, args: string[], options: PhaseOptions
     return 0;
   }
   ctx.print(`session ${session}: phase ${phase}${options.name ? ` (${options.name})` : ''}`);
+  return offerArchive(ctx, due);
+};
+
+async function appendPhase(
+  logsDir: string,
+  config: SatConfig,
+  session: string,
+  phase: string | number,
+  name: string | undefined,
+): Promise<string> {
+  const writer = new EventWriter({ logsDir, ...config.writer });
+  try {
+    const id = writer.append({
+      type: 'phase',
+      session,
+      data: name === undefined ? { phase } : { phase, name },
+    });
+    await writer.close();
+    return id;
+  } finally {
+    await writer.close().catch(() => {});
+  }
+}
+
+/** Names the phases due for archiving; on a terminal, 'sat archive auto' asks whether to archive them now. */
+async function offerArchive(ctx: CliContext, due: PhaseDue[]): Promise<number | undefined> {
   if (due.length === 0) return 0;
-  const keep = config.archive.keepPhases;
+  const keep = ctx.config().archive.keepPhases;
   const list = due.map((d) => `${d.phase} (${d.pending.length} session(s))`).join(', ');
   if (!ctx.stdin.isTTY || !ctx.out.isTTY) {
     ctx.note(
@@ -90,10 +104,9 @@ export async function run(ctx: CliContext, args: string[], options: PhaseOptions
     );
     return 0;
   }
-  // The archive policy, applied now that a phase has ended: 'sat archive auto' asks first.
   ctx.note(`sat: phase(s) ${list} are older than the newest ${keep} and not archived yet`);
   const archive = await import('./archive.js');
-  return archive.run(ctx, ['auto'], {});
+  return archive.auto(ctx, [], {});
 }
 
 /**

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { defaultTranscriptRoot, discoverTranscripts, listSessions } from '@sat/core';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
+import type { quickstartCommand } from '../registry.js';
 
 /**
  * The main job in one command: imports your Claude Code sessions (or, when this machine has
  * none, the bundled real sample sessions), then shows what happened, what it cost, and how to
  * resume the busiest session.
  */
-export async function run(ctx: CliContext, _args: string[], options: { sample?: boolean }): Promise<number> {
+export const run: HandlerOf<typeof quickstartCommand> = async (ctx, _args, options) => {
   const root = defaultTranscriptRoot();
   const own = !options.sample && existsSync(root) && discoverTranscripts([root]).length > 0;
   ctx.print(
@@ -16,7 +17,7 @@ export async function run(ctx: CliContext, _args: string[], options: { sample?: 
       : `== 1. no Claude Code transcripts in ${root}: importing the bundled sample sessions (real transcripts, marot/spotter, MIT)`,
   );
   const importCommand = await import('./import.js');
-  await importCommand.run(ctx, [], { sample: !own });
+  await importCommand.run(ctx, [[]], own ? {} : { sample: true });
 
   ctx.print('\n== 2. sessions: tokens and cost');
   await (await import('./sessions.js')).run(ctx, [], {});
@@ -35,4 +36,4 @@ export async function run(ctx: CliContext, _args: string[], options: { sample?: 
   );
   ctx.print('`sat show <session>`, `sat status`, `sat recover` and `sat --help` for the rest.');
   return 0;
-}
+};

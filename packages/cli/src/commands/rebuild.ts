@@ -1,9 +1,10 @@
 import { openStore } from '../analytics.js';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
 import { formatDuration, printJson } from '../output.js';
+import type { rebuildCommand } from '../registry.js';
 
 /** Drops the analytics projections and rebuilds them from the event log. */
-export async function run(ctx: CliContext, _args: string[], options: { json?: boolean }): Promise<number> {
+export const run: HandlerOf<typeof rebuildCommand> = async (ctx, _args, options) => {
   const store = await openStore(ctx);
   try {
     const result = await store.rebuild();
@@ -18,4 +19,4 @@ export async function run(ctx: CliContext, _args: string[], options: { json?: bo
   } finally {
     await store.close();
   }
-}
+};

@@ -8,20 +8,14 @@ import {
   type SessionProgress,
   sessionProgress,
 } from '@sat/core';
+import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { warnAll } from '../current-session.js';
 import { UsageError } from '../errors.js';
 import { formatCount, formatTime, printJson } from '../output.js';
+import type { recoverCommand } from '../registry.js';
 import { summarize } from './events.js';
 import { savingText } from './handoff.js';
-
-interface RecoverOptions {
-  yes?: boolean;
-  json?: boolean;
-  quietMinutes?: string;
-  dryRun?: boolean;
-  maxTokens?: string;
-}
 
 /** One interrupted session as `sat recover --json` prints it. */
 interface RecoverEntry extends Omit<IncompleteSession, 'info'> {
@@ -132,7 +126,7 @@ async function confirm(ctx: CliContext, count: number): Promise<boolean> {
  * marked crashed), shows how far they got, and after a confirmation on a terminal writes the
  * handoff to resume each from and marks it recovered.
  */
-export async function run(ctx: CliContext, _args: string[], options: RecoverOptions): Promise<number> {
+export const run: HandlerOf<typeof recoverCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const quietMinutes = positiveInt(options.quietMinutes, '--quiet-minutes', 0) ?? DEFAULT_QUIET_MINUTES;
   const maxTokens = positiveInt(options.maxTokens, '--max-tokens', 100);
@@ -211,4 +205,4 @@ export async function run(ctx: CliContext, _args: string[], options: RecoverOpti
   }
   if (options.json) printJson(ctx, { quietMinutes, sessions: entries });
   return 0;
-}
+};

@@ -1,14 +1,10 @@
 import { isValidSessionId, listBackups, restoreSession } from '@sat/core';
-import { backupTarget, type TargetFlags } from '../backup-target.js';
-import type { CliContext } from '../context.js';
+import { backupTarget } from '../backup-target.js';
+import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, printJson, printTable } from '../output.js';
+import type { restoreCommand } from '../registry.js';
 import { transferBar } from '../transfer-progress.js';
-
-interface RestoreFlags extends TargetFlags {
-  force?: boolean;
-  json?: boolean;
-}
 
 /** The session an argument names: a full id, or a unique prefix of a backed-up session. */
 async function sessionOf(arg: string, sessions: () => Promise<string[]>): Promise<string> {
@@ -25,7 +21,7 @@ async function sessionOf(arg: string, sessions: () => Promise<string[]>): Promis
 }
 
 /** Restores a session from its backup: verified, extracted safely, byte-identical. */
-export async function run(ctx: CliContext, args: string[], options: RestoreFlags): Promise<number> {
+export const run: HandlerOf<typeof restoreCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const target = await backupTarget(config, options);
   const session = await sessionOf(args[0]!, async () => (await listBackups(target)).map((b) => b.session));
@@ -51,4 +47,4 @@ export async function run(ctx: CliContext, args: string[], options: RestoreFlags
     `sat: restored session ${session} from ${result.location} (${formatBytes(result.bytes)}, sha256 verified): ${written} file(s) written, ${result.files.length - written} already in place or skipped`,
   );
   return 0;
-}
+};

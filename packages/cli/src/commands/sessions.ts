@@ -1,6 +1,7 @@
 import { listSessions, type SessionInfo, sessionUsage, type TokenCounts } from '@sat/core';
-import type { CliContext } from '../context.js';
+import type { HandlerOf } from '../command-spec.js';
 import { formatBytes, formatCost, formatTime, formatTokens, printJson, printTable } from '../output.js';
+import type { sessionsCommand } from '../registry.js';
 
 /** A session as listed: its log facts plus its tokens and cost (sub-agents included). */
 interface SessionRow extends SessionInfo {
@@ -17,7 +18,7 @@ function totalTokens(tokens: TokenCounts): number {
 }
 
 /** Lists every session with its start, end or status, event count, tokens, cost and size. */
-export async function run(ctx: CliContext, _args: string[], options: { json?: boolean }): Promise<number> {
+export const run: HandlerOf<typeof sessionsCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const logsDir = config.paths.logs;
   const sessions = await listSessions(logsDir);
@@ -73,7 +74,7 @@ export async function run(ctx: CliContext, _args: string[], options: { json?: bo
     );
   }
   return 0;
-}
+};
 
 /** An open session: `active` while events arrive, else `idle since <time>` (no end recorded). */
 export function activity(lastEventAt: string | undefined, now = Date.now()): string {

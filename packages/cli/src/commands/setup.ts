@@ -3,24 +3,14 @@ import { probeStorageTarget, type S3Settings } from '@sat/core';
 import { loadAdapter } from '../adapter-loader.js';
 import { loadArchiveS3, s3ClientConfig } from '../archive-target.js';
 import { backupTarget, googleEndpoints } from '../backup-target.js';
+import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import { updateConfigFile } from '../config-file.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
+import type { setupGdriveCommand, setupS3Command } from '../registry.js';
 
-interface SetupFlags {
-  clientId?: string;
-  browser?: boolean;
-  default?: boolean;
-  bucket?: string;
-  prefix?: string;
-  region?: string;
-  endpoint?: string;
-  storageClass?: string;
-  transitionDays?: string;
-  dryRun?: boolean;
-  json?: boolean;
-}
+type S3Flags = OptionsOf<typeof setupS3Command>;
 
 /** Opens `url` in the desktop's browser, if there is one; failures are ignored (the URL is printed too). */
 function openInBrowser(url: string): void {
@@ -47,7 +37,8 @@ async function ask(ctx: CliContext, message: string, secret: boolean): Promise<s
   return prompts.isCancel(answer) || !answer ? undefined : String(answer).trim();
 }
 
-async function setupGdrive(ctx: CliContext, options: SetupFlags): Promise<number> {
+/** `sat setup gdrive`: OAuth sign-in, the token saved, Drive made the backup target, a round trip checked. */
+export const gdrive: HandlerOf<typeof setupGdriveCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const gdrive = await loadAdapter(
     '@sat/backup-gdrive',
@@ -98,9 +89,9 @@ async function setupGdrive(ctx: CliContext, options: SetupFlags): Promise<number
     ctx.print(`backup.target is now gdrive in ${configFile}: 'sat backup' and automatic backups go to Drive`);
   else ctx.print("use it with 'sat backup --target gdrive', or set backup.target to gdrive in the config");
   return probe.ok ? 0 : 1;
-}
+};
 
-function s3Flags(options: SetupFlags, current: S3Settings | undefined): S3Settings {
+function s3Flags(options: S3Flags, current: S3Settings | undefined): S3Settings {
   const bucket = options.bucket ?? current?.bucket;
   if (!bucket)
     throw new UsageError(
@@ -127,7 +118,8 @@ function s3Flags(options: SetupFlags, current: S3Settings | undefined): S3Settin
   };
 }
 
-async function setupS3(ctx: CliContext, options: SetupFlags): Promise<number> {
+/** `sat setup s3`: bucket access check, the Glacier lifecycle rule, archive.s3 saved in the config. */
+export const s3: HandlerOf<typeof setupS3Command> = async (ctx, _args, options) => {
   const config = ctx.config();
   const settings = s3Flags(options, config.archive.s3);
   const s3 = await loadArchiveS3();
@@ -173,12 +165,4 @@ async function setupS3(ctx: CliContext, options: SetupFlags): Promise<number> {
   ctx.print('');
   for (const line of result.explanation) ctx.print(`- ${line}`);
   return 0;
-}
-
-/** `sat setup gdrive` and `sat setup s3`: connect a backup or archive target. */
-export async function run(ctx: CliContext, args: string[], options: SetupFlags): Promise<number> {
-  const what = args[0];
-  if (what === 'gdrive') return setupGdrive(ctx, options);
-  if (what === 's3') return setupS3(ctx, options);
-  throw new UsageError(`sat setup takes gdrive or s3, not '${what}'`);
-}
+};

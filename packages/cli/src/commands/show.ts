@@ -1,6 +1,8 @@
 import { type ReadIssue, type SessionOverview, sessionOverview, type TokenCounts } from '@sat/core';
+import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { formatCost, formatCount, formatDuration, formatTime, printJson, printTable } from '../output.js';
+import type { showCommand } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
 
 function clip(text: string, max: number): string {
@@ -97,7 +99,7 @@ function section(ctx: CliContext, title: string): void {
 }
 
 /** Prints what happened in a session and what it cost, by agent and by model. */
-export async function run(ctx: CliContext, args: string[], options: { json?: boolean }): Promise<number> {
+export const run: HandlerOf<typeof showCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const logsDir = config.paths.logs;
   const session = resolveSession(logsDir, args[0]!);
@@ -168,4 +170,4 @@ export async function run(ctx: CliContext, args: string[], options: { json?: boo
   if (o.decisions > 0)
     ctx.print(`\n${o.decisions} decision(s) recorded (sat events ${session} --type decision)`);
   return 0;
-}
+};

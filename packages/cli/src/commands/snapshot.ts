@@ -12,6 +12,7 @@ import {
   snapshotContentReader,
   summarizeSessionState,
 } from '@sat/core';
+import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { ago, currentSession, warnAll } from '../current-session.js';
 import { UsageError } from '../errors.js';
@@ -24,15 +25,13 @@ import {
   printJson,
   printTable,
 } from '../output.js';
-
-interface SnapshotOptions {
-  json?: boolean;
-  trigger?: string;
-  diffs?: boolean;
-  output?: string;
-}
-
-const ACTIONS = ['create', 'list', 'show', 'diff', 'restore'] as const;
+import type {
+  snapshotCreateCommand,
+  snapshotDiffCommand,
+  snapshotListCommand,
+  snapshotRestoreCommand,
+  snapshotShowCommand,
+} from '../registry.js';
 
 /** Resolves a snapshot argument: an id, a unique prefix of one, or `latest` (of the current session). */
 async function resolveSnapshot(
@@ -53,7 +52,7 @@ async function resolveSnapshot(
   return loadSnapshot(config, arg, { onIssue });
 }
 
-async function create(ctx: CliContext, args: string[], options: SnapshotOptions): Promise<number> {
+export const create: HandlerOf<typeof snapshotCreateCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const trigger = (options.trigger ?? 'manual') as SnapshotTrigger;
   if (!SNAPSHOT_TRIGGERS.includes(trigger))
@@ -76,9 +75,9 @@ async function create(ctx: CliContext, args: string[], options: SnapshotOptions)
   ctx.print(`  ${result.path}`);
   if (result.event.skipped) ctx.note(`sat: no snapshot event in the log: ${result.event.skipped}`);
   return 0;
-}
+};
 
-async function list(ctx: CliContext, args: string[], options: SnapshotOptions): Promise<number> {
+export const list: HandlerOf<typeof snapshotListCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const session = await currentSession(config.paths.logs, args[0]);
   const warnings: string[] = [];
@@ -103,9 +102,9 @@ async function list(ctx: CliContext, args: string[], options: SnapshotOptions): 
     { header: 'SIZE', value: (m) => formatBytes(m.bytes), align: 'right' },
   ]);
   return 0;
-}
+};
 
-async function show(ctx: CliContext, args: string[], options: SnapshotOptions): Promise<number> {
+export const show: HandlerOf<typeof snapshotShowCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const warnings: string[] = [];
   const snapshot = await resolveSnapshot(ctx, args[0], warnings);
@@ -139,11 +138,12 @@ async function show(ctx: CliContext, args: string[], options: SnapshotOptions): 
     if (options.diffs) for (const f of snapshot.files) if (f.diff) ctx.print(`\n${f.diff}`);
   }
   return 0;
-}
+};
 
-async function diff(ctx: CliContext, args: string[], options: SnapshotOptions): Promise<number> {
+export const diff: HandlerOf<typeof snapshotDiffCommand> = async (ctx, args, options) => {
   const config = ctx.config();
-  if (args.length < 2) throw new UsageError('give two snapshots: sat snapshot diff <id> <id>');
+  if (args[0] === undefined || args[1] === undefined)
+    throw new UsageError('give two snapshots: sat snapshot diff <id> <id>');
   const warnings: string[] = [];
   const a = await resolveSnapshot(ctx, args[0], warnings);
   const b = await resolveSnapshot(ctx, args[1], warnings);
@@ -171,9 +171,9 @@ async function diff(ctx: CliContext, args: string[], options: SnapshotOptions): 
   for (const f of delta.files) ctx.print(`  file       ${f.change} ${f.path}`);
   for (const f of delta.files) if (f.diff) ctx.print(`\n${f.diff}`);
   return 0;
-}
+};
 
-async function restore(ctx: CliContext, args: string[], options: SnapshotOptions): Promise<number> {
+export const restore: HandlerOf<typeof snapshotRestoreCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const warnings: string[] = [];
   const snapshot = await resolveSnapshot(ctx, args[0], warnings);
@@ -201,23 +201,4 @@ async function restore(ctx: CliContext, args: string[], options: SnapshotOptions
   );
   ctx.print(`(--json prints the whole state; --output <file> saves it)`);
   return 0;
-}
-
-/** `sat snapshot create|list|show|diff|restore`. */
-export async function run(ctx: CliContext, args: string[], options: SnapshotOptions): Promise<number> {
-  const [action, ...rest] = args;
-  switch (action as (typeof ACTIONS)[number]) {
-    case 'create':
-      return create(ctx, rest, options);
-    case 'list':
-      return list(ctx, rest, options);
-    case 'show':
-      return show(ctx, rest, options);
-    case 'diff':
-      return diff(ctx, rest, options);
-    case 'restore':
-      return restore(ctx, rest, options);
-    default:
-      throw new UsageError(`unknown action '${action}': use one of ${ACTIONS.join(', ')}`);
-  }
-}
+};

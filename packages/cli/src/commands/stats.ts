@@ -7,23 +7,23 @@ import type {
   SessionSummary,
   ToolEffectiveness,
 } from '@sat/core/projections';
+import type { SqliteStore } from '@sat/store-sqlite';
 import { openStore } from '../analytics.js';
+import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatCost, formatDuration, formatTokens, printJson, printTable } from '../output.js';
+import type {
+  statsAgentsCommand,
+  statsCostCommand,
+  statsErrorsCommand,
+  statsSessionCommand,
+  statsToolsCommand,
+} from '../registry.js';
 import { resolveSession } from '../session-arg.js';
 
-interface StatsOptions {
-  days?: string;
-  session?: string;
-  phase?: string;
-  agent?: string;
-  json?: boolean;
-  csv?: boolean;
-}
-
-const REPORTS = ['agents', 'tools', 'errors', 'session', 'cost'] as const;
-type Report = (typeof REPORTS)[number];
+/** The filters and formats every report takes (the same on each sub-command). */
+type StatsOptions = OptionsOf<typeof statsCostCommand>;
 
 /** A column: its header, its raw value (CSV) and how it reads in a table. */
 interface StatColumn<T> {
@@ -71,7 +71,7 @@ function render<T>(
 
 const percent = (rate: number | null) => (rate === null ? '' : `${(rate * 100).toFixed(1)}%`);
 const duration = (ms: number | null) => (ms === null ? '' : formatDuration(ms));
-const cost = (usd: number | null, priced: number) =>
+const costText = (usd: number | null, priced: number) =>
   usd === null ? `${formatCost(priced)}+` : formatCost(usd);
 
 function parseDays(text: string | undefined): number | 'all' | undefined {
@@ -117,7 +117,12 @@ function renderAgents(ctx: CliContext, result: AgentPerformance, csv: boolean): 
         format: (a) => formatTokens(a.tokens.total),
         align: 'right',
       },
-      { header: 'COST_USD', value: (a) => a.cost, format: (a) => cost(a.cost, a.pricedCost), align: 'right' },
+      {
+        header: 'COST_USD',
+        value: (a) => a.cost,
+        format: (a) => costText(a.cost, a.pricedCost),
+        align: 'right',
+      },
     ],
     csv,
   );
@@ -235,7 +240,12 @@ function renderCost(ctx: CliContext, result: CostAnalysis, csv: boolean): void {
       { header: 'NAME', value: (r) => r.name },
       { header: 'RESPONSES', value: (r) => r.responses, align: 'right' },
       { header: 'TOKENS', value: (r) => r.tokens, format: (r) => formatTokens(r.tokens), align: 'right' },
-      { header: 'COST_USD', value: (r) => r.cost, format: (r) => cost(r.cost, r.pricedCost), align: 'right' },
+      {
+        header: 'COST_USD',
+        value: (r) => r.cost,
+        format: (r) => costText(r.cost, r.pricedCost),
+        align: 'right',
+      },
     ],
     csv,
   );
@@ -274,7 +284,7 @@ function renderSession(ctx: CliContext, result: SessionSummary, csv: boolean): v
           value === null
             ? ''
             : field === 'cost_usd'
-              ? cost(result.cost, result.pricedCost)
+              ? costText(result.cost, result.pricedCost)
               : field === 'duration_ms'
                 ? formatDuration(Number(value))
                 : value,
@@ -284,16 +294,22 @@ function renderSession(ctx: CliContext, result: SessionSummary, csv: boolean): v
   );
 }
 
-/** `sat stats agents|tools|errors|session [id]|cost`: the analytics queries, as a table, CSV or JSON. */
-export async function run(ctx: CliContext, args: string[], options: StatsOptions): Promise<number> {
-  const [report, id, ...extra] = args;
-  if (!report || !(REPORTS as readonly string[]).includes(report))
-    throw new UsageError(`say which statistics: sat stats ${REPORTS.join('|')} (not '${report ?? ''}')`);
-  if (extra.length > 0 || (id !== undefined && report !== 'session'))
-    throw new UsageError(`unexpected argument '${extra[0] ?? id}' (only 'sat stats session <id>' takes one)`);
+/** One report: the store query it runs and how its result reads. */
+interface Report<T> {
+  query(store: SqliteStore, query: AnalyticsQuery): Promise<T>;
+  render(ctx: CliContext, result: T, csv: boolean): void;
+}
+
+/** Brings the store up to date with the log, runs a report's query and prints it (table, CSV or JSON). */
+async function runReport<T>(
+  ctx: CliContext,
+  report: Report<T>,
+  session: string | undefined,
+  options: StatsOptions,
+): Promise<number> {
   if (options.json && options.csv) throw new UsageError('give --json or --csv, not both');
   const logsDir = ctx.config().paths.logs;
-  const sessionArg = id ?? options.session;
+  const sessionArg = session ?? options.session;
   const query: AnalyticsQuery = {
     days: parseDays(options.days),
     session: sessionArg ? resolveSession(logsDir, sessionArg) : undefined,
@@ -301,54 +317,46 @@ export async function run(ctx: CliContext, args: string[], options: StatsOptions
     agent: options.agent,
   };
   const store = await openStore(ctx);
-  let result: unknown;
+  let result: T;
   try {
     await store.ingestLog();
-    switch (report as Report) {
-      case 'agents':
-        result = await store.agentPerformance(query);
-        break;
-      case 'tools':
-        result = await store.toolEffectiveness(query);
-        break;
-      case 'errors':
-        result = await store.errorPatterns(query);
-        break;
-      case 'session':
-        result = await store.sessionSummary(query);
-        break;
-      case 'cost':
-        result = await store.costAnalysis(query);
-        break;
-    }
+    result = await report.query(store, query);
   } finally {
     await store.close();
   }
-  if (options.json) {
-    printJson(ctx, result);
-    return 0;
-  }
-  const csv = options.csv === true;
-  switch (report as Report) {
-    case 'agents':
-      renderAgents(ctx, result as AgentPerformance, csv);
-      break;
-    case 'tools':
-      renderTools(ctx, result as ToolEffectiveness, csv);
-      break;
-    case 'errors':
-      renderErrors(ctx, result as ErrorPatterns, csv);
-      break;
-    case 'session':
-      if (result === null) {
-        ctx.note('no session in the analytics store for these filters (import or log one first)');
-        return 0;
-      }
-      renderSession(ctx, result as SessionSummary, csv);
-      break;
-    case 'cost':
-      renderCost(ctx, result as CostAnalysis, csv);
-      break;
-  }
+  if (options.json) printJson(ctx, result);
+  else report.render(ctx, result, options.csv === true);
   return 0;
 }
+
+/** `sat stats agents`: per agent type. */
+export const agents: HandlerOf<typeof statsAgentsCommand> = (ctx, _args, options) =>
+  runReport(ctx, { query: (s, q) => s.agentPerformance(q), render: renderAgents }, undefined, options);
+
+/** `sat stats tools`: per tool. */
+export const tools: HandlerOf<typeof statsToolsCommand> = (ctx, _args, options) =>
+  runReport(ctx, { query: (s, q) => s.toolEffectiveness(q), render: renderTools }, undefined, options);
+
+/** `sat stats errors`: per error fingerprint. */
+export const errors: HandlerOf<typeof statsErrorsCommand> = (ctx, _args, options) =>
+  runReport(ctx, { query: (s, q) => s.errorPatterns(q), render: renderErrors }, undefined, options);
+
+/** `sat stats cost`: tokens and cost in total, per phase, agent and model. */
+export const cost: HandlerOf<typeof statsCostCommand> = (ctx, _args, options) =>
+  runReport(ctx, { query: (s, q) => s.costAnalysis(q), render: renderCost }, undefined, options);
+
+/** `sat stats session [id]`: one session's figures (default: the latest). */
+export const session: HandlerOf<typeof statsSessionCommand> = (ctx, [id], options) =>
+  runReport<SessionSummary | null>(
+    ctx,
+    {
+      query: (s, q) => s.sessionSummary(q),
+      render: (c, result, csv) => {
+        if (result === null)
+          c.note('no session in the analytics store for these filters (import or log one first)');
+        else renderSession(c, result, csv);
+      },
+    },
+    id,
+    options,
+  );

@@ -10,9 +10,11 @@ import {
   sessionInfo,
   summarizeSessionState,
 } from '@sat/core';
+import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { ago, currentSession, shortId, warnAll } from '../current-session.js';
 import { formatCost, formatCount, formatTime, formatTokens, printJson } from '../output.js';
+import type { statusCommand } from '../registry.js';
 
 /** What `sat status --json` prints. */
 export interface StatusReport {
@@ -48,41 +50,14 @@ function lastHandoff(ctx: CliContext, state: SessionState): StatusReport['lastHa
   return fileAt ? { path: latest, at: fileAt } : undefined;
 }
 
-/** Shows where the current (or given) session stands: events, agents, tokens, context, cost, snapshots, handoffs. */
-export async function run(ctx: CliContext, args: string[], options: { json?: boolean }): Promise<number> {
-  const config = ctx.config();
-  const session = await currentSession(config.paths.logs, args[0]);
-  const loaded = await loadSessionState(config, session);
-  const warnings = [...loaded.warnings];
-  const snapshots = listSnapshots(config, session, { onIssue: (issue) => warnings.push(issue.message) });
+type LoadedState = Awaited<ReturnType<typeof loadSessionState>>;
+
+/** The lines of `sat status` for people: a label and its value. */
+function statusLines(report: StatusReport, loaded: LoadedState): Array<[string, string]> {
   const { state } = loaded;
-  const info = sessionInfo(config.paths.logs, session);
-  const summary = summarizeSessionState(state, config.prices);
-  const report: StatusReport = {
-    session,
-    status: info?.status ?? 'unknown',
-    events: state.events,
-    summary,
-    runningAgents: state.agents.running,
-    snapshots: snapshots.length,
-    loadedFrom: { replayedEvents: loaded.replayed },
-    warnings,
-  };
-  if (state.start) report.start = state.start;
-  if (state.lastActivityAt) report.lastActivityAt = state.lastActivityAt;
-  if (state.lastEventAt) report.lastEventAt = state.lastEventAt;
-  if (state.phase) report.phase = state.phase;
-  if (snapshots.length) report.lastSnapshot = snapshots[snapshots.length - 1]!;
-  const handoff = lastHandoff(ctx, state);
-  if (handoff) report.lastHandoff = handoff;
-  if (loaded.snapshot) report.loadedFrom.snapshot = loaded.snapshot.meta.id;
-  if (options.json) {
-    printJson(ctx, report);
-    return 0;
-  }
-  warnAll(ctx, warnings);
+  const { summary } = report;
   const lines: Array<[string, string]> = [];
-  lines.push(['session', `${session} (${report.status})`]);
+  lines.push(['session', `${report.session} (${report.status})`]);
   lines.push(['started', `${formatTime(state.start) || '-'}${state.cwd ? ` in ${state.cwd}` : ''}`]);
   lines.push([
     'last activity',
@@ -124,20 +99,58 @@ export async function run(ctx: CliContext, args: string[], options: { json?: boo
   lines.push(['files', `${summary.filesChanged} changed`]);
   lines.push(['errors', `${summary.openErrors} open, ${summary.failedValidations} failed check(s)`]);
   const snap = report.lastSnapshot;
+  const handoff = report.lastHandoff;
   lines.push([
     'snapshot',
     snap
-      ? `${snap.id} at event ${snap.seq} (${snap.trigger}, ${ago(snap.createdAt)}; ${snapshots.length} in all)`
+      ? `${snap.id} at event ${snap.seq} (${snap.trigger}, ${ago(snap.createdAt)}; ${report.snapshots} in all)`
       : `none yet ('sat snapshot create' takes one)`,
   ]);
   lines.push([
     'handoff',
     handoff ? `${handoff.path} (${ago(handoff.at)})` : `none yet ('sat handoff' writes one)`,
   ]);
+  return lines;
+}
+
+/** Shows where the current (or given) session stands: events, agents, tokens, context, cost, snapshots, handoffs. */
+export const run: HandlerOf<typeof statusCommand> = async (ctx, args, options) => {
+  const config = ctx.config();
+  const session = await currentSession(config.paths.logs, args[0]);
+  const loaded = await loadSessionState(config, session);
+  const warnings = [...loaded.warnings];
+  const snapshots = listSnapshots(config, session, { onIssue: (issue) => warnings.push(issue.message) });
+  const { state } = loaded;
+  const info = sessionInfo(config.paths.logs, session);
+  const summary = summarizeSessionState(state, config.prices);
+  const report: StatusReport = {
+    session,
+    status: info?.status ?? 'unknown',
+    events: state.events,
+    summary,
+    runningAgents: state.agents.running,
+    snapshots: snapshots.length,
+    loadedFrom: { replayedEvents: loaded.replayed },
+    warnings,
+  };
+  if (state.start) report.start = state.start;
+  if (state.lastActivityAt) report.lastActivityAt = state.lastActivityAt;
+  if (state.lastEventAt) report.lastEventAt = state.lastEventAt;
+  if (state.phase) report.phase = state.phase;
+  if (snapshots.length) report.lastSnapshot = snapshots[snapshots.length - 1]!;
+  const handoff = lastHandoff(ctx, state);
+  if (handoff) report.lastHandoff = handoff;
+  if (loaded.snapshot) report.loadedFrom.snapshot = loaded.snapshot.meta.id;
+  if (options.json) {
+    printJson(ctx, report);
+    return 0;
+  }
+  warnAll(ctx, warnings);
+  const lines = statusLines(report, loaded);
   const width = Math.max(...lines.map(([label]) => label.length));
   for (const [label, value] of lines) ctx.print(`${label.padEnd(width)}  ${value}`);
   return 0;
-}
+};
 
 function clip(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
