@@ -333,6 +333,17 @@ export {
   sessionProgress,
 } from './recovery/recovery.js';
 export {
+  type AttemptLimits,
+  type BackoffPolicy,
+  delayFor,
+  type PollOptions,
+  type PollSyncOptions,
+  poll,
+  pollSync,
+  sleep,
+  sleepSync,
+} from './retry.js';
+export {
   type LoggedEvent,
   type ReadAfterOptions,
   type ReplayResult,
