@@ -18,13 +18,17 @@ import {
   assertStorageKey,
   assertStoragePrefix,
   ChecksumStream,
+  delayFor,
+  type PollOptions,
   type PutOptions,
   type PutResult,
+  poll,
   type RestoreRequestOptions,
   type RestoreRequestResult,
   SatError,
   type StorageCapabilities,
   type StoredObject,
+  sleep,
 } from '@sat/core';
 import { archiveStateOf } from './s3-archive-state.js';
 import { createS3Client, staticSecrets } from './s3-client.js';
@@ -34,6 +38,8 @@ import type { S3TargetOptions } from './s3-target-options.js';
 
 const MIB = 1024 * 1024;
 const MAX_PARTS = 10_000;
+/** Waits for a checksum record to catch up with its object: 150 ms, then 300 ms, then it is repaired. */
+const SIDECAR_RACE: PollOptions = { baseMs: 150, jitter: 'none', maxAttempts: 3 };
 
 function encodeMeta(metadata: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!metadata) return undefined;
@@ -233,7 +239,8 @@ export class S3Target implements ArchiveTierTarget {
   /** Streams an object, failing the stream with `CHECKSUM_MISMATCH` when its bytes differ from the record. See {@link StorageTarget.get}. */
   async get(key: string): Promise<Readable> {
     this.checkKey(key);
-    for (let attempt = 0; ; attempt++) {
+    // A record of another version: a writer is between its two writes, or was interrupted.
+    const current = await poll(async () => {
       const sidecar = await this.readSidecar(key);
       const response = await this.send(
         () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) })),
@@ -243,26 +250,23 @@ export class S3Target implements ArchiveTierTarget {
       const body = response.Body as Readable;
       if (sidecar && plainEtag(response.ETag) === sidecar.etag) return this.verified(key, body, sidecar);
       body.destroy();
-      // The record belongs to another version: a writer is between its two writes, or was interrupted.
-      if (attempt < 2) {
-        await new Promise((resolve) => setTimeout(resolve, 150 * (attempt + 1)));
-        continue;
-      }
-      const repaired = await this.repair(key);
-      const again = await this.send(
-        () =>
-          this.client.send(
-            new GetObjectCommand({
-              Bucket: this.bucket,
-              Key: this.objectKey(key),
-              IfMatch: `"${repaired.etag}"`,
-            }),
-          ),
-        `read ${this.locationOf(key)}`,
-        key,
-      );
-      return this.verified(key, again.Body as Readable, repaired);
-    }
+      return undefined;
+    }, SIDECAR_RACE);
+    if (current) return current;
+    const repaired = await this.repair(key);
+    const again = await this.send(
+      () =>
+        this.client.send(
+          new GetObjectCommand({
+            Bucket: this.bucket,
+            Key: this.objectKey(key),
+            IfMatch: `"${repaired.etag}"`,
+          }),
+        ),
+      `read ${this.locationOf(key)}`,
+      key,
+    );
+    return this.verified(key, again.Body as Readable, repaired);
   }
 
   /** Size, checksums (from the checksum record) and time of an object. See {@link StorageTarget.stat}. */
@@ -272,7 +276,7 @@ export class S3Target implements ArchiveTierTarget {
     if (!head) return undefined;
     let sidecar = await this.readSidecar(key);
     if (!sidecar || sidecar.etag !== plainEtag(head.ETag)) {
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await sleep(delayFor(0, SIDECAR_RACE));
       sidecar = await this.readSidecar(key);
       const now = await this.head(key);
       if (!now) return undefined;

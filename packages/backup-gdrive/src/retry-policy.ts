@@ -1,8 +1,8 @@
+import { type BackoffPolicy, delayFor, sleep } from '@sat/core';
 import type { gaxios } from 'google-auth-library';
+import { httpFailureOf, isTransientFailure } from './gdrive-errors.js';
 
 type RetryConfig = gaxios.RetryConfig;
-
-import { httpFailureOf, isTransientFailure } from './gdrive-errors.js';
 
 /** How transient failures (429, 5xx, 403 rate limits, dropped connections) are retried. */
 export interface RetryOptions {
@@ -18,22 +18,21 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The retry policy of one target: which failures are retried and how long to wait. */
 export class RetryPolicy {
   readonly retries: number;
-  private readonly minDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly random: () => number;
+  private readonly backoff: BackoffPolicy;
   readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: RetryOptions = {}) {
     this.retries = options.retries ?? 6;
-    this.minDelayMs = options.minDelayMs ?? 500;
-    this.maxDelayMs = options.maxDelayMs ?? 32_000;
-    this.random = options.random ?? Math.random;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.backoff = {
+      baseMs: options.minDelayMs ?? 500,
+      maxMs: options.maxDelayMs ?? 32_000,
+      jitter: 'full',
+      random: options.random ?? Math.random,
+    };
+    this.sleep = options.sleep ?? ((ms) => sleep(ms));
   }
 
   /** Whether `error` after `attempt` retries already made deserves another try. */
@@ -46,11 +45,8 @@ export class RetryPolicy {
    * (`random * min(max, min * 2^attempt)`), at least the server's `Retry-After` (capped at max).
    */
   delayMs(attempt: number, error?: unknown): number {
-    const ceiling = Math.min(this.maxDelayMs, this.minDelayMs * 2 ** attempt);
-    const jittered = Math.round(this.random() * ceiling);
     const retryAfter = error === undefined ? undefined : httpFailureOf(error).retryAfterSeconds;
-    if (retryAfter === undefined) return jittered;
-    return Math.max(jittered, Math.min(this.maxDelayMs, retryAfter * 1000));
+    return delayFor(attempt, this.backoff, retryAfter === undefined ? undefined : retryAfter * 1000);
   }
 
   /** The same policy as a gaxios `retryConfig`, for every request the googleapis client sends. */

@@ -347,6 +347,17 @@ export {
   type RedactorOptions,
 } from './redact/redactor.js';
 export {
+  type AttemptLimits,
+  type BackoffPolicy,
+  delayFor,
+  type PollOptions,
+  type PollSyncOptions,
+  poll,
+  pollSync,
+  sleep,
+  sleepSync,
+} from './retry.js';
+export {
   type LoggedEvent,
   type ReadAfterOptions,
   type ReplayResult,

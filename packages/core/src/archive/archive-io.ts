@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { phaseSegment } from '../backup/backup-layout.js';
-import { isSatError, SatError } from '../errors.js';
+import { readSmallObject } from '../backup/read-manifest.js';
+import { isSatError } from '../errors.js';
 import { ChecksumStream, discard } from '../storage/checksum-stream.js';
 import { checksumMismatchError } from '../storage/storage-errors.js';
 import type { StorageTarget } from '../storage/storage-target.js';
@@ -15,26 +16,6 @@ export function samePhase(a: string | number, b: string | number): boolean {
 /** Orders phases naturally (`2` before `10`, names alphabetically). */
 export function comparePhases(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' }) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/** Reads a small object whole (a manifest), refusing one larger than `limit`. */
-export async function readSmallObject(
-  target: StorageTarget,
-  key: string,
-  limit = 64 * 1024 * 1024,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of await target.get(key)) {
-    size += (chunk as Buffer).length;
-    if (size > limit)
-      throw new SatError(
-        'INVALID_BUNDLE',
-        `[core] ${key} on ${target.location} is too large to be a manifest`,
-      );
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** The archive manifest beside a phase archive, or undefined when there is none. */

@@ -1,14 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { BackupManifestSchema } from '../backup/backup-manifest.js';
-import { parseCheckedManifest } from '../backup/parse-checked-manifest.js';
+import { Bytes, Hex64, Md5, manifestParser, StoredObjectSchema } from '../backup/parse-checked-manifest.js';
 
 /** The `format` of a phase archive manifest this version writes and reads. */
 export const ARCHIVE_FORMAT = 'sat-archive/1';
 
-const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
-const Md5 = Type.String({ pattern: '^[0-9a-f]{32}$' });
-const Bytes = Type.Integer({ minimum: 0 });
 const Entry = Type.Object(
   { path: Type.String({ minLength: 1, maxLength: 1024 }), bytes: Bytes, sha256: Hex64, md5: Md5 },
   { additionalProperties: false },
@@ -40,12 +36,7 @@ export const ArchiveManifestSchema = Type.Object(
     sessions: Type.Array(ArchivedSessionSchema),
     warnings: Type.Array(Type.String()),
     /** The archive's key, size and checksums (only in the manifest beside the archive). */
-    archive: Type.Optional(
-      Type.Object(
-        { key: Type.String({ minLength: 1 }), bytes: Bytes, sha256: Hex64, md5: Md5 },
-        { additionalProperties: false },
-      ),
-    ),
+    archive: StoredObjectSchema,
   },
   { additionalProperties: false },
 );
@@ -55,17 +46,13 @@ export type ArchiveManifest = Static<typeof ArchiveManifestSchema>;
 /** One session of a phase archive. */
 export type ArchivedSession = Static<typeof ArchivedSessionSchema>;
 
-const check = TypeCompiler.Compile(ArchiveManifestSchema);
-
 /**
  * Parses and checks a phase archive manifest; throws `INVALID_BUNDLE` naming what is wrong.
  *
  * @example
  * const manifest = parseArchiveManifest(text, 'SubAgentTracking/Archive/Phase_1/manifest.json');
  */
-export function parseArchiveManifest(text: string, where: string): ArchiveManifest {
-  return parseCheckedManifest(check, text, where, {
-    noun: 'archive manifest',
-    fix: 'archive the phase again',
-  });
-}
+export const parseArchiveManifest: (text: string, where: string) => ArchiveManifest = manifestParser(
+  ArchiveManifestSchema,
+  { noun: 'archive manifest', fix: 'archive the phase again' },
+);

@@ -3,10 +3,11 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BUNDLE_NAME, backupPrefix, phaseSegment } from '../backup/backup-layout.js';
-import { type BackupManifest, parseManifest } from '../backup/backup-manifest.js';
+import type { BackupManifest } from '../backup/backup-manifest.js';
 import { writeSessionBundle } from '../backup/bundle-writer.js';
 import { locationOf } from '../backup/deliver-backup.js';
 import { listBackups } from '../backup/list-backups.js';
+import { readBackupManifest } from '../backup/read-manifest.js';
 import { readSessionPhase } from '../backup/session-phase.js';
 import { collectSessionSources } from '../backup/session-sources.js';
 import { uploadVerified } from '../backup/verified-upload.js';
@@ -24,13 +25,8 @@ import { listSessions, readSessionMeta } from '../log/sessions.js';
 import { ChecksumStream } from '../storage/checksum-stream.js';
 import { checksumMismatchError } from '../storage/storage-errors.js';
 import type { StorageTarget } from '../storage/storage-target.js';
-import {
-  readArchiveManifestIfAny,
-  readBackUnlessArchived,
-  readSmallObject,
-  samePhase,
-} from './archive-io.js';
-import { archivedSessionPaths, archiveKeys } from './archive-layout.js';
+import { readArchiveManifestIfAny, readBackUnlessArchived, samePhase } from './archive-io.js';
+import { type ArchiveKeys, archivedSessionPaths, archiveKeys } from './archive-layout.js';
 import { ARCHIVE_FORMAT, type ArchivedSession, type ArchiveManifest } from './archive-manifest.js';
 import type { ArchiveState } from './archive-tier.js';
 import { type ArchiveEntrySource, writeArchive } from './archive-writer.js';
@@ -158,10 +154,7 @@ async function fetchFromBackup(
   options: ArchivePhaseOptions,
 ): Promise<PreparedSession> {
   mkdirSync(workDir, { recursive: true });
-  const manifest = parseManifest(
-    (await readSmallObject(target, keys.manifestKey)).toString('utf8'),
-    keys.manifestKey,
-  );
+  const manifest = await readBackupManifest(target, keys.manifestKey);
   if (manifest.session !== session || !manifest.bundle)
     throw new SatError(
       'INVALID_BUNDLE',
@@ -208,6 +201,225 @@ function archiveMarkerFor(
   };
 }
 
+/** The sessions of a phase to archive: closed local ones, and those only on the backup target. */
+interface PhaseSessions {
+  local: string[];
+  remote: Map<string, { bundleKey: string; manifestKey: string }>;
+  skipped: Array<{ session: string; reason: string }>;
+}
+
+/** Finds the sessions of `phase`; NOT_FOUND when there is none to archive. */
+async function sessionsToArchive(
+  config: SatConfig,
+  phase: string,
+  backupTarget: StorageTarget | undefined,
+): Promise<PhaseSessions> {
+  const local = await localSessionsOf(config, phase);
+  const localSet = new Set([...local.sessions, ...local.open]);
+  const remote = new Map<string, { bundleKey: string; manifestKey: string }>();
+  if (backupTarget) {
+    const segment = phaseSegment(phase).slice('Phase_'.length);
+    for (const backup of await listBackups(backupTarget)) {
+      if (
+        !backup.complete ||
+        backup.phase !== segment ||
+        localSet.has(backup.session) ||
+        remote.has(backup.session)
+      )
+        continue;
+      remote.set(backup.session, { bundleKey: backup.bundleKey, manifestKey: backup.manifestKey });
+    }
+  }
+  const skipped = local.open.map((session) => ({
+    session,
+    reason: 'still open: end it, then archive the phase again',
+  }));
+  if (local.sessions.length === 0 && remote.size === 0) {
+    throw new SatError(
+      'NOT_FOUND',
+      `[core] no closed session of phase ${phase} in ${config.paths.logs}${backupTarget ? ` or on ${backupTarget.location}` : ''}${skipped.length ? ` (${skipped.length} still open)` : ''} (see 'sat sessions' and 'sat phase')`,
+      { details: { phase } },
+    );
+  }
+  return { local: local.sessions, remote, skipped };
+}
+
+/** Refuses (CONFLICT) to replace an archive holding sessions that would be lost. */
+function refuseLosingSessions(
+  existing: ArchiveManifest | undefined,
+  found: PhaseSessions,
+  phase: string,
+  target: StorageTarget,
+): void {
+  if (!existing) return;
+  const wanted = new Set([...found.local, ...found.remote.keys()]);
+  const lost = existing.sessions.map((s) => s.session).filter((s) => !wanted.has(s));
+  if (lost.length === 0) return;
+  throw new SatError(
+    'CONFLICT',
+    `[core] the archive of phase ${phase} on ${target.location} holds ${lost.length} session(s) that are neither in the local logs nor on the backup target (${lost.slice(0, 3).join(', ')}${lost.length > 3 ? ', …' : ''}); archiving again would drop them: restore the archive first ('sat archive restore ${phase}'), then archive again`,
+    { details: { phase, sessions: lost } },
+  );
+}
+
+/**
+ * The entries of the archive (each session's bundle and manifest, the manifest written beside
+ * the bundle in `workDir`) and the sessions its manifest lists.
+ */
+function archiveContents(
+  prepared: readonly PreparedSession[],
+  workDir: string,
+): { entries: ArchiveEntrySource[]; sessions: ArchivedSession[]; warnings: string[] } {
+  const entries: ArchiveEntrySource[] = [];
+  const sessions: ArchivedSession[] = [];
+  const warnings: string[] = [];
+  for (const item of prepared) {
+    const paths = archivedSessionPaths(item.session);
+    const { bundle } = item.manifest;
+    const manifestText = Buffer.from(`${JSON.stringify(item.manifest, null, 2)}\n`);
+    const manifestFile = join(workDir, 's', item.session, 'manifest.json');
+    writeFileSync(manifestFile, manifestText, { mode: 0o600 });
+    entries.push({ path: paths.bundle, file: item.bundleFile, bytes: bundle.bytes, sha256: bundle.sha256 });
+    entries.push({
+      path: paths.manifest,
+      file: manifestFile,
+      bytes: manifestText.length,
+      sha256: sha256Of(manifestText),
+    });
+    sessions.push({
+      session: item.session,
+      source: item.source,
+      bundle: { path: paths.bundle, bytes: bundle.bytes, sha256: bundle.sha256, md5: bundle.md5 },
+      manifestPath: paths.manifest,
+      log: item.manifest.log,
+      files: item.manifest.files,
+      warnings: item.manifest.warnings,
+    });
+    if (!item.manifest.log.closed)
+      warnings.push(`${item.session}: its backup holds the log of an open session (the events up to then)`);
+  }
+  return { entries, sessions, warnings };
+}
+
+/** Where the archive went and how it was verified. */
+interface StoredArchive {
+  status: ArchivePhaseResult['status'];
+  info: { bytes: number; sha256: string; md5: string };
+  verified: ArchivePhaseResult['verified'];
+}
+
+/** The archive already on the target when it holds exactly these sessions' bundles, intact. */
+async function unchangedArchive(
+  target: StorageTarget,
+  keys: ArchiveKeys,
+  existing: ArchiveManifest | undefined,
+  sessions: readonly ArchivedSession[],
+): Promise<StoredArchive | undefined> {
+  const archive = existing?.archive;
+  if (!archive) return undefined;
+  const same =
+    JSON.stringify(existing.sessions.map((s) => [s.session, s.bundle.sha256])) ===
+    JSON.stringify(sessions.map((s) => [s.session, s.bundle.sha256]));
+  if (!same) return undefined;
+  const stored = await target.stat(keys.archiveKey);
+  if (!stored || stored.size !== archive.bytes || stored.checksum.sha256 !== archive.sha256) return undefined;
+  const check = await readBackUnlessArchived(target, keys.archiveKey, archive);
+  return {
+    status: 'unchanged',
+    info: archive,
+    verified: { checksums: true, readBack: check.readBack, state: check.state },
+  };
+}
+
+/** Writes the archive, uploads and verifies it, then puts its manifest beside it. */
+async function uploadArchive(
+  target: StorageTarget,
+  keys: ArchiveKeys,
+  manifest: ArchiveManifest,
+  entries: readonly ArchiveEntrySource[],
+  workDir: string,
+  options: ArchivePhaseOptions,
+): Promise<StoredArchive> {
+  const archiveFile = join(workDir, 'phase.tar.gz');
+  const written = await writeArchive(entries, manifest, archiveFile, {
+    level: options.level,
+    onProgress: (bytes, total) => options.onProgress?.({ stage: 'pack', bytes, total }),
+  });
+  const info = { bytes: written.bytes, sha256: written.checksum.sha256, md5: written.checksum.md5 };
+  await uploadVerified(target, keys.archiveKey, () => createReadStream(archiveFile), info, {
+    contentType: 'application/gzip',
+    metadata: { format: ARCHIVE_FORMAT, phase: manifest.phase, sessions: String(manifest.sessions.length) },
+    readBack: false,
+    onProgress: (_stage, bytes, total) => options.onProgress?.({ stage: 'upload', bytes, total }),
+  });
+  const check =
+    options.readBack === false
+      ? { readBack: false, state: 'available' as ArchiveState }
+      : await readBackUnlessArchived(target, keys.archiveKey, info, (bytes) =>
+          options.onProgress?.({ stage: 'verify', bytes, total: info.bytes }),
+        );
+  const beside = Buffer.from(
+    `${JSON.stringify({ ...manifest, archive: { key: keys.archiveKey, ...info } }, null, 2)}\n`,
+  );
+  const besideSha = sha256Of(beside);
+  await uploadVerified(
+    target,
+    keys.manifestKey,
+    () => beside,
+    { bytes: beside.length, sha256: besideSha },
+    { contentType: 'application/json', readBack: false },
+  );
+  await readBackUnlessArchived(target, keys.manifestKey, { bytes: beside.length, sha256: besideSha });
+  return {
+    status: 'uploaded',
+    info,
+    verified: { checksums: true, readBack: check.readBack, state: check.state },
+  };
+}
+
+/** Points the marker of each local closed session whose log the archive holds at the archive. */
+function markSessions(
+  config: SatConfig,
+  target: StorageTarget,
+  keys: ArchiveKeys,
+  phase: string,
+  sessions: readonly ArchivedSession[],
+  info: StoredArchive['info'],
+): ArchivedSessionResult[] {
+  const at = new Date().toISOString();
+  return sessions.map((s) => {
+    const files = sessionLogFiles(config.paths.logs, s.session);
+    const meta = readSessionMeta(files);
+    const marked = meta !== undefined && s.log.closed && s.log.sha256 === meta.sha256;
+    if (marked) {
+      const existingMarker = readBackupMarker(files);
+      const archive: ArchiveMarker = {
+        target: target.name,
+        location: locationOf(target, keys.archiveKey),
+        key: keys.archiveKey,
+        manifestKey: keys.manifestKey,
+        phase,
+        sha256: info.sha256,
+        bytes: info.bytes,
+        bundleSha256: s.bundle.sha256,
+        at,
+      };
+      writeBackupMarker(
+        files,
+        archiveMarkerFor(existingMarker, archive, s.log, s.session, markerCoversLog(existingMarker, meta)),
+      );
+    }
+    return {
+      session: s.session,
+      source: s.source,
+      bytes: s.bundle.bytes,
+      sha256: s.bundle.sha256,
+      files: s.files.length,
+      marked,
+    };
+  });
+}
+
 /**
  * Archives every session of phase `phase` into ONE tar.gz on `target` (typically S3):
  * each closed session of the phase in the local logs is bundled exactly as `sat backup` bundles
@@ -235,96 +447,29 @@ export async function archivePhase(
   const phaseText = String(phase).trim();
   if (phaseText === '')
     throw new SatError('USAGE', '[core] archivePhase: give the phase to archive (a number or a name)');
-  const { archiveKey, manifestKey } = archiveKeys(phaseText);
-  const local = await localSessionsOf(config, phaseText);
-  const localSet = new Set([...local.sessions, ...local.open]);
-  const remote = new Map<string, { bundleKey: string; manifestKey: string }>();
-  if (options.backupTarget) {
-    const segment = phaseSegment(phaseText).slice('Phase_'.length);
-    for (const backup of await listBackups(options.backupTarget)) {
-      if (
-        !backup.complete ||
-        backup.phase !== segment ||
-        localSet.has(backup.session) ||
-        remote.has(backup.session)
-      )
-        continue;
-      remote.set(backup.session, { bundleKey: backup.bundleKey, manifestKey: backup.manifestKey });
-    }
-  }
-  const skipped = local.open.map((session) => ({
-    session,
-    reason: 'still open: end it, then archive the phase again',
-  }));
-  if (local.sessions.length === 0 && remote.size === 0) {
-    throw new SatError(
-      'NOT_FOUND',
-      `[core] no closed session of phase ${phaseText} in ${config.paths.logs}${options.backupTarget ? ` or on ${options.backupTarget.location}` : ''}${skipped.length ? ` (${skipped.length} still open)` : ''} (see 'sat sessions' and 'sat phase')`,
-      { details: { phase: phaseText } },
-    );
-  }
-  const existing = await readArchiveManifestIfAny(target, manifestKey);
-  if (existing) {
-    const wanted = new Set([...local.sessions, ...remote.keys()]);
-    const lost = existing.sessions.map((s) => s.session).filter((s) => !wanted.has(s));
-    if (lost.length > 0) {
-      throw new SatError(
-        'CONFLICT',
-        `[core] the archive of phase ${phaseText} on ${target.location} holds ${lost.length} session(s) that are neither in the local logs nor on the backup target (${lost.slice(0, 3).join(', ')}${lost.length > 3 ? ', …' : ''}); archiving again would drop them: restore the archive first ('sat archive restore ${phaseText}'), then archive again`,
-        { details: { phase: phaseText, sessions: lost } },
-      );
-    }
-  }
+  const keys = archiveKeys(phaseText);
+  const found = await sessionsToArchive(config, phaseText, options.backupTarget);
+  const existing = await readArchiveManifestIfAny(target, keys.manifestKey);
+  refuseLosingSessions(existing, found, phaseText, target);
 
   const workDir = join(config.paths.state, '.archive-work', randomUUID());
   mkdirSync(workDir, { recursive: true });
   try {
     const prepared: PreparedSession[] = [];
-    for (const session of local.sessions)
+    for (const session of found.local)
       prepared.push(await bundleLocal(config, session, join(workDir, 's', session), options));
-    for (const [session, keys] of remote)
+    for (const [session, keysOfBackup] of found.remote)
       prepared.push(
-        await fetchFromBackup(options.backupTarget!, session, keys, join(workDir, 's', session), options),
+        await fetchFromBackup(
+          options.backupTarget!,
+          session,
+          keysOfBackup,
+          join(workDir, 's', session),
+          options,
+        ),
       );
     prepared.sort((a, b) => a.session.localeCompare(b.session));
-
-    const entries: ArchiveEntrySource[] = [];
-    const sessions: ArchivedSession[] = [];
-    const warnings: string[] = [];
-    for (const item of prepared) {
-      const paths = archivedSessionPaths(item.session);
-      const manifestText = Buffer.from(`${JSON.stringify(item.manifest, null, 2)}\n`);
-      const manifestFile = join(workDir, 's', item.session, 'manifest.json');
-      writeFileSync(manifestFile, manifestText, { mode: 0o600 });
-      entries.push({
-        path: paths.bundle,
-        file: item.bundleFile,
-        bytes: item.manifest.bundle.bytes,
-        sha256: item.manifest.bundle.sha256,
-      });
-      entries.push({
-        path: paths.manifest,
-        file: manifestFile,
-        bytes: manifestText.length,
-        sha256: sha256Of(manifestText),
-      });
-      sessions.push({
-        session: item.session,
-        source: item.source,
-        bundle: {
-          path: paths.bundle,
-          bytes: item.manifest.bundle.bytes,
-          sha256: item.manifest.bundle.sha256,
-          md5: item.manifest.bundle.md5,
-        },
-        manifestPath: paths.manifest,
-        log: item.manifest.log,
-        files: item.manifest.files,
-        warnings: item.manifest.warnings,
-      });
-      if (!item.manifest.log.closed)
-        warnings.push(`${item.session}: its backup holds the log of an open session (the events up to then)`);
-    }
+    const { entries, sessions, warnings } = archiveContents(prepared, workDir);
     const manifest: ArchiveManifest = {
       format: ARCHIVE_FORMAT,
       phase: phaseText,
@@ -332,107 +477,22 @@ export async function archivePhase(
       sessions,
       warnings,
     };
-
-    const same =
-      existing?.archive !== undefined &&
-      JSON.stringify(existing.sessions.map((s) => [s.session, s.bundle.sha256])) ===
-        JSON.stringify(sessions.map((s) => [s.session, s.bundle.sha256]));
-    const stored = same ? await target.stat(archiveKey) : undefined;
-    let status: ArchivePhaseResult['status'] = 'uploaded';
-    let archiveInfo: { bytes: number; sha256: string; md5: string };
-    let verified: ArchivePhaseResult['verified'];
-    if (
-      same &&
-      existing?.archive &&
-      stored &&
-      stored.size === existing.archive.bytes &&
-      stored.checksum.sha256 === existing.archive.sha256
-    ) {
-      status = 'unchanged';
-      archiveInfo = existing.archive;
-      const check = await readBackUnlessArchived(target, archiveKey, existing.archive);
-      verified = { checksums: true, readBack: check.readBack, state: check.state };
-    } else {
-      const archiveFile = join(workDir, 'phase.tar.gz');
-      const written = await writeArchive(entries, manifest, archiveFile, {
-        level: options.level,
-        onProgress: (bytes, total) => options.onProgress?.({ stage: 'pack', bytes, total }),
-      });
-      archiveInfo = { bytes: written.bytes, sha256: written.checksum.sha256, md5: written.checksum.md5 };
-      await uploadVerified(target, archiveKey, () => createReadStream(archiveFile), archiveInfo, {
-        contentType: 'application/gzip',
-        metadata: { format: ARCHIVE_FORMAT, phase: phaseText, sessions: String(sessions.length) },
-        readBack: false,
-        onProgress: (_stage, bytes, total) => options.onProgress?.({ stage: 'upload', bytes, total }),
-      });
-      const check =
-        options.readBack === false
-          ? { readBack: false, state: 'available' as ArchiveState }
-          : await readBackUnlessArchived(target, archiveKey, archiveInfo, (bytes) =>
-              options.onProgress?.({ stage: 'verify', bytes, total: archiveInfo.bytes }),
-            );
-      verified = { checksums: true, readBack: check.readBack, state: check.state };
-      const beside = Buffer.from(
-        `${JSON.stringify({ ...manifest, archive: { key: archiveKey, ...archiveInfo } }, null, 2)}\n`,
-      );
-      const besideSha = sha256Of(beside);
-      await uploadVerified(
-        target,
-        manifestKey,
-        () => beside,
-        { bytes: beside.length, sha256: besideSha },
-        { contentType: 'application/json', readBack: false },
-      );
-      await readBackUnlessArchived(target, manifestKey, { bytes: beside.length, sha256: besideSha });
-    }
-
-    const at = new Date().toISOString();
-    const results: ArchivedSessionResult[] = [];
-    for (const s of sessions) {
-      const files = sessionLogFiles(config.paths.logs, s.session);
-      const meta = readSessionMeta(files);
-      let marked = false;
-      if (meta && s.log.closed && s.log.sha256 === meta.sha256) {
-        const existingMarker = readBackupMarker(files);
-        const archive: ArchiveMarker = {
-          target: target.name,
-          location: locationOf(target, archiveKey),
-          key: archiveKey,
-          manifestKey,
-          phase: phaseText,
-          sha256: archiveInfo.sha256,
-          bytes: archiveInfo.bytes,
-          bundleSha256: s.bundle.sha256,
-          at,
-        };
-        writeBackupMarker(
-          files,
-          archiveMarkerFor(existingMarker, archive, s.log, s.session, markerCoversLog(existingMarker, meta)),
-        );
-        marked = true;
-      }
-      results.push({
-        session: s.session,
-        source: s.source,
-        bytes: s.bundle.bytes,
-        sha256: s.bundle.sha256,
-        files: s.files.length,
-        marked,
-      });
-    }
+    const stored =
+      (await unchangedArchive(target, keys, existing, sessions)) ??
+      (await uploadArchive(target, keys, manifest, entries, workDir, options));
     return {
       phase: phaseText,
-      status,
+      status: stored.status,
       target: target.name,
-      location: locationOf(target, archiveKey),
-      archiveKey,
-      manifestKey,
-      bytes: archiveInfo.bytes,
-      sha256: archiveInfo.sha256,
-      md5: archiveInfo.md5,
-      sessions: results,
-      skipped,
-      verified,
+      location: locationOf(target, keys.archiveKey),
+      archiveKey: keys.archiveKey,
+      manifestKey: keys.manifestKey,
+      bytes: stored.info.bytes,
+      sha256: stored.info.sha256,
+      md5: stored.info.md5,
+      sessions: markSessions(config, target, keys, phaseText, sessions, stored.info),
+      skipped: found.skipped,
+      verified: stored.verified,
       warnings,
     };
   } finally {

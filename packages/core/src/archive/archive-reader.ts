@@ -1,19 +1,17 @@
-import {
-  checkEntryHeader,
-  damagedEntry,
-  type EntryRules,
-  readLimited,
-  readTarGz,
-  refuseEntry,
-  stageEntry,
-} from '../backup/tar-extract.js';
+import { extractListed, type ListedEntry, type ListedTarFormat } from '../backup/extract-listed.js';
+import { damagedEntry, refuseEntry } from '../backup/tar-extract.js';
 import { ARCHIVE_MANIFEST_NAME } from './archive-layout.js';
 import { type ArchiveManifest, parseArchiveManifest } from './archive-manifest.js';
 
-const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
-
-const ENTRY_RULES: EntryRules = {
-  describeLink: (_type, target) => `a link to ${JSON.stringify(target)} (archives hold only regular files)`,
+const ARCHIVE_TAR: ListedTarFormat<ArchiveManifest> = {
+  noun: 'archive',
+  rules: {
+    describeLink: (_type, target) => `a link to ${JSON.stringify(target)} (archives hold only regular files)`,
+  },
+  manifestName: ARCHIVE_MANIFEST_NAME,
+  maxManifestBytes: 64 * 1024 * 1024,
+  parseManifest: parseArchiveManifest,
+  manifestLast: true,
 };
 
 /** An entry of a phase archive, taken out into the staging folder and checked. */
@@ -26,11 +24,11 @@ export interface StagedArchiveEntry {
 }
 
 /** Every entry the archive must hold: each session's bundle and manifest. */
-function expectedEntries(manifest: ArchiveManifest): Map<string, { bytes: number; sha256: string }> {
-  const out = new Map<string, { bytes: number; sha256: string }>();
+function expectedEntries(manifest: ArchiveManifest): Map<string, ListedEntry> {
+  const out = new Map<string, ListedEntry>();
   for (const s of manifest.sessions) {
-    out.set(s.bundle.path, { bytes: s.bundle.bytes, sha256: s.bundle.sha256 });
-    out.set(s.manifestPath, { bytes: -1, sha256: '' });
+    out.set(s.bundle.path, { bytes: s.bundle.bytes });
+    out.set(s.manifestPath, {});
   }
   return out;
 }
@@ -54,33 +52,8 @@ export async function extractArchive(
   expected?: ArchiveManifest,
 ): Promise<{ manifest: ArchiveManifest; entries: Map<string, StagedArchiveEntry> }> {
   const listed = expected ? expectedEntries(expected) : undefined;
-  const staged = new Map<string, StagedArchiveEntry>();
-  let inner: ArchiveManifest | undefined;
-  let index = 0;
-
-  await readTarGz(archiveFile, where, 'archive', async (header, stream) => {
-    const name = header.name;
-    checkEntryHeader(header, where, ENTRY_RULES);
-    if (name === ARCHIVE_MANIFEST_NAME) {
-      if (inner) throw refuseEntry(where, name, 'appears twice');
-      const text = await readLimited(stream, MAX_MANIFEST_BYTES, () =>
-        refuseEntry(where, name, 'the manifest is too large'),
-      );
-      inner = parseArchiveManifest(text.toString('utf8'), `${where} (manifest inside the archive)`);
-      return;
-    }
-    if (inner) throw refuseEntry(where, name, 'comes after the manifest');
-    const known = listed?.get(name);
-    if (listed && !known) throw refuseEntry(where, name, 'not listed in the manifest');
-    if (staged.has(name)) throw refuseEntry(where, name, 'appears twice');
-    if (known && known.bytes >= 0 && (header.size ?? 0) !== known.bytes)
-      throw refuseEntry(where, name, `${header.size} bytes, the manifest says ${known.bytes}`);
-    const limit = known && known.bytes >= 0 ? known.bytes : (header.size ?? 0);
-    const entry = await stageEntry(stream, stagingDir, index++, limit, () =>
-      refuseEntry(where, name, 'more bytes than its header says'),
-    );
-    staged.set(name, { path: name, ...entry });
-  });
+  const { inner, staged: bytes } = await extractListed(archiveFile, stagingDir, where, ARCHIVE_TAR, listed);
+  const staged = new Map([...bytes].map(([path, entry]) => [path, { path, ...entry }]));
   if (!inner) throw refuseEntry(where, ARCHIVE_MANIFEST_NAME, 'the archive has no manifest');
   if (expected && JSON.stringify(inner.sessions) !== JSON.stringify(expected.sessions))
     throw refuseEntry(

@@ -1,3 +1,4 @@
+import { listStoredPairs, type PairLayout } from '../backup/stored-pairs.js';
 import type { StorageTarget } from '../storage/storage-target.js';
 import { comparePhases } from './archive-io.js';
 import {
@@ -7,6 +8,13 @@ import {
   parseArchiveKey,
 } from './archive-layout.js';
 import { type ArchiveObjectState, supportsArchiveTier } from './archive-tier.js';
+
+const ARCHIVE_PAIRS: PairLayout<{ phase: string; file: string }> = {
+  prefix: ARCHIVE_ROOT_PREFIX,
+  dataName: ARCHIVE_NAME,
+  manifestName: ARCHIVE_MANIFEST_NAME,
+  parse: parseArchiveKey,
+};
 
 /** One phase archive a target holds. */
 export interface ArchiveListing {
@@ -34,35 +42,18 @@ export interface ArchiveListing {
  * for (const a of await listArchives(s3Target)) console.log(a.phase, a.bytes, a.state?.state);
  */
 export async function listArchives(target: StorageTarget): Promise<ArchiveListing[]> {
-  const found = new Map<string, ArchiveListing & { hasArchive: boolean; hasManifest: boolean }>();
-  for await (const object of target.list(ARCHIVE_ROOT_PREFIX)) {
-    const parsed = parseArchiveKey(object.key);
-    if (!parsed || (parsed.file !== ARCHIVE_NAME && parsed.file !== ARCHIVE_MANIFEST_NAME)) continue;
-    const folder = object.key.slice(0, -parsed.file.length);
-    const entry = found.get(folder) ?? {
-      phase: parsed.phase,
-      archiveKey: `${folder}${ARCHIVE_NAME}`,
-      manifestKey: `${folder}${ARCHIVE_MANIFEST_NAME}`,
-      bytes: 0,
-      sha256: '',
-      modified: object.modified,
-      complete: false,
-      hasArchive: false,
-      hasManifest: false,
-    };
-    if (parsed.file === ARCHIVE_NAME) {
-      entry.bytes = object.size;
-      entry.sha256 = object.checksum.sha256;
-      entry.modified = object.modified;
-      entry.hasArchive = true;
-    } else entry.hasManifest = true;
-    found.set(folder, entry);
-  }
   const out: ArchiveListing[] = [];
-  for (const { hasArchive, hasManifest, ...entry } of found.values()) {
-    const listing: ArchiveListing = { ...entry, complete: hasArchive && hasManifest };
-    if (hasArchive && supportsArchiveTier(target))
-      listing.state = await target.archiveState(entry.archiveKey);
+  for (const pair of await listStoredPairs(target, ARCHIVE_PAIRS)) {
+    const listing: ArchiveListing = {
+      phase: pair.parsed.phase,
+      archiveKey: pair.dataKey,
+      manifestKey: pair.manifestKey,
+      bytes: pair.bytes,
+      sha256: pair.sha256,
+      modified: pair.modified,
+      complete: pair.complete,
+    };
+    if (pair.hasData && supportsArchiveTier(target)) listing.state = await target.archiveState(pair.dataKey);
     out.push(listing);
   }
   return out.sort((a, b) => comparePhases(a.phase, b.phase));

@@ -1,15 +1,16 @@
 import { createReadStream, existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { localPathOf } from '../backup/backup-layout.js';
-import { parseManifest } from '../backup/backup-manifest.js';
+import type { BackupManifest } from '../backup/backup-manifest.js';
 import { listBackups } from '../backup/list-backups.js';
+import { readBackupManifest } from '../backup/read-manifest.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { SatError } from '../errors.js';
 import { readBackupMarker, writeBackupMarker } from '../log/backup-marker.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import { checksumOf } from '../storage/checksum-stream.js';
 import type { StorageTarget } from '../storage/storage-target.js';
-import { readArchiveManifestIfAny, readSmallObject } from './archive-io.js';
+import { readArchiveManifestIfAny } from './archive-io.js';
 import { archiveKeys } from './archive-layout.js';
 import type { ArchivedSession } from './archive-manifest.js';
 
@@ -35,10 +36,7 @@ export interface PruneArchivedPhaseResult {
 }
 
 /** Whether every file of a backup is in the archived bundle (its log may be an earlier, open state of the archived one). */
-function backupCovered(
-  archived: ArchivedSession,
-  backup: ReturnType<typeof parseManifest>,
-): string | undefined {
+function backupCovered(archived: ArchivedSession, backup: BackupManifest): string | undefined {
   if (backup.bundle?.sha256 === archived.bundle.sha256) return undefined;
   const inArchive = new Map(archived.files.map((f) => [f.path, f.sha256]));
   for (const file of backup.files) {
@@ -119,10 +117,7 @@ export async function pruneArchivedPhase(
     for (const listing of await listBackups(backup)) {
       const s = archived.get(listing.session);
       if (!s || !listing.complete) continue;
-      const backupManifest = parseManifest(
-        (await readSmallObject(backup, listing.manifestKey)).toString('utf8'),
-        listing.manifestKey,
-      );
+      const backupManifest = await readBackupManifest(backup, listing.manifestKey);
       const why = backupCovered(s, backupManifest);
       if (why) {
         result.keptBackups.push({ session: s.session, bundleKey: listing.bundleKey, reason: why });

@@ -10,14 +10,20 @@ import type { SatConfig } from '../config/config-schema.js';
 import { isSatError, SatError } from '../errors.js';
 import { type ArchiveMarker, readBackupMarker, writeBackupMarker } from '../log/backup-marker.js';
 import { sessionLogFiles } from '../log/log-files.js';
+import { poll } from '../retry.js';
 import { LocalDirectoryTarget } from '../storage/local-directory-target.js';
 import type { StorageTarget } from '../storage/storage-target.js';
 import { readArchiveManifestIfAny } from './archive-io.js';
-import { archiveKeys } from './archive-layout.js';
-import type { ArchiveManifest } from './archive-manifest.js';
+import { type ArchiveKeys, archiveKeys } from './archive-layout.js';
+import type { ArchivedSession, ArchiveManifest } from './archive-manifest.js';
 import type { ArchiveProgress } from './archive-phase.js';
-import { extractArchive } from './archive-reader.js';
-import { type ArchiveObjectState, type RestoreTier, supportsArchiveTier } from './archive-tier.js';
+import { extractArchive, type StagedArchiveEntry } from './archive-reader.js';
+import {
+  type ArchiveObjectState,
+  type ArchiveTierTarget,
+  type RestoreTier,
+  supportsArchiveTier,
+} from './archive-tier.js';
 
 /** Options of {@link restoreArchive}. */
 export interface RestoreArchiveOptions {
@@ -61,13 +67,147 @@ export interface RestoreArchiveResult {
   failed: Array<{ session: string; code?: string; error: string }>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function stateOf(target: StorageTarget, key: string): Promise<ArchiveObjectState> {
   if (supportsArchiveTier(target)) return target.archiveState(key);
   if (!(await target.stat(key)))
     throw new SatError('NOT_FOUND', `[core] no object ${key} on ${target.location}`, { details: { key } });
   return { state: 'available', storageClass: 'STANDARD' };
+}
+
+/** The archive's state; NOT_FOUND naming the phase when there is no archive. */
+async function archiveStateOrMissing(
+  target: StorageTarget,
+  archiveKey: string,
+  phase: string,
+): Promise<ArchiveObjectState> {
+  try {
+    return await stateOf(target, archiveKey);
+  } catch (error) {
+    if (!isSatError(error, 'NOT_FOUND')) throw error;
+    throw new SatError(
+      'NOT_FOUND',
+      `[core] no archive of phase ${phase} on ${target.name} target ${target.location} (see 'sat archive list')`,
+      { details: { phase } },
+    );
+  }
+}
+
+/**
+ * Asks for the archive's restore from its archive tier and, with `wait`, polls until it is
+ * readable (asking again when a restored copy expired meanwhile). Returns what the request did
+ * and whether the archive is readable now.
+ */
+async function bringBack(
+  target: ArchiveTierTarget,
+  archiveKey: string,
+  phase: string,
+  state: ArchiveObjectState,
+  options: RestoreArchiveOptions,
+): Promise<{ request: NonNullable<RestoreArchiveResult['request']>; readable: boolean }> {
+  const ask = { days: options.days ?? 7, tier: options.tier ?? 'Standard' } as const;
+  const request =
+    state.state === 'restoring' ? 'in-progress' : (await target.requestRestore(archiveKey, ask)).status;
+  if (!options.wait) return { request, readable: false };
+  const started = Date.now();
+  const pollMs = options.pollMs ?? 60_000;
+  const ready = await poll(
+    async () => {
+      const now = await target.archiveState(archiveKey);
+      options.onStatus?.(now);
+      if (now.state === 'restored' || now.state === 'available') return now;
+      // The restored copy expired (or the request was lost): ask again.
+      if (now.state === 'archived') await target.requestRestore(archiveKey, ask);
+      return undefined;
+    },
+    { baseMs: pollMs, maxMs: pollMs, jitter: 'none', deadlineMs: options.timeoutMs },
+  );
+  if (!ready) {
+    throw new SatError(
+      'TARGET_UNAVAILABLE',
+      `[core] the archive of phase ${phase} is still being restored from ${state.storageClass} after ${Math.round((Date.now() - started) / 1000)} s (run 'sat archive restore ${phase} --wait' again later)`,
+      { details: { phase, retryable: true } },
+    );
+  }
+  return { request, readable: true };
+}
+
+/** The manifest beside the archive (unless it is itself archived) and the size and SHA-256 the archive must have. */
+async function expectedArchive(
+  target: StorageTarget,
+  keys: ArchiveKeys,
+  phase: string,
+): Promise<{ manifest?: ArchiveManifest; expected: { bytes: number; sha256: string } }> {
+  const manifest = await readArchiveManifestIfAny(target, keys.manifestKey).catch((error: unknown) => {
+    // The manifest beside may itself be archived; the manifest inside the archive is then used.
+    if (isSatError(error, 'TARGET_ERROR') && error.details.archived === true) return undefined;
+    throw error;
+  });
+  const stored = await target.stat(keys.archiveKey);
+  const expected =
+    manifest?.archive ?? (stored ? { bytes: stored.size, sha256: stored.checksum.sha256 } : undefined);
+  if (!expected) throw new SatError('NOT_FOUND', `[core] no archive of phase ${phase} on ${target.location}`);
+  return { manifest, expected };
+}
+
+/** The sessions of the archive to restore: all, or those asked for (NOT_FOUND naming any it lacks). */
+function chooseSessions(
+  inner: ArchiveManifest,
+  phase: string,
+  sessions?: readonly string[],
+): ArchivedSession[] {
+  if (!sessions) return inner.sessions;
+  const wanted = new Set(sessions);
+  const chosen = inner.sessions.filter((s) => wanted.has(s.session));
+  if (chosen.length !== wanted.size) {
+    const missing = [...wanted].filter((s) => !inner.sessions.some((x) => x.session === s));
+    throw new SatError(
+      'NOT_FOUND',
+      `[core] the archive of phase ${phase} holds no session ${missing.join(', ')}`,
+    );
+  }
+  return chosen;
+}
+
+/** What one session's restore from the archive needs. */
+interface SessionFromArchive {
+  config: SatConfig;
+  target: StorageTarget;
+  keys: ArchiveKeys;
+  inner: ArchiveManifest;
+  expected: { bytes: number; sha256: string };
+  entries: Map<string, StagedArchiveEntry>;
+  workDir: string;
+  where: string;
+  options: RestoreArchiveOptions;
+}
+
+/**
+ * Restores one session of the archive with `restoreSession`, from a private folder laid out as a
+ * backup target, then points its marker at the archive.
+ */
+async function restoreFromArchive(input: SessionFromArchive, s: ArchivedSession): Promise<RestoreResult> {
+  const { config, target, keys, entries, options } = input;
+  const stagingDir = join(input.workDir, 'targets', s.session);
+  mkdirSync(stagingDir, { recursive: true });
+  const staging = new LocalDirectoryTarget({ dir: stagingDir, fsync: false });
+  const manifestFile = entries.get(s.manifestPath)!.staged;
+  const bundleManifest = parseManifest(
+    readFileSync(manifestFile, 'utf8'),
+    `${input.where}: ${s.manifestPath}`,
+  );
+  const prefix = backupPrefix(bundleManifest.phase, s.session);
+  await staging.put(`${prefix}${BUNDLE_NAME}`, createReadStream(entries.get(s.bundle.path)!.staged));
+  await staging.put(`${prefix}${MANIFEST_NAME}`, readFileSync(manifestFile));
+  const files = sessionLogFiles(config.paths.logs, s.session);
+  const before = readBackupMarker(files);
+  const restored = await restoreSession(config, staging, s.session, {
+    force: options.force,
+    onRestored: options.onRestored,
+    onProgress: (p) =>
+      options.onProgress?.({ stage: 'restore', session: s.session, bytes: p.bytes, total: p.total }),
+  });
+  markArchived(files, before, input.inner, s, target, keys.archiveKey, keys.manifestKey, input.expected);
+  return { ...restored, location: `${locationOf(target, keys.archiveKey)}#${s.bundle.path}` };
 }
 
 /**
@@ -90,21 +230,9 @@ export async function restoreArchive(
   options: RestoreArchiveOptions = {},
 ): Promise<RestoreArchiveResult> {
   const phaseText = String(phase).trim();
-  const { archiveKey, manifestKey } = archiveKeys(phaseText);
-  let state: ArchiveObjectState;
-  try {
-    state = await stateOf(target, archiveKey);
-  } catch (error) {
-    if (isSatError(error, 'NOT_FOUND'))
-      throw new SatError(
-        'NOT_FOUND',
-        `[core] no archive of phase ${phaseText} on ${target.name} target ${target.location} (see 'sat archive list')`,
-        {
-          details: { phase: phaseText },
-        },
-      );
-    throw error;
-  }
+  const keys = archiveKeys(phaseText);
+  const { archiveKey } = keys;
+  const state = await archiveStateOrMissing(target, archiveKey, phaseText);
   options.onStatus?.(state);
   const base = {
     phase: phaseText,
@@ -116,50 +244,11 @@ export async function restoreArchive(
   };
   let request: RestoreArchiveResult['request'];
   if ((state.state === 'archived' || state.state === 'restoring') && supportsArchiveTier(target)) {
-    request =
-      state.state === 'restoring'
-        ? 'in-progress'
-        : (
-            await target.requestRestore(archiveKey, {
-              days: options.days ?? 7,
-              tier: options.tier ?? 'Standard',
-            })
-          ).status;
-    if (!options.wait) return { ...base, status: 'restoring', request };
-    const started = Date.now();
-    for (;;) {
-      const now = await target.archiveState(archiveKey);
-      options.onStatus?.(now);
-      if (now.state === 'restored' || now.state === 'available') break;
-      if (now.state === 'archived') {
-        // The restored copy expired (or the request was lost): ask again.
-        await target.requestRestore(archiveKey, {
-          days: options.days ?? 7,
-          tier: options.tier ?? 'Standard',
-        });
-      }
-      if (options.timeoutMs !== undefined && Date.now() - started >= options.timeoutMs) {
-        throw new SatError(
-          'TARGET_UNAVAILABLE',
-          `[core] the archive of phase ${phaseText} is still being restored from ${state.storageClass} after ${Math.round((Date.now() - started) / 1000)} s (run 'sat archive restore ${phaseText} --wait' again later)`,
-          { details: { phase: phaseText, retryable: true } },
-        );
-      }
-      await sleep(options.pollMs ?? 60_000);
-    }
+    const back = await bringBack(target, archiveKey, phaseText, state, options);
+    request = back.request;
+    if (!back.readable) return { ...base, status: 'restoring', request };
   }
-
-  const manifest = await readArchiveManifestIfAny(target, manifestKey).catch((error: unknown) => {
-    // The manifest beside may itself be archived; the manifest inside the archive is then used.
-    if (isSatError(error, 'TARGET_ERROR') && error.details.archived === true) return undefined;
-    throw error;
-  });
-  const stored = await target.stat(archiveKey);
-  const expected =
-    manifest?.archive ?? (stored ? { bytes: stored.size, sha256: stored.checksum.sha256 } : undefined);
-  if (!expected)
-    throw new SatError('NOT_FOUND', `[core] no archive of phase ${phaseText} on ${target.location}`);
-
+  const { manifest, expected } = await expectedArchive(target, keys, phaseText);
   const workDir = join(config.paths.state, '.restore-work', randomUUID());
   mkdirSync(join(workDir, 'entries'), { recursive: true });
   try {
@@ -180,15 +269,7 @@ export async function restoreArchive(
       where,
       manifest,
     );
-    const wanted = options.sessions ? new Set(options.sessions) : undefined;
-    const chosen = inner.sessions.filter((s) => !wanted || wanted.has(s.session));
-    if (wanted && chosen.length !== wanted.size) {
-      const missing = [...wanted].filter((s) => !inner.sessions.some((x) => x.session === s));
-      throw new SatError(
-        'NOT_FOUND',
-        `[core] the archive of phase ${phaseText} holds no session ${missing.join(', ')}`,
-      );
-    }
+    const chosen = chooseSessions(inner, phaseText, options.sessions);
     const result: RestoreArchiveResult = {
       ...base,
       status: 'restored',
@@ -198,29 +279,20 @@ export async function restoreArchive(
       sessions: [],
       failed: [],
     };
+    const input: SessionFromArchive = {
+      config,
+      target,
+      keys,
+      inner,
+      expected,
+      entries,
+      workDir,
+      where,
+      options,
+    };
     for (const s of chosen) {
-      // Each session's bundle goes through restoreSession, from a private folder laid out as a backup target.
-      const stagingDir = join(workDir, 'targets', s.session);
-      mkdirSync(stagingDir, { recursive: true });
-      const staging = new LocalDirectoryTarget({ dir: stagingDir, fsync: false });
-      const bundleManifest = parseManifest(
-        readFileSync(entries.get(s.manifestPath)!.staged, 'utf8'),
-        `${where}: ${s.manifestPath}`,
-      );
-      const prefix = backupPrefix(bundleManifest.phase, s.session);
-      await staging.put(`${prefix}${BUNDLE_NAME}`, createReadStream(entries.get(s.bundle.path)!.staged));
-      await staging.put(`${prefix}${MANIFEST_NAME}`, readFileSync(entries.get(s.manifestPath)!.staged));
-      const files = sessionLogFiles(config.paths.logs, s.session);
-      const before = readBackupMarker(files);
       try {
-        const restored = await restoreSession(config, staging, s.session, {
-          force: options.force,
-          onRestored: options.onRestored,
-          onProgress: (p) =>
-            options.onProgress?.({ stage: 'restore', session: s.session, bytes: p.bytes, total: p.total }),
-        });
-        result.sessions.push({ ...restored, location: `${locationOf(target, archiveKey)}#${s.bundle.path}` });
-        markArchived(files, before, inner, s, target, archiveKey, manifestKey, expected);
+        result.sessions.push(await restoreFromArchive(input, s));
       } catch (error) {
         if (!isSatError(error)) throw error;
         result.failed.push({ session: s.session, code: error.code, error: error.message });

@@ -1,12 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { parseCheckedManifest } from './parse-checked-manifest.js';
+import { Bytes, Hex64, manifestParser, StoredObjectSchema } from './parse-checked-manifest.js';
 
 /** The `format` of a backup manifest this version writes and reads. */
 export const MANIFEST_FORMAT = 'sat-backup/1';
-
-const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
-const Bytes = Type.Integer({ minimum: 0 });
 
 const BundleFileSchema = Type.Object(
   {
@@ -54,17 +50,7 @@ export const BackupManifestSchema = Type.Object(
     /** When the bundle was made (only in the manifest beside the bundle). */
     createdAt: Type.Optional(Type.String()),
     /** The bundle's key, size and checksums (only in the manifest beside the bundle). */
-    bundle: Type.Optional(
-      Type.Object(
-        {
-          key: Type.String({ minLength: 1 }),
-          bytes: Bytes,
-          sha256: Hex64,
-          md5: Type.String({ pattern: '^[0-9a-f]{32}$' }),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    bundle: StoredObjectSchema,
   },
   { additionalProperties: false },
 );
@@ -74,8 +60,6 @@ export type BackupManifest = Static<typeof BackupManifestSchema>;
 /** One file of a bundle, as its manifest lists it. */
 export type BundleFile = Static<typeof BundleFileSchema>;
 
-const check = TypeCompiler.Compile(BackupManifestSchema);
-
 /**
  * Parses and checks a manifest read from a target or a bundle; throws `INVALID_BUNDLE` naming
  * what is wrong.
@@ -83,9 +67,7 @@ const check = TypeCompiler.Compile(BackupManifestSchema);
  * @example
  * const manifest = parseManifest(text, 'SubAgentTracking/Phase_0/sessions/s1/manifest.json');
  */
-export function parseManifest(text: string, where: string): BackupManifest {
-  return parseCheckedManifest(check, text, where, {
-    noun: 'backup manifest',
-    fix: 'back the session up again',
-  });
-}
+export const parseManifest: (text: string, where: string) => BackupManifest = manifestParser(
+  BackupManifestSchema,
+  { noun: 'backup manifest', fix: 'back the session up again' },
+);

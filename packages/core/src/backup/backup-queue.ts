@@ -12,6 +12,7 @@ import type { SatConfig } from '../config/config-schema.js';
 import { SatError } from '../errors.js';
 import { writeFileAtomic } from '../log/atomic-file.js';
 import { FileLock } from '../log/lock.js';
+import { delayFor } from '../retry.js';
 import { isRetryableStorageError } from '../storage/storage-errors.js';
 import type { StorageTarget } from '../storage/storage-target.js';
 import {
@@ -52,7 +53,10 @@ interface QueueFile {
   jobs: BackupJob[];
 }
 
-/** How retries are spaced: `baseMs * 2^(attempts-1)`, at most `maxMs`, with jitter (50-100% of it). */
+/**
+ * How retries of a queued backup are spaced: `baseMs * 2^(attempts-1)`, at most `maxMs`, with
+ * equal jitter (50-100% of it), so a persisted next attempt is never "right now".
+ */
 export interface BackoffOptions {
   /** Default 30,000 ms. */
   baseMs?: number;
@@ -84,10 +88,12 @@ export function backupQueuePaths(config: Pick<SatConfig, 'paths'>): {
  * retryDelayMs(4); // between 2 and 4 minutes
  */
 export function retryDelayMs(attempts: number, options: BackoffOptions = {}, random = Math.random): number {
-  const base = options.baseMs ?? 30_000;
-  const max = options.maxMs ?? 6 * 3_600_000;
-  const full = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
-  return Math.round(full / 2 + (random() * full) / 2);
+  return delayFor(attempts - 1, {
+    baseMs: options.baseMs ?? 30_000,
+    maxMs: options.maxMs ?? 6 * 3_600_000,
+    jitter: 'equal',
+    random,
+  });
 }
 
 function readQueue(file: string): QueueFile {

@@ -1,24 +1,20 @@
 import { MANIFEST_NAME } from './backup-layout.js';
 import { type BackupManifest, type BundleFile, parseManifest } from './backup-manifest.js';
-import {
-  checkEntryHeader,
-  damagedEntry,
-  type EntryRules,
-  readLimited,
-  readTarGz,
-  refuseEntry,
-  stageEntry,
-} from './tar-extract.js';
+import { extractListed, type ListedTarFormat } from './extract-listed.js';
+import { refuseEntry } from './tar-extract.js';
 
-/** Largest manifest read from a bundle. */
-const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-
-const ENTRY_RULES: EntryRules = {
-  describeLink: (type, target) => {
-    const outside = target.startsWith('/') || target.split('/').includes('..');
-    return `a ${type === 'link' ? 'hard' : 'symbolic'} link to ${JSON.stringify(target)}${outside ? ', pointing outside the bundle' : ''} (bundles hold only regular files)`;
+const BUNDLE_FORMAT: ListedTarFormat<BackupManifest> = {
+  noun: 'bundle',
+  rules: {
+    describeLink: (type, target) => {
+      const outside = target.startsWith('/') || target.split('/').includes('..');
+      return `a ${type === 'link' ? 'hard' : 'symbolic'} link to ${JSON.stringify(target)}${outside ? ', pointing outside the bundle' : ''} (bundles hold only regular files)`;
+    },
+    directories: true,
   },
-  directories: true,
+  manifestName: MANIFEST_NAME,
+  maxManifestBytes: 16 * 1024 * 1024,
+  parseManifest,
 };
 
 /** One file taken out of a bundle into the staging folder, checked against the manifest. */
@@ -47,39 +43,14 @@ export async function extractBundle(
   onBytes?: (n: number) => void,
 ): Promise<StagedFile[]> {
   const expected = new Map(manifest.files.map((file) => [file.path, file]));
-  const staged = new Map<string, StagedFile>();
-  let inner: BackupManifest | undefined;
-  let index = 0;
-
-  await readTarGz(bundleFile, where, 'bundle', async (header, stream) => {
-    const name = header.name;
-    if (checkEntryHeader(header, where, ENTRY_RULES) === 'directory') {
-      stream.resume();
-      return;
-    }
-    if (name === MANIFEST_NAME) {
-      const text = await readLimited(stream, MAX_MANIFEST_BYTES, () =>
-        refuseEntry(where, name, 'the manifest is too large'),
-      );
-      inner = parseManifest(text.toString('utf8'), `${where} (manifest inside the bundle)`);
-      return;
-    }
-    const entry = expected.get(name);
-    if (!entry) throw refuseEntry(where, name, 'not listed in the manifest');
-    if (staged.has(name)) throw refuseEntry(where, name, 'appears twice');
-    if ((header.size ?? 0) !== entry.bytes)
-      throw refuseEntry(where, name, `${header.size} bytes, the manifest says ${entry.bytes}`);
-    const got = await stageEntry(
-      stream,
-      stagingDir,
-      index++,
-      entry.bytes,
-      () => refuseEntry(where, name, 'more bytes than the manifest says'),
-      onBytes,
-    );
-    if (got.bytes !== entry.bytes || got.sha256 !== entry.sha256) throw damagedEntry(where, name, got, entry);
-    staged.set(name, { entry, staged: got.staged });
-  });
+  const { inner, staged } = await extractListed(
+    bundleFile,
+    stagingDir,
+    where,
+    BUNDLE_FORMAT,
+    expected,
+    onBytes,
+  );
   for (const path of expected.keys())
     if (!staged.has(path))
       throw refuseEntry(where, path, 'listed in the manifest but missing from the bundle');
@@ -93,5 +64,5 @@ export async function extractBundle(
         'the manifest inside the bundle differs from the one beside it',
       );
   }
-  return manifest.files.map((file) => staged.get(file.path)!);
+  return manifest.files.map((entry) => ({ entry, staged: staged.get(entry.path)!.staged }));
 }

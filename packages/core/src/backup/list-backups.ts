@@ -1,6 +1,20 @@
 import type { BackupMarker } from '../log/backup-marker.js';
 import type { StorageTarget } from '../storage/storage-target.js';
-import { BACKUP_ROOT, BUNDLE_NAME, MANIFEST_NAME, parseBackupKey } from './backup-layout.js';
+import {
+  BACKUP_ROOT,
+  BUNDLE_NAME,
+  MANIFEST_NAME,
+  type ParsedBackupKey,
+  parseBackupKey,
+} from './backup-layout.js';
+import { listStoredPairs, type PairLayout } from './stored-pairs.js';
+
+const BACKUP_PAIRS: PairLayout<ParsedBackupKey> = {
+  prefix: `${BACKUP_ROOT}/`,
+  dataName: BUNDLE_NAME,
+  manifestName: MANIFEST_NAME,
+  parse: parseBackupKey,
+};
 
 /** One session backup a target holds. */
 export interface BackupListing {
@@ -27,33 +41,20 @@ export interface BackupListing {
  * for (const b of await listBackups(target)) console.log(b.session, b.phase, b.bytes, b.modified);
  */
 export async function listBackups(target: StorageTarget): Promise<BackupListing[]> {
-  const found = new Map<string, BackupListing & { hasBundle: boolean; hasManifest: boolean }>();
-  for await (const object of target.list(`${BACKUP_ROOT}/`)) {
-    const parsed = parseBackupKey(object.key);
-    if (!parsed || (parsed.file !== BUNDLE_NAME && parsed.file !== MANIFEST_NAME)) continue;
-    const prefix = object.key.slice(0, -parsed.file.length);
-    const entry = found.get(prefix) ?? {
-      session: parsed.session,
-      phase: parsed.phase,
-      bundleKey: `${prefix}${BUNDLE_NAME}`,
-      manifestKey: `${prefix}${MANIFEST_NAME}`,
-      bytes: 0,
-      sha256: '',
-      modified: object.modified,
-      complete: false,
-      hasBundle: false,
-      hasManifest: false,
-    };
-    if (parsed.file === BUNDLE_NAME) {
-      entry.bytes = object.size;
-      entry.sha256 = object.checksum.sha256;
-      entry.modified = object.modified;
-      entry.hasBundle = true;
-    } else entry.hasManifest = true;
-    found.set(prefix, entry);
-  }
-  return [...found.values()]
-    .map(({ hasBundle, hasManifest, ...entry }) => ({ ...entry, complete: hasBundle && hasManifest }))
+  const pairs = await listStoredPairs(target, BACKUP_PAIRS);
+  return pairs
+    .map(
+      (pair): BackupListing => ({
+        session: pair.parsed.session,
+        phase: pair.parsed.phase,
+        bundleKey: pair.dataKey,
+        manifestKey: pair.manifestKey,
+        bytes: pair.bytes,
+        sha256: pair.sha256,
+        modified: pair.modified,
+        complete: pair.complete,
+      }),
+    )
     .sort((a, b) => b.modified.getTime() - a.modified.getTime() || a.session.localeCompare(b.session));
 }
 

@@ -1,7 +1,25 @@
-import type { Static, TSchema } from '@sinclair/typebox';
-import type { TypeCheck } from '@sinclair/typebox/compiler';
+import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { SatError } from '../errors.js';
 import { schemaErrors } from '../schema-errors.js';
+
+/** A hex SHA-256, as every manifest writes it. */
+export const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
+/** A hex MD5. */
+export const Md5 = Type.String({ pattern: '^[0-9a-f]{32}$' });
+/** A size in bytes. */
+export const Bytes = Type.Integer({ minimum: 0 });
+
+/**
+ * The stored object a manifest beside it describes (`bundle` of a backup manifest, `archive` of
+ * an archive manifest): its key, size and checksums. Only in the manifest beside the object.
+ */
+export const StoredObjectSchema = Type.Optional(
+  Type.Object(
+    { key: Type.String({ minLength: 1 }), bytes: Bytes, sha256: Hex64, md5: Md5 },
+    { additionalProperties: false },
+  ),
+);
 
 /** How a kind of manifest is named in errors. */
 export interface ManifestKind {
@@ -41,4 +59,19 @@ export function parseCheckedManifest<T extends TSchema>(
     );
   }
   return value;
+}
+
+/**
+ * The parser of one kind of manifest: compiles `schema` once, and returns a function that parses
+ * and checks a manifest's text with {@link parseCheckedManifest}.
+ *
+ * @example
+ * export const parseManifest = manifestParser(BackupManifestSchema, { noun: 'backup manifest', fix: 'back the session up again' });
+ */
+export function manifestParser<T extends TObject>(
+  schema: T,
+  kind: ManifestKind,
+): (text: string, where: string) => Static<T> {
+  const check = TypeCompiler.Compile(schema);
+  return (text, where) => parseCheckedManifest(check, text, where, kind);
 }

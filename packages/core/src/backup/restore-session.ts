@@ -22,11 +22,14 @@ import { sessionLogFiles } from '../log/log-files.js';
 import { checksumOf } from '../storage/checksum-stream.js';
 import type { StorageTarget } from '../storage/storage-target.js';
 import { type BundleFileKind, localPathOf } from './backup-layout.js';
-import { type BackupManifest, parseManifest } from './backup-manifest.js';
-import { extractBundle } from './bundle-reader.js';
+import type { BackupManifest, BundleFile } from './backup-manifest.js';
+import { extractBundle, type StagedFile } from './bundle-reader.js';
 import { locationOf, type TransferProgress } from './deliver-backup.js';
 import { downloadChecked } from './download-checked.js';
 import { findSessionBackup } from './list-backups.js';
+import { readBackupManifest } from './read-manifest.js';
+
+type StoredBundle = NonNullable<BackupManifest['bundle']>;
 
 /** Options of {@link restoreSession}. */
 export interface RestoreOptions {
@@ -70,18 +73,6 @@ export interface RestoreResult {
   warnings: string[];
 }
 
-async function readManifest(target: StorageTarget, key: string): Promise<BackupManifest> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of await target.get(key)) {
-    size += (chunk as Buffer).length;
-    if (size > 16 * 1024 * 1024)
-      throw new SatError('INVALID_BUNDLE', `[core] backup manifest ${key} is too large to be a manifest`);
-    chunks.push(chunk as Buffer);
-  }
-  return parseManifest(Buffer.concat(chunks).toString('utf8'), key);
-}
-
 function moveInto(staged: string, file: string, mtime: Date): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.sat-restore-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -100,6 +91,147 @@ function moveInto(staged: string, file: string, mtime: Date): void {
   utimesSync(tmp, mtime, mtime);
   renameSync(tmp, file);
   fsyncDir(dirname(file));
+}
+
+/** One file of the bundle: where it goes on this machine. */
+interface PlannedFile {
+  file: BundleFile;
+  local: string;
+  kind: BundleFileKind;
+}
+
+/** The session's backup on `target` and its manifest; NOT_FOUND or INVALID_BUNDLE otherwise. */
+async function locateBackup(
+  config: SatConfig,
+  target: StorageTarget,
+  session: string,
+): Promise<{ bundleKey: string; manifestKey: string; manifest: BackupManifest & { bundle: StoredBundle } }> {
+  const found = await findSessionBackup(
+    target,
+    session,
+    readBackupMarker(sessionLogFiles(config.paths.logs, session)),
+  );
+  if (!found) {
+    throw new SatError(
+      'NOT_FOUND',
+      `[core] no backup of session ${session} on ${target.name} target ${target.location} (see 'sat backups')`,
+      { details: { session } },
+    );
+  }
+  const manifest = await readBackupManifest(target, found.manifestKey);
+  if (manifest.session !== session || !manifest.bundle) {
+    throw new SatError(
+      'INVALID_BUNDLE',
+      `[core] ${found.manifestKey} is not a manifest of session ${session}`,
+    );
+  }
+  return { ...found, manifest: { ...manifest, bundle: manifest.bundle } };
+}
+
+/** What the restore does with each file (decided before any is changed), and what stands in its way. */
+async function decideFiles(
+  config: SatConfig,
+  session: string,
+  plan: readonly PlannedFile[],
+  options: RestoreOptions,
+): Promise<{ files: RestoredFile[]; conflicts: string[]; alternates: string[] }> {
+  const files: RestoredFile[] = [];
+  const conflicts: string[] = [];
+  const alternates: string[] = [];
+  const logs = sessionLogFiles(config.paths.logs, session);
+  const policy = options.database ?? 'if-missing';
+  for (const item of plan) {
+    const record: RestoredFile = {
+      path: item.file.path,
+      file: item.local,
+      kind: item.kind,
+      bytes: item.file.bytes,
+      sha256: item.file.sha256,
+      action: 'restored',
+    };
+    if (
+      item.kind === 'database' &&
+      (policy === 'skip' || (policy === 'if-missing' && existsSync(record.file)))
+    ) {
+      const reason =
+        policy === 'skip'
+          ? 'not asked for'
+          : 'a local analytics database exists (the restored log rebuilds its rows)';
+      files.push({ ...record, action: 'skipped', reason });
+      continue;
+    }
+    if (existsSync(record.file)) {
+      const { checksum } = await checksumOf(createReadStream(record.file));
+      if (checksum.sha256 === item.file.sha256) files.push({ ...record, action: 'unchanged' });
+      else {
+        if (!options.force) conflicts.push(`${item.file.path} (${record.file})`);
+        files.push({ ...record, action: 'overwritten' });
+      }
+      continue;
+    }
+    if (item.kind === 'log') {
+      // The session's log in its other form (open vs closed) would shadow or be shadowed by this one.
+      const others = record.file === logs.compressed ? [logs.plain] : [logs.compressed, logs.meta];
+      const present = others.filter((other) => existsSync(other));
+      if (present.length > 0 && !options.force)
+        conflicts.push(`${item.file.path} (the session has a local log ${present[0]})`);
+      alternates.push(...present);
+    }
+    files.push(record);
+  }
+  return { files, conflicts, alternates };
+}
+
+/** Downloads and checks the bundle as a whole, then takes it apart into `workDir/files`. */
+async function stageBundle(
+  target: StorageTarget,
+  backup: Awaited<ReturnType<typeof locateBackup>>,
+  session: string,
+  workDir: string,
+  options: RestoreOptions,
+): Promise<StagedFile[]> {
+  const { manifest, bundleKey } = backup;
+  const where = `backup ${bundleKey} on ${target.name} target ${target.location}`;
+  const downloaded = join(workDir, 'bundle.tar.gz');
+  await downloadChecked(
+    target,
+    bundleKey,
+    downloaded,
+    manifest.bundle,
+    where,
+    `session ${session}`,
+    (bytes) => options.onProgress?.({ stage: 'download', session, bytes, total: manifest.bundle.bytes }),
+  );
+  const total = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
+  let extracted = 0;
+  return extractBundle(downloaded, manifest, join(workDir, 'files'), where, (n) => {
+    extracted += n;
+    options.onProgress?.({ stage: 'extract', session, bytes: extracted, total });
+  });
+}
+
+/** The marker of a restored closed session that has none: it names the backup it came from. */
+function markRestored(
+  config: SatConfig,
+  target: StorageTarget,
+  session: string,
+  backup: Awaited<ReturnType<typeof locateBackup>>,
+): void {
+  const { manifest, bundleKey, manifestKey } = backup;
+  const logs = sessionLogFiles(config.paths.logs, session);
+  if (!manifest.log.closed || readBackupMarker(logs)) return;
+  writeBackupMarker(logs, {
+    target: target.name,
+    location: locationOf(target, bundleKey),
+    checksum: manifest.bundle.sha256,
+    bytes: manifest.bundle.bytes,
+    at: new Date().toISOString(),
+    session,
+    key: bundleKey,
+    manifestKey,
+    phase: manifest.phase,
+    log: { ...manifest.log },
+  });
 }
 
 /**
@@ -121,97 +253,18 @@ export async function restoreSession(
   options: RestoreOptions = {},
 ): Promise<RestoreResult> {
   assertSessionId(session);
-  const found = await findSessionBackup(
-    target,
-    session,
-    readBackupMarker(sessionLogFiles(config.paths.logs, session)),
-  );
-  if (!found) {
-    throw new SatError(
-      'NOT_FOUND',
-      `[core] no backup of session ${session} on ${target.name} target ${target.location} (see 'sat backups')`,
-      { details: { session } },
-    );
-  }
-  const manifest = await readManifest(target, found.manifestKey);
-  const where = `backup ${found.bundleKey} on ${target.name} target ${target.location}`;
-  if (manifest.session !== session || !manifest.bundle) {
-    throw new SatError(
-      'INVALID_BUNDLE',
-      `[core] ${found.manifestKey} is not a manifest of session ${session}`,
-    );
-  }
-  const bundle = manifest.bundle;
+  const backup = await locateBackup(config, target, session);
+  const { manifest, bundleKey } = backup;
   // Every path is checked against the layout before anything is downloaded.
-  const plan = manifest.files.map((entry) => {
+  const plan = manifest.files.map((entry): PlannedFile => {
     const local = localPathOf(config, session, entry.path);
     return { file: entry, local: local.file, kind: local.kind };
   });
-
   const workDir = join(config.paths.state, '.restore-work', randomUUID());
   mkdirSync(join(workDir, 'files'), { recursive: true });
   try {
-    // Download and check the bundle as a whole before looking inside it.
-    const downloaded = join(workDir, 'bundle.tar.gz');
-    await downloadChecked(target, found.bundleKey, downloaded, bundle, where, `session ${session}`, (bytes) =>
-      options.onProgress?.({ stage: 'download', session, bytes, total: bundle.bytes }),
-    );
-    let extracted = 0;
-    const staged = await extractBundle(downloaded, manifest, join(workDir, 'files'), where, (n) => {
-      extracted += n;
-      options.onProgress?.({
-        stage: 'extract',
-        session,
-        bytes: extracted,
-        total: manifest.files.reduce((s, f) => s + f.bytes, 0),
-      });
-    });
-
-    // Decide every file before changing any.
-    const files: RestoredFile[] = [];
-    const conflicts: string[] = [];
-    const alternates: string[] = [];
-    const logs = sessionLogFiles(config.paths.logs, session);
-    for (const item of plan) {
-      const record: RestoredFile = {
-        path: item.file.path,
-        file: item.local,
-        kind: item.kind,
-        bytes: item.file.bytes,
-        sha256: item.file.sha256,
-        action: 'restored',
-      };
-      const policy = options.database ?? 'if-missing';
-      if (
-        item.kind === 'database' &&
-        (policy === 'skip' || (policy === 'if-missing' && existsSync(record.file)))
-      ) {
-        const reason =
-          policy === 'skip'
-            ? 'not asked for'
-            : 'a local analytics database exists (the restored log rebuilds its rows)';
-        files.push({ ...record, action: 'skipped', reason });
-        continue;
-      }
-      if (existsSync(record.file)) {
-        const { checksum } = await checksumOf(createReadStream(record.file));
-        if (checksum.sha256 === item.file.sha256) files.push({ ...record, action: 'unchanged' });
-        else {
-          if (!options.force) conflicts.push(`${item.file.path} (${record.file})`);
-          files.push({ ...record, action: 'overwritten' });
-        }
-        continue;
-      }
-      if (item.kind === 'log') {
-        // The session's log in its other form (open vs closed) would shadow or be shadowed by this one.
-        const others = record.file === logs.compressed ? [logs.plain] : [logs.compressed, logs.meta];
-        const present = others.filter((other) => existsSync(other));
-        if (present.length > 0 && !options.force)
-          conflicts.push(`${item.file.path} (the session has a local log ${present[0]})`);
-        alternates.push(...present);
-      }
-      files.push(record);
-    }
+    const staged = await stageBundle(target, backup, session, workDir, options);
+    const { files, conflicts, alternates } = await decideFiles(config, session, plan, options);
     if (conflicts.length > 0) {
       throw new SatError(
         'CONFLICT',
@@ -225,27 +278,14 @@ export async function restoreSession(
     }
     for (const other of alternates) if (!files.some((f) => f.file === other)) unlinkSync(other);
     if (alternates.length > 0) fsyncDir(config.paths.logs);
-    if (manifest.log.closed && !readBackupMarker(logs)) {
-      writeBackupMarker(logs, {
-        target: target.name,
-        location: locationOf(target, found.bundleKey),
-        checksum: bundle.sha256,
-        bytes: bundle.bytes,
-        at: new Date().toISOString(),
-        session,
-        key: found.bundleKey,
-        manifestKey: found.manifestKey,
-        phase: manifest.phase,
-        log: { ...manifest.log },
-      });
-    }
+    markRestored(config, target, session, backup);
     const result: RestoreResult = {
       session,
       phase: manifest.phase,
-      location: locationOf(target, found.bundleKey),
-      bundleKey: found.bundleKey,
-      bytes: bundle.bytes,
-      sha256: bundle.sha256,
+      location: locationOf(target, bundleKey),
+      bundleKey,
+      bytes: manifest.bundle.bytes,
+      sha256: manifest.bundle.sha256,
       createdAt: manifest.createdAt,
       files,
       warnings: manifest.warnings,

@@ -2,6 +2,7 @@ import * as nodeFs from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { describeSystemError, SatError } from '../errors.js';
+import { type AttemptLimits, poll, pollSync } from '../retry.js';
 
 /** The part of `node:fs` the lock uses (injectable for tests). */
 export type LockFs = Pick<
@@ -29,7 +30,6 @@ export interface LockOwner {
 }
 
 const HOST = hostname();
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 function processStart(pid: number | 'self'): string {
   try {
@@ -198,6 +198,11 @@ export class FileLock {
     );
   }
 
+  /** How a waiter spaces its tries: 1-2 ms first, doubling up to 16-32 ms, until the timeout. */
+  private waitPolicy(): AttemptLimits {
+    return { baseMs: 2, maxMs: 32, jitter: 'equal', deadlineMs: this.timeoutMs };
+  }
+
   /** Waits (without blocking the event loop) until the lock is ours, or throws LOCK_TIMEOUT. */
   async acquire(): Promise<void> {
     await this.withLock(() => undefined, false);
@@ -208,42 +213,31 @@ export class FileLock {
    * moment it is taken (no tick in between) and releases it. Throws LOCK_TIMEOUT.
    */
   async withLock<T>(fn: () => T, release = true): Promise<T> {
-    const deadline = Date.now() + this.timeoutMs;
-    let delay = 1;
-    for (;;) {
-      if (this.tryAcquire()) {
-        if (!release) return fn();
-        try {
-          return fn();
-        } finally {
-          this.release();
-        }
-      }
-      if (Date.now() >= deadline) throw this.timeoutError();
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
-      delay = Math.min(delay * 2, 25);
-    }
+    const taken = await poll(
+      () => (this.tryAcquire() ? { value: release ? this.runAndRelease(fn) : fn() } : undefined),
+      this.waitPolicy(),
+    );
+    if (!taken) throw this.timeoutError();
+    return taken.value;
   }
 
-  /** Waits, blocking this thread, until the lock is ours, or throws LOCK_TIMEOUT. */
-  acquireSync(): void {
-    const deadline = Date.now() + this.timeoutMs;
-    let delay = 1;
-    while (!this.tryAcquire()) {
-      if (Date.now() >= deadline) throw this.timeoutError();
-      Atomics.wait(sleeper, 0, 0, delay * (0.5 + Math.random()));
-      delay = Math.min(delay * 2, 25);
-    }
-  }
-
-  /** Like {@link withLock}, blocking this thread while it waits. */
-  withLockSync<T>(fn: () => T): T {
-    this.acquireSync();
+  private runAndRelease<T>(fn: () => T): T {
     try {
       return fn();
     } finally {
       this.release();
     }
+  }
+
+  /** Waits, blocking this thread, until the lock is ours, or throws LOCK_TIMEOUT. */
+  acquireSync(): void {
+    if (!pollSync(() => this.tryAcquire() || undefined, this.waitPolicy())) throw this.timeoutError();
+  }
+
+  /** Like {@link withLock}, blocking this thread while it waits. */
+  withLockSync<T>(fn: () => T): T {
+    this.acquireSync();
+    return this.runAndRelease(fn);
   }
 
   /** Releases the lock. Safe to call when not held. */
