@@ -203,22 +203,14 @@ function recordSources(sources: Record<string, string>, config: ConfigFile, sour
   }
 }
 
-/**
- * Resolves the configuration. Precedence, lowest first: built-in defaults, the config file
- * (`SAT_CONFIG`, else `<root>/sat.config.json`), environment variables (`SAT_*`), then
- * `options`. Works with no config at all. Throws `INVALID_CONFIG` naming the key, the value
- * and what is allowed.
- *
- * @example
- * const config = loadConfig({ root: '/tmp/sat' });
- * config.paths.logs; // '/tmp/sat/logs'
- */
-export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
-  const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  const projectDir = findProjectDir(cwd, env);
-  const sources: Record<string, string> = {};
-
+/** The data root: `options.root`, else `SAT_HOME`, else `<project>/.claude`; must be a folder if it exists. */
+function resolveRoot(
+  options: LoadConfigOptions,
+  env: Record<string, string | undefined>,
+  cwd: string,
+  projectDir: string,
+  sources: Record<string, string>,
+): string {
   let root: string;
   if (options.root) {
     root = resolve(cwd, options.root);
@@ -240,6 +232,40 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
     );
   }
 
+  return root;
+}
+
+/** The `SAT_*` environment variables as a config layer (checked). */
+function envLayer(env: Record<string, string | undefined>, sources: Record<string, string>): ConfigFile {
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(CONFIG_ENV)) {
+    const raw = env[name];
+    if (raw === undefined) continue;
+    setKey(fromEnv, spec.key, parseEnvValue(name, raw, spec.kind));
+    sources[spec.key] = `env:${name}`;
+  }
+  assertConfigShape(fromEnv, 'environment variables');
+  return fromEnv as ConfigFile;
+}
+
+/**
+ * Resolves the configuration. Precedence, lowest first: built-in defaults, the config file
+ * (`SAT_CONFIG`, else `<root>/sat.config.json`), environment variables (`SAT_*`), then
+ * `options`. Works with no config at all. Throws `INVALID_CONFIG` naming the key, the value
+ * and what is allowed.
+ *
+ * @example
+ * const config = loadConfig({ root: '/tmp/sat' });
+ * config.paths.logs; // '/tmp/sat/logs'
+ */
+export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const projectDir = findProjectDir(cwd, env);
+  const sources: Record<string, string> = {};
+
+  const root = resolveRoot(options, env, cwd, projectDir, sources);
+
   const explicitFile = options.configFile ?? env.SAT_CONFIG;
   const configFile = explicitFile ? resolve(cwd, explicitFile) : join(root, CONFIG_FILE_NAME);
   let fromFile: ConfigFile = {};
@@ -255,14 +281,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
   }
   recordSources(sources, fromFile, 'file');
 
-  const fromEnv: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(CONFIG_ENV)) {
-    const raw = env[name];
-    if (raw === undefined) continue;
-    setKey(fromEnv, spec.key, parseEnvValue(name, raw, spec.kind));
-    sources[spec.key] = `env:${name}`;
-  }
-  assertConfigShape(fromEnv, 'environment variables');
+  const fromEnv = envLayer(env, sources);
 
   const overrides = options.overrides ?? {};
   if (options.overrides) {
@@ -270,7 +289,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
     recordSources(sources, overrides, 'option');
   }
 
-  const merged = layer(layer(fromFile, fromEnv as ConfigFile), overrides);
+  const merged = layer(layer(fromFile, fromEnv), overrides);
   const folder = (name: keyof SatPaths): string => {
     const value = merged.paths?.[name];
     sources[`paths.${name}`] ??= 'default';

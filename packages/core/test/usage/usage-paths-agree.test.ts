@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importTranscripts } from '../../src/capture/transcript-import.js';
 import type { AnySatEvent } from '../../src/events/envelope.js';
+import { realisticSessionEvents } from '../../src/fixtures/realistic-sessions.js';
 import { readSessionEvents } from '../../src/log/event-reader.js';
 import { EventWriter } from '../../src/log/event-writer.js';
 import { DEFAULT_PRICES } from '../../src/pricing/prices.js';
@@ -15,7 +16,6 @@ import { replaySession } from '../../src/session-state/log-replay.js';
 import { reduceSession } from '../../src/session-state/reduce-session.js';
 import { emptySessionState } from '../../src/session-state/session-state.js';
 import { stateUsage, summarizeSessionState } from '../../src/session-state/session-summary.js';
-import { realisticSessionEvents } from '../../src/fixtures/realistic-sessions.js';
 import { sessionUsage, UsageAccumulator } from '../../src/usage/session-usage.js';
 import { FIXTURES_DIR, loadExpected, tempDir } from '../claude-code/fixture-helpers.js';
 
