@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The workspace folders packed, dependencies first. */
 export const PACKED_PACKAGES = ['core', 'store-sqlite', 'cli'];
@@ -15,6 +15,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** pnpm as a command and its first arguments: the pnpm running this script, else `npx -y pnpm@10`. */
 export function pnpmCommand() {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by the package manager running this script, not a turbo input
   const execPath = process.env.npm_execpath;
   if (execPath && /pnpm/.test(execPath)) return [process.execPath, [execPath]];
   return ['npx', ['-y', 'pnpm@10']];
@@ -40,4 +41,11 @@ export function packPackages(destination) {
       throw new Error(`pnpm pack of packages/${name} made ${created.length} tarballs`);
     return join(destination, created[0]);
   });
+}
+
+// `node scripts/pack-packages.mjs <folder>`: packs into <folder> and prints the tarballs as JSON.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const destination = process.argv[2];
+  if (!destination) throw new Error('usage: node scripts/pack-packages.mjs <destination folder>');
+  console.log(JSON.stringify(packPackages(destination)));
 }
