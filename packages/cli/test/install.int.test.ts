@@ -39,6 +39,7 @@ describe('sat installed from its tarballs with plain npm', () => {
       run('npx', ['-y', 'pnpm@10', 'run', 'build'], {
         cwd: repo,
         env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+        timeout: 1_500_000,
       });
       const packDir = join(tmp, 'pack');
       mkdirSync(packDir);
