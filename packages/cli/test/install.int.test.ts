@@ -124,7 +124,7 @@ describe('sat installed from its tarballs with plain npm', () => {
         });
       }
       const log = join(project, '.claude', 'logs', `${session}.jsonl`);
-      const pending = () => readdirSync(spool).filter((f) => f.endsWith('.json'));
+      const pending = () => readdirSync(spool).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
       for (let i = 0; i < 300 && (!existsSync(log) || pending().length > 0); i++)
         await new Promise((r) => setTimeout(r, 100));
       expect(pending()).toEqual([]);
