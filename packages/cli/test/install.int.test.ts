@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
@@ -23,7 +24,7 @@ function tarballFiles(tarball: string): string[] {
 function run(
   command: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeout?: number },
+  options: { cwd: string; env: NodeJS.ProcessEnv; input?: string },
 ) {
   const result = spawnSync(command, args, { timeout: 120_000, ...options, encoding: 'utf8' });
   if (result.status !== 0)
@@ -31,15 +32,25 @@ function run(
   return result.stdout;
 }
 
+/** A long step (build, pack, npm install) without blocking vitest's worker, which must keep answering. */
+async function runLong(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+  const { stdout } = await promisify(execFile)(command, args, {
+    ...options,
+    encoding: 'utf8',
+    timeout: 1_500_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
 describe('sat installed from its tarballs with plain npm', () => {
   it('runs from any folder, and sat init installs hooks that do not point into the repository', async (ctx) => {
     if (spawnSync('npm', ['--version']).status !== 0) ctx.skip('npm is not on the PATH');
     const tmp = mkdtempSync(join(tmpdir(), 'sat-install-'));
     try {
-      run('npx', ['-y', 'pnpm@10', 'run', 'build'], {
+      await runLong('npx', ['-y', 'pnpm@10', 'run', 'build'], {
         cwd: repo,
         env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-        timeout: 1_500_000,
       });
       const packDir = join(tmp, 'pack');
       mkdirSync(packDir);
@@ -73,12 +84,15 @@ describe('sat installed from its tarballs with plain npm', () => {
 
       // npm as a user runs it (its usual cache; no log files left behind).
       const prefix = join(tmp, 'prefix');
-      run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', ...tarballs], {
-        cwd: tmp,
-        env: { ...process.env, npm_config_logs_max: '0' },
-        // better-sqlite3 compiles from source when its prebuilt binary cannot be downloaded.
-        timeout: 1_500_000,
-      });
+      // better-sqlite3 compiles from source when its prebuilt binary cannot be downloaded.
+      await runLong(
+        'npm',
+        ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', ...tarballs],
+        {
+          cwd: tmp,
+          env: { ...process.env, npm_config_logs_max: '0' },
+        },
+      );
 
       const bin = join(prefix, 'bin', 'sat');
       const project = join(tmp, 'project');
