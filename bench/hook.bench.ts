@@ -1,7 +1,8 @@
 /**
  * The cost of our Claude Code hook to the agent: the wall time of the exact command `sat init`
  * writes for PreToolUse/PostToolUse (`sh <capture.sh> PostToolUse`, payload on stdin), over 200
- * runs, next to a bare `node -e 0` measured in the same run. Then the ingest of those payloads.
+ * runs, next to the least any hook can cost (a bare shell that reads its stdin, `sh -c 'cat >/dev/null'`)
+ * and a bare `node -e 0`, measured in the same run. Then the ingest of those payloads.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -38,23 +39,31 @@ await withTempDir('sat-bench-hook-', async (root) => {
   });
 
   heading(
-    `hook command wall time: ${RUNS} runs of 'sh capture.sh PostToolUse' vs ${NODE_RUNS} runs of 'node -e 0'`,
+    `hook command wall time: ${RUNS} runs each of 'sh capture.sh PostToolUse' and 'sh -c "cat >/dev/null"', ${NODE_RUNS} of 'node -e 0'`,
   );
-  // Interleave the two so both see the same machine load.
+  // Interleave them so all see the same machine load.
   const hook = new Float64Array(RUNS);
+  const bare = new Float64Array(RUNS);
   const node = new Float64Array(NODE_RUNS);
   for (let i = 0, j = 0; i < RUNS; i++) {
     hook[i] = timeCommand('sh', [script, 'PostToolUse'], payload);
+    bare[i] = timeCommand('sh', ['-c', 'cat >/dev/null'], payload);
     if (i % (RUNS / NODE_RUNS) === 0 && j < NODE_RUNS)
       node[j++] = timeCommand(process.execPath, ['-e', '0'], '');
   }
   const h = stats(hook);
+  const b = stats(bare);
   const n = stats(node);
   note(
-    `capture hook: median ${h.p50.toFixed(2)} ms, p99 ${h.p99.toFixed(2)} ms; node -e 0: median ${n.p50.toFixed(1)} ms, p99 ${n.p99.toFixed(1)} ms`,
+    `capture hook: median ${h.p50.toFixed(2)} ms, p99 ${h.p99.toFixed(2)} ms; sh -c 'cat >/dev/null': median ${b.p50.toFixed(2)} ms; node -e 0: median ${n.p50.toFixed(1)} ms, p99 ${n.p99.toFixed(1)} ms`,
   );
   report('hook median wall time', h.p50, 'ms', { op: '<=', value: 10 });
   report('hook p99 wall time', h.p99, 'ms');
+  report("sh -c 'cat >/dev/null' median (same run)", b.p50, 'ms');
+  report('hook median / bare shell median', Number((h.p50 / b.p50).toFixed(2)), 'x', {
+    op: '<=',
+    value: 1.3,
+  });
   report('node -e 0 median (same run)', n.p50, 'ms');
   report(
     'spool files captured',

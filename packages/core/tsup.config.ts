@@ -12,4 +12,7 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   sourcemap: true,
+  // TypeBox and diff ship hundreds of small ES modules; inlining the parts core uses keeps
+  // `sat` from resolving and loading ~240 files at every start (their types stay dependencies).
+  noExternal: ['@sinclair/typebox', 'diff'],
 });

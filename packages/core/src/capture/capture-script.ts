@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { findProjectDir } from '../config/load-config.js';
 import { writeFileAtomic } from '../log/atomic-file.js';
 
 /** Where the capture script lives inside a data root. */
@@ -21,6 +22,11 @@ export interface CaptureScriptOptions {
   spoolDir: string;
   /** The command that runs `sat`, as shell words (already quoted), e.g. `'/usr/bin/node' '/x/bin.js'`. */
   satCommand?: string;
+  /**
+   * The data root the background `sat` must use (absolute), baked in as `SAT_HOME`; omit it for
+   * the project's default root (`<project>/.claude`), which `sat` finds from the hook's folder.
+   */
+  dataRoot?: string;
 }
 
 function shellQuote(value: string): string {
@@ -40,12 +46,15 @@ export function captureScript(options: CaptureScriptOptions): string {
   const spool = shellQuote(options.spoolDir);
   // At turn and session boundaries: ingest in the background. At SessionStart: print the latest
   // handoff as context when the session resumes (Node runs once per session there, not per tool).
+  const sat = options.dataRoot
+    ? `SAT_HOME=${shellQuote(options.dataRoot)} ${options.satCommand}`
+    : options.satCommand;
   const ingest = options.satCommand
     ? `case "$1" in
   ${INGEST_TRIGGER_EVENTS.join('|')})
-    ( ${options.satCommand} ingest --quiet </dev/null >/dev/null 2>&1 & ) ;;
+    ( ${sat} ingest --quiet </dev/null >/dev/null 2>&1 & ) ;;
   SessionStart)
-    [ -f "$d/$n.json" ] && ${options.satCommand} hook context - <"$d/$n.json" 2>/dev/null ;;
+    [ -f "$d/$n.json" ] && ${sat} hook context - <"$d/$n.json" 2>/dev/null ;;
 esac
 `
     : '';
@@ -84,13 +93,23 @@ export function currentSatCommand(): string | undefined {
   return words.map(shellQuote).join(' ');
 }
 
-/** Writes (or refreshes) `<root>/sat/capture.sh`; returns its path and whether it changed. */
+/**
+ * Writes (or refreshes) `<root>/sat/capture.sh`; returns its path and whether it changed. Unless
+ * `options.dataRoot` says otherwise, a `root` other than this project's default (`<project>/.claude`,
+ * the project found from the current folder) is baked into the script, so the background
+ * `sat ingest` reads the same spool however Claude Code's environment is set.
+ *
+ * @example
+ * writeCaptureScript('/data/sat', { spoolDir: '/data/sat/logs/spool', satCommand: "'/usr/bin/sat'" });
+ */
 export function writeCaptureScript(
   root: string,
   options: CaptureScriptOptions,
 ): { path: string; changed: boolean } {
   const path = captureScriptPath(root);
-  const content = captureScript(options);
+  const defaultRoot = resolve(root) === join(findProjectDir(process.cwd()), '.claude');
+  const dataRoot = options.dataRoot ?? (defaultRoot ? undefined : resolve(root));
+  const content = captureScript({ ...options, dataRoot });
   const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
   if (before === content) return { path, changed: false };
   mkdirSync(dirname(path), { recursive: true });

@@ -10,7 +10,14 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureScript, closeSessionLog, gitBlobHash, ingestHookSpool, spoolDir } from '../../src/index.js';
+import {
+  captureScript,
+  closeSessionLog,
+  gitBlobHash,
+  ingestHookSpool,
+  spoolDir,
+  writeCaptureScript,
+} from '../../src/index.js';
 import { readAll, tempDir } from '../helpers.js';
 
 const SESSION = '5f3c1d2e-0000-4000-8000-00000000abcd';
@@ -427,4 +434,19 @@ describe('the capture hook and the ingester', () => {
     });
     expect(existsSync(join(logsDir, `${SESSION}.jsonl`))).toBe(true);
   }, 60_000);
+
+  it('starts the background sat with the data root it was installed for, whatever the environment', async () => {
+    const root = tempDir();
+    const seen = join(root, 'seen.txt');
+    const fakeSat = join(root, 'fake-sat.sh');
+    writeFileSync(fakeSat, `echo "$SAT_HOME $*" >>'${seen}'\n`);
+    const { path } = writeCaptureScript(root, {
+      spoolDir: spoolDir(join(root, 'logs')),
+      satCommand: `sh '${fakeSat}'`,
+    });
+    const { code } = await capture(path, 'Stop', { ...base, hook_event_name: 'Stop' }, { SAT_HOME: '' });
+    expect(code).toBe(0);
+    for (let i = 0; i < 100 && !existsSync(seen); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readFileSync(seen, 'utf8')).toBe(`${root} ingest --quiet\n`);
+  });
 });
