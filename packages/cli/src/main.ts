@@ -47,6 +47,20 @@ function commanderOutput(io: CliIo) {
 }
 
 /**
+ * The `sat` program with its global options, before its commands are added (the CLI reference
+ * is generated from the same program).
+ *
+ * @example
+ * addCommands(satProgram(), COMMANDS, invoke);
+ */
+export function satProgram(): Command {
+  return new Command('sat')
+    .description('SubAgent Tracking System: record what AI coding agents and their sub-agents do')
+    .option('--home <dir>', 'data root (default: $SAT_HOME, else <project>/.claude)')
+    .option('--config <file>', 'config file (default: $SAT_CONFIG, else <data root>/sat.config.json)');
+}
+
+/**
  * Runs `sat` with `argv` (as process.argv: node, script, args...), reading and writing `io`
  * (default: the process's stdin, stdout and stderr). Resolves to the exit status: 0 on success,
  * 1 on any error (never 2, which would block a Claude Code hook). It never exits the process.
@@ -57,11 +71,8 @@ function commanderOutput(io: CliIo) {
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
-  const program = new Command('sat')
-    .description('SubAgent Tracking System: record what AI coding agents and their sub-agents do')
+  const program = satProgram()
     .version(pkg.version, '-v, --version')
-    .option('--home <dir>', 'data root (default: $SAT_HOME, else <project>/.claude)')
-    .option('--config <file>', 'config file (default: $SAT_CONFIG, else <data root>/sat.config.json)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.configureOutput(commanderOutput(io));
