@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { anomalyQuality } from '../../src/fixtures/index.js';
 import { collectHistory, detectAnomalies, type MetricHistory } from '../../src/insights/index.js';
-import { anomalyQuality, plantedDigests } from './helpers.js';
+import { plantedDigests } from './helpers.js';
 
 const series = (values: number[]) => values.map((value, i) => ({ key: `s${i}`, at: i * 1000, value }));
 
@@ -10,7 +11,8 @@ describe('detectAnomalies', () => {
     expect(new Set(history.truth.anomalies.map((a) => a.kind))).toEqual(
       new Set(['contextFill', 'errorRate', 'longSession', 'slowdown', 'tokens']),
     );
-    const quality = anomalyQuality(history, await collectHistory(digests));
+    const metrics = await collectHistory(digests);
+    const quality = anomalyQuality(history.truth, metrics, detectAnomalies(metrics).anomalies);
     expect(quality.recall).toBeGreaterThanOrEqual(0.9);
     expect(quality.falsePositiveRate, quality.falsePositives.join('\n')).toBeLessThan(0.05);
   });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/events/envelope.js';
+import { recurringQuality } from '../../src/fixtures/index.js';
 import { findRecurringErrors } from '../../src/insights/index.js';
 import { digestSession, type SessionDigest } from '../../src/insights/session-digest.js';
-import { asLogged, plantedDigests, recurringQuality } from './helpers.js';
+import { asLogged, plantedDigests } from './helpers.js';
 
 const T0 = Date.UTC(2026, 1, 1);
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -24,7 +25,7 @@ describe('findRecurringErrors', () => {
   it('finds >= 90% of the planted recurring patterns, with < 5% reported that were not planted', async () => {
     const { history, digests } = await plantedDigests({ seed: 7 });
     const { recurring } = findRecurringErrors(digests);
-    const quality = recurringQuality(history, recurring);
+    const quality = recurringQuality(history.truth, recurring);
     expect(quality.recall).toBeGreaterThanOrEqual(0.9);
     expect(quality.notPlanted, quality.unmatched.join('\n')).toBeLessThan(0.05);
     expect(history.truth.noiseErrors).toBeGreaterThan(20);
