@@ -68,7 +68,13 @@ function durationMetrics(
   return out;
 }
 
-/** The per-session metrics of one digest (name to value). */
+/**
+ * The per-session metrics of one digest, as `[name, value]` pairs (see {@link collectHistory} for
+ * the names). `minCalls` defaults to 5.
+ *
+ * @example
+ * new Map(sessionMetrics(digest)).get('errorRate'); // 0.012
+ */
 export function sessionMetrics(
   digest: SessionDigest,
   options: CollectHistoryOptions = {},
