@@ -237,7 +237,10 @@ function contextLimit(ctx: RuleContext): Recommendation[] {
       for (const { tool, calls } of hit.filledBy) fillers.set(tool, (fillers.get(tool) ?? 0) + calls);
     }
   const top = [...fillers].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 2);
-  const filled = top.map(([tool, calls]) => `${tool} (${calls} calls)`).join(' and ');
+  const filled =
+    top.length === 0
+      ? 'no tool calls were recorded before it; the conversation itself'
+      : top.map(([tool, calls]) => `${tool} (${calls} calls)`).join(' and ');
   return [
     {
       kind: 'context_limit',
