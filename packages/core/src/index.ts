@@ -239,6 +239,7 @@ export {
 export { HANDOFF_SECTIONS, type HandoffSection, promptText } from './handoff/handoff-markdown.js';
 export { CHARS_PER_TOKEN, estimateTokens, estimateTokensFromBytes } from './handoff/token-estimate.js';
 export { assertSessionId, isValidSessionId, newId } from './ids.js';
+export * from './insights/index.js';
 export { getActiveSession, setActiveSession } from './log/active-session.js';
 export { fsyncDir, writeFileAtomic } from './log/atomic-file.js';
 export type { ArchiveMarker } from './log/backup-marker.js';

@@ -22,6 +22,7 @@ const LAYERS = [
   'usage',
   'projections',
   'store',
+  'insights',
   'session-state',
   'snapshots',
   'handoff',

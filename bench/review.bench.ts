@@ -1,0 +1,137 @@
+/**
+ * Insights: recall and precision of recurring errors and anomalies on planted histories over
+ * several seeds, and the time of `reviewPhase` on a SQLite store with 200 sessions of 5,000 events
+ * (1M events; the log is written and ingested first, untimed).
+ */
+import { join } from 'node:path';
+import {
+  type AnySatEvent,
+  collectHistory,
+  detectAnomalies,
+  digestSession,
+  EventWriter,
+  findRecurringErrors,
+  type NewEvent,
+  readSessionDigests,
+  reviewPhase,
+  type SessionDigest,
+} from '@sat/core';
+import { anomalyQuality, plantedHistory, recurringQuality } from '@sat/core/fixtures';
+import { openSqliteStore } from '@sat/store-sqlite';
+import { formatNumber, heading, makeTempDir, note, removeTempDir, report } from './lib.ts';
+
+const SEEDS = [1, 2, 3, 4, 5, 6];
+const SESSIONS = 200;
+const EVENTS_PER_SESSION = 5_000;
+
+function asLogged(events: Iterable<NewEvent>): AnySatEvent[] {
+  let seq = 0;
+  return [...events].map(
+    (e) =>
+      ({
+        ...e,
+        id: `${e.session}-${++seq}`,
+        seq,
+        agent: e.agent ?? 'main',
+        v: 1,
+        ts: String(e.ts),
+      }) as AnySatEvent,
+  );
+}
+
+async function quality(): Promise<void> {
+  heading(`quality on planted histories: ${SEEDS.length} seeds x 40 sessions of ~400 events`);
+  const totals = { recurringRecall: 0, notPlanted: 0, anomalyRecall: 0, falsePositiveRate: 0 };
+  for (const seed of SEEDS) {
+    const history = plantedHistory({ seed });
+    const digests: SessionDigest[] = [];
+    for (const { session } of history.sessions) {
+      const digest = await digestSession(asLogged(history.events(session)));
+      if (digest) digests.push(digest);
+    }
+    const errors = recurringQuality(history.truth, findRecurringErrors(digests).recurring);
+    const metrics = await collectHistory(digests);
+    const anomalies = anomalyQuality(history.truth, metrics, detectAnomalies(metrics).anomalies);
+    note(
+      `seed ${seed}: errors recall ${errors.recall.toFixed(3)}, not planted ${errors.notPlanted.toFixed(3)}; anomalies recall ${anomalies.recall.toFixed(3)}, false-positive rate ${anomalies.falsePositiveRate.toFixed(4)} (${anomalies.falsePositives.length})`,
+    );
+    totals.recurringRecall += errors.recall / SEEDS.length;
+    totals.notPlanted += errors.notPlanted / SEEDS.length;
+    totals.anomalyRecall += anomalies.recall / SEEDS.length;
+    totals.falsePositiveRate += anomalies.falsePositiveRate / SEEDS.length;
+  }
+  report('recurring errors: recall (mean)', totals.recurringRecall, 'ratio', { op: '>=', value: 0.9 });
+  report('recurring errors: reported not planted (mean)', totals.notPlanted, 'ratio', {
+    op: '<=',
+    value: 0.05,
+  });
+  report('anomalies: recall (mean)', totals.anomalyRecall, 'ratio', { op: '>=', value: 0.9 });
+  report('anomalies: false-positive rate (mean)', totals.falsePositiveRate, 'ratio', {
+    op: '<=',
+    value: 0.05,
+  });
+}
+
+async function scale(): Promise<void> {
+  const root = makeTempDir('sat-bench-review-');
+  try {
+    const logsDir = join(root, 'logs');
+    const history = plantedHistory({ seed: 1, sessions: SESSIONS, eventsPerSession: EVENTS_PER_SESSION });
+    const writer = new EventWriter({ logsDir, highWaterBytes: 8 * 1024 * 1024 });
+    let events = 0;
+    const started = performance.now();
+    for (const { session } of history.sessions) {
+      for (const event of history.events(session)) {
+        writer.append(event);
+        events++;
+      }
+      await writer.flush();
+      writer.forget(session, { fsync: false });
+    }
+    await writer.close();
+    heading(`reviewPhase: ${SESSIONS} sessions, ${formatNumber(events)} events in the local SQLite store`);
+    if (events < 900_000)
+      note(`smaller than 1M events (SAT_BENCH_REVIEW_EVENTS=${EVENTS_PER_SESSION} per session)`);
+    note(`log written in ${((performance.now() - started) / 1e3).toFixed(1)} s (not timed)`);
+    const store = await openSqliteStore({ file: join(root, 'sat.db'), logsDir });
+    try {
+      const ingest = performance.now();
+      await store.ingestLog();
+      note(`ingested in ${((performance.now() - ingest) / 1e3).toFixed(1)} s (not timed)`);
+      const t = performance.now();
+      const review = await reviewPhase(store, { phase: 'phase-2' }, { logsDir });
+      const ms = performance.now() - t;
+      note(
+        `phase-2: ${review.done.sessions} sessions, ${review.errors.recurring.length} recurring errors, ${review.anomalies.length} anomalies, ${review.recommendations.length} recommendations`,
+      );
+      report(
+        `reviewPhase (${SESSIONS} sessions, ${formatNumber(events)} events, log read included)`,
+        ms,
+        'ms',
+        {
+          op: '<=',
+          value: 5000,
+        },
+      );
+      const read = performance.now();
+      const digests = await readSessionDigests(logsDir);
+      note(
+        `of which reading the log into session digests: ${(performance.now() - read).toFixed(0)} ms (measured again)`,
+      );
+      const given = performance.now();
+      await reviewPhase(store, { phase: 'phase-2' }, { digests });
+      report(
+        'reviewPhase with the digests given (store queries and analysis only)',
+        performance.now() - given,
+        'ms',
+      );
+    } finally {
+      await store.close();
+    }
+  } finally {
+    removeTempDir(root);
+  }
+}
+
+await quality();
+await scale();
