@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { asEnvironmentError } from '../errors.js';
 
@@ -18,6 +18,7 @@ function scanRawCopy(path: string): { names: Set<string>; endsClean: boolean } {
     return { names, endsClean: true };
   }
   try {
+    if (!fstatSync(fd).isFile()) return { names, endsClean: true };
     const chunk = Buffer.allocUnsafe(1024 * 1024);
     let head = '';
     let atStart = true;

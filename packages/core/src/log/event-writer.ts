@@ -321,11 +321,6 @@ export class EventWriter {
   private writeLocked(channel: Channel, result: FlushResult): void {
     // A synchronous flush may have written these while we waited for the lock.
     if (channel.pending.count === 0) return;
-    if (!channel.lock.holds()) {
-      channel.lock.forget();
-      channel.knownSize = -1;
-      return;
-    }
     const fs = this.fs;
     const { files } = channel;
     let startSize = -1;
@@ -371,6 +366,12 @@ export class EventWriter {
       });
       const seq = channel.nextSeq + count;
       const buf = this.scratch.subarray(0, size);
+      if (!channel.lock.holds()) {
+        // Numbered from a tail read under a lock that is no longer ours: write nothing.
+        channel.lock.forget();
+        channel.knownSize = -1;
+        return;
+      }
       let written = 0;
       while (written < buf.length) written += fs.writeSync(channel.fd, buf, written, buf.length - written);
       if (this.settings.fsync) fs.fsyncSync(channel.fd);
