@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileLock, ingestHookSpool, listLostCaptures, spoolDir } from '../../src/index.js';
@@ -55,5 +55,30 @@ describe('an empty lock file', () => {
     expect(lock.holds()).toBe(true);
     lock.release();
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('writeFileAtomic on a full disk', () => {
+  it('throws a one-line IO_ERROR naming the file and leaves it as it was', async (ctx) => {
+    if (!existsSync('/dev/full')) ctx.skip('needs /dev/full');
+    const { writeFileAtomic } = await import('../../src/log/atomic-file.js');
+    const dir = tempDir();
+    const target = join(dir, 'state.json');
+    writeFileSync(target, 'old');
+    // The temporary file is the one written: make it /dev/full.
+    const realNow = Date.now;
+    Date.now = () => 42;
+    symlinkSync('/dev/full', `${target}.tmp-${process.pid}-42`);
+    try {
+      expect(() => writeFileAtomic(target, 'new')).toThrow(
+        expect.objectContaining({
+          code: 'IO_ERROR',
+          message: expect.stringContaining(`cannot write ${target}: no space left`),
+        }),
+      );
+    } finally {
+      Date.now = realNow;
+    }
+    expect(readFileSync(target, 'utf8')).toBe('old');
   });
 });
