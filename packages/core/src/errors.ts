@@ -99,3 +99,33 @@ export function describeSystemError(error: unknown): string {
       return err?.message ?? String(error);
   }
 }
+
+/** System error codes that mean the disk or the environment refused, not a bug: reported as {@link SatError}s. */
+export const ENVIRONMENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'EMFILE',
+  'ENFILE',
+  'EIO',
+]);
+
+/**
+ * `error` as an `IO_ERROR` {@link SatError} saying what could not be done (`[core] cannot <what>:
+ * no space left on device (free some disk space, then retry)`) when it is a system error of
+ * {@link ENVIRONMENT_ERROR_CODES}; any other error is returned unchanged. Throw what it returns.
+ *
+ * @example
+ * try { appendFileSync(file, text); } catch (error) { throw asEnvironmentError(error, `append to ${file}`); }
+ */
+export function asEnvironmentError(error: unknown, what: string): unknown {
+  if (isSatError(error)) return error;
+  const code = (error as SystemError | undefined)?.code;
+  if (typeof code !== 'string' || !ENVIRONMENT_ERROR_CODES.has(code)) return error;
+  return new SatError('IO_ERROR', `[core] cannot ${what}: ${describeSystemError(error)}`, {
+    cause: error,
+    details: { code, path: (error as SystemError).path },
+  });
+}

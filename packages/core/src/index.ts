@@ -104,6 +104,9 @@ export {
   type IngestHookOptions,
   type IngestHookResult,
   ingestHookSpool,
+  type LostCapture,
+  listLostCaptures,
+  type RefusedTranscript,
   spoolFileTime,
 } from './capture/hook-spool-ingest.js';
 export {
@@ -127,6 +130,7 @@ export {
   type ImportTranscriptsOptions,
   importTranscripts,
 } from './capture/transcript-import.js';
+export { transcriptPathRefusal, transcriptRoots } from './capture/transcript-paths.js';
 export {
   agentInvocationFromTask,
   decisionsFromTool,
@@ -187,6 +191,7 @@ export {
 export {
   type ArchiveSettings,
   type BackupSettings,
+  type CaptureSettings,
   CONFIG_FILE_NAME,
   type ConfigFile,
   DEFAULT_GDRIVE_FOLDER,
@@ -206,19 +211,22 @@ export {
 } from './config/config-schema.js';
 export { CONFIG_ENV, findProjectDir, type LoadConfigOptions, loadConfig } from './config/load-config.js';
 export {
+  asEnvironmentError,
   describeSystemError,
+  ENVIRONMENT_ERROR_CODES,
   isSatError,
   SatError,
   type SatErrorCode,
   type SatErrorOptions,
 } from './errors.js';
-export type { AnySatEvent, NewEvent, SatEvent } from './events/envelope.js';
+export { type AnySatEvent, isRealIsoTime, type NewEvent, type SatEvent } from './events/envelope.js';
 export {
   CAPTURE_EVENT_TYPES,
   EVENT_TYPES,
   type EventPayloads,
   type EventType,
   LIFECYCLE_EVENT_TYPES,
+  MAX_DURATION_MS,
   PAYLOAD_VERSIONS,
   type PayloadVersion,
   ROADMAP_EVENT_TYPES,

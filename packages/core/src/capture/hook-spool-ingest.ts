@@ -1,9 +1,13 @@
 import {
   appendFileSync,
+  closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -11,8 +15,17 @@ import {
 import { join } from 'node:path';
 import { type HookMapping, mapHookPayload, unfinishedCalls } from '../claude-code/hook-events.js';
 import type { HookEvent, PendingToolCall } from '../claude-code/hook-handler.js';
-import { parseHookPayload } from '../claude-code/hook-payload.js';
-import { describeSystemError, SatError } from '../errors.js';
+import {
+  boundPayload,
+  formatBytes,
+  HOOK_PAYLOAD_LIMITS,
+  type HookPayload,
+  parseHookPayload,
+  scanPayloadFields,
+} from '../claude-code/hook-payload.js';
+import { asEnvironmentError, describeSystemError, isSatError, SatError } from '../errors.js';
+import { eventSchemas } from '../events/validate.js';
+import { isValidSessionId, stableId } from '../ids.js';
 import { writeFileAtomic } from '../log/atomic-file.js';
 import { reopenSessionLog } from '../log/close-session.js';
 import { EventWriter } from '../log/event-writer.js';
@@ -20,6 +33,8 @@ import { type KnownEvents, loadKnownEvents } from '../log/known-ids.js';
 import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import { spoolDir as spoolDirOf } from './capture-script.js';
+import { RawPayloadCopies } from './raw-payload-copy.js';
+import { transcriptPathRefusal, transcriptRoots } from './transcript-paths.js';
 
 /** Options of {@link ingestHookSpool}. */
 export interface IngestHookOptions {
@@ -29,6 +44,25 @@ export interface IngestHookOptions {
   /** A PreToolUse with no PostToolUse after this long is recorded as an unfinished call. Default 1 hour. */
   unfinishedAfterMs?: number;
   now?: () => number;
+  /**
+   * The folders transcripts named by payloads may be read from. Default Claude Code's projects
+   * folder (see `transcriptRoots`); a path elsewhere is refused (see `refusedTranscripts`).
+   */
+  transcriptRoots?: readonly string[];
+}
+
+/** A transcript path a payload named that is not read (see `transcriptPathRefusal`). */
+export interface RefusedTranscript {
+  session: string;
+  path: string;
+  reason: string;
+}
+
+/** A capture the hook could not write (disk full): its marker `<spool>/lost-<epoch s>`. */
+export interface LostCapture {
+  /** When the capture was lost (ISO-8601). */
+  at: string;
+  file: string;
 }
 
 /** A spool file that could not be turned into events (kept in `<spool>/bad/`). */
@@ -60,6 +94,12 @@ export interface IngestHookResult {
   pendingToolCalls: number;
   /** Lines of `<spool>/errors.log`: captures that failed (disk full, say). */
   captureErrors: string[];
+  /** Captures the hook lost (it could write only an empty marker file): see {@link listLostCaptures}. */
+  lostCaptures: LostCapture[];
+  /** Transcript paths not read: not a `.jsonl` file inside the transcript folders. */
+  refusedTranscripts: RefusedTranscript[];
+  /** Payloads kept only in part (too large or too deep), with what was cut. */
+  cutPayloads: BadPayload[];
 }
 
 /** What is kept in `<spool>/.state.json` between runs. */
@@ -94,7 +134,33 @@ function emptyResult(): IngestHookResult {
     transcripts: [],
     pendingToolCalls: 0,
     captureErrors: [],
+    lostCaptures: [],
+    refusedTranscripts: [],
+    cutPayloads: [],
   };
+}
+
+/**
+ * The captures the hook lost: when it cannot write a payload (disk full) it still creates the
+ * empty file `<spool>/lost-<seconds since epoch>` (an empty file needs no data block), oldest
+ * first. The markers are left in place (like `errors.log`) until removed by hand.
+ *
+ * @example
+ * listLostCaptures(spoolDir(logsDir)); // [{ at: '2026-12-06T21:00:00.000Z', file: 'lost-1796590800' }]
+ */
+export function listLostCaptures(spool: string): LostCapture[] {
+  let names: string[];
+  try {
+    names = readdirSync(spool);
+  } catch {
+    return [];
+  }
+  return names
+    .map((file) => ({ file, seconds: /^lost-(\d{9,11})(?:-.*)?$/.exec(file)?.[1] }))
+    .filter((entry): entry is { file: string; seconds: string } => entry.seconds !== undefined)
+    .map(({ file, seconds }) => ({ file, ms: Number(seconds) * 1000 }))
+    .sort((a, b) => a.ms - b.ms || a.file.localeCompare(b.file))
+    .map(({ file, ms }) => ({ at: new Date(ms).toISOString(), file }));
 }
 
 /**
@@ -121,14 +187,20 @@ export async function ingestHookSpool(options: IngestHookOptions): Promise<Inges
   const errorsLog = join(spool, 'errors.log');
   if (existsSync(errorsLog))
     result.captureErrors = readFileSync(errorsLog, 'utf8').split('\n').filter(Boolean).slice(-50);
+  result.lostCaptures = listLostCaptures(spool);
 
   const lock = new FileLock(join(spool, '.ingest.lock'), { timeoutMs: Math.max(1, options.waitMs ?? 1) });
-  if (!lock.tryAcquire()) {
-    if (!options.waitMs) return { ...result, busy: true };
-    await lock.acquire();
+  try {
+    if (!lock.tryAcquire()) {
+      if (!options.waitMs) return { ...result, busy: true };
+      await lock.acquire();
+    }
+  } catch (error) {
+    throw asEnvironmentError(error, `lock the hook spool ${spool}`);
   }
   try {
-    const run = new SpoolIngest(options.logsDir, spool, result);
+    const roots = options.transcriptRoots ?? transcriptRoots();
+    const run = new SpoolIngest(options.logsDir, spool, result, roots);
     const names = readdirSync(spool)
       .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
       .sort();
@@ -151,8 +223,7 @@ class SpoolIngest {
   private readonly sessions = new Set<string>();
   private readonly ended = new Set<string>();
   private readonly transcripts = new Set<string>();
-  /** Raw copies to append, by session. */
-  private readonly raw = new Map<string, string[]>();
+  private readonly raw: RawPayloadCopies;
   /** Spool files done with (unlinked once everything is written). */
   private readonly done: string[] = [];
 
@@ -160,10 +231,12 @@ class SpoolIngest {
     private readonly logsDir: string,
     private readonly spool: string,
     private readonly result: IngestHookResult,
+    private readonly roots: readonly string[],
   ) {
     this.statePath = join(spool, '.state.json');
     this.state = readState(this.statePath);
     this.writer = new EventWriter({ logsDir });
+    this.raw = new RawPayloadCopies(logsDir);
   }
 
   /** What the session's log holds; a session resumed after it was closed gets its log back. */
@@ -179,29 +252,43 @@ class SpoolIngest {
     return known;
   }
 
+  /**
+   * Ingests one spool file. Whatever fails to normalise (an exception while mapping or
+   * serialising it) sets that file aside in `spool/bad/` with its reason; the run goes on.
+   */
   async ingestFile(name: string): Promise<void> {
     const path = join(this.spool, name);
-    let text: string;
+    let loaded: LoadedPayload;
     try {
-      text = readFileSync(path, 'utf8');
+      loaded = loadSpoolPayload(path);
     } catch (error) {
       this.result.bad.push({ file: name, reason: describeSystemError(error) });
       return;
     }
     this.result.files++;
-    const parsed = parseHookPayload(text);
-    if (parsed.reason !== undefined) {
-      setAside(this.spool, name, parsed.reason, this.result);
+    if (loaded.reason !== undefined) {
+      setAside(this.spool, name, loaded.reason, this.result);
       return;
     }
-    const { payload } = parsed;
+    try {
+      await this.ingestPayload(name, path, loaded);
+    } catch (error) {
+      if (isEnvironmentFailure(error)) throw asEnvironmentError(error, `ingest ${path}`);
+      // Anything else is this payload's fault (a RangeError from a poisoned payload, say).
+      setAside(this.spool, name, `cannot normalise: ${String(error)}`, this.result);
+    }
+  }
+
+  private async ingestPayload(name: string, path: string, loaded: ParsedSpoolPayload): Promise<void> {
+    const { payload } = loaded;
     const session = payload.session_id;
     const ts = spoolFileTime(name) ?? statSync(path).mtimeMs;
+    const capturedAt = new Date(ts).toISOString();
+    const rawLine =
+      loaded.text !== undefined
+        ? `{"captured_at":"${capturedAt}","file":${JSON.stringify(name)},"payload":${loaded.text}}`
+        : JSON.stringify({ captured_at: capturedAt, file: name, cut: loaded.cut, payload });
     const known = await this.knownFor(session);
-    this.sessions.add(session);
-    const lines = this.raw.get(session) ?? [];
-    lines.push(JSON.stringify({ captured_at: new Date(ts).toISOString(), file: name, payload }));
-    this.raw.set(session, lines);
     const mapping = mapHookPayload(payload, {
       file: name,
       ts,
@@ -209,8 +296,44 @@ class SpoolIngest {
       pendingCalls: this.state.pending,
       agentTypes: this.state.agents,
     });
-    this.apply(mapping, session, known);
+    const schemas = eventSchemas();
+    for (const event of mapping.events) {
+      schemas.checkPayload(event.type, event.data);
+      JSON.stringify(event.meta);
+    }
+    const refused = this.refuseTranscripts(mapping, session, name, ts);
+    this.sessions.add(session);
+    this.raw.add(session, name, rawLine);
+    if (loaded.cut) this.result.cutPayloads.push({ file: name, reason: loaded.cut });
+    this.apply({ ...mapping, events: [...mapping.events, ...refused] }, session, known);
     this.done.push(path);
+  }
+
+  /**
+   * Drops from `mapping.transcripts` the paths that must not be read, and gives for each a
+   * `notification` event naming it (also listed in `refusedTranscripts`).
+   */
+  private refuseTranscripts(mapping: HookMapping, session: string, file: string, ts: number): HookEvent[] {
+    const events: HookEvent[] = [];
+    mapping.transcripts = mapping.transcripts.filter((path) => {
+      const reason = transcriptPathRefusal(path, this.roots);
+      if (reason === undefined) return true;
+      this.result.refusedTranscripts.push({ session, path, reason });
+      events.push({
+        type: 'notification',
+        session,
+        agent: 'main',
+        ts: new Date(ts),
+        id: stableId(ts, session, file, `refused-transcript:${path}`),
+        data: {
+          message: `transcript path refused, not read: ${path} (${reason})`,
+          notification_type: 'sat_refused_transcript',
+        },
+        meta: { hook: mapping.hook, refused_path: path },
+      });
+      return false;
+    });
+    return events;
   }
 
   /** Records what one payload changed, and appends its events the log does not have yet. */
@@ -262,11 +385,12 @@ class SpoolIngest {
         { cause: error },
       );
     }
-    const rawDir = join(this.logsDir, 'raw');
-    mkdirSync(rawDir, { recursive: true });
-    for (const [session, lines] of this.raw)
-      appendFileSync(join(rawDir, `${session}.jsonl`), `${lines.join('\n')}\n`);
-    writeFileAtomic(this.statePath, `${JSON.stringify(this.state)}\n`);
+    this.raw.write();
+    try {
+      writeFileAtomic(this.statePath, `${JSON.stringify(this.state)}\n`);
+    } catch (error) {
+      throw asEnvironmentError(error, `write the hook ingest state ${this.statePath}`);
+    }
     for (const path of this.done) {
       try {
         unlinkSync(path);
@@ -290,10 +414,91 @@ function readState(path: string): SpoolState {
 
 function setAside(spool: string, name: string, reason: string, result: IngestHookResult): void {
   const bad = join(spool, 'bad');
-  mkdirSync(bad, { recursive: true });
+  const line = reason.replace(/[\r\n\t]+/g, ' ');
   try {
-    renameSync(join(spool, name), join(bad, name));
-  } catch {}
-  appendFileSync(join(bad, 'reasons.log'), `${name}\t${reason}\n`);
-  result.bad.push({ file: name, reason });
+    mkdirSync(bad, { recursive: true });
+    try {
+      renameSync(join(spool, name), join(bad, name));
+    } catch {}
+    appendFileSync(join(bad, 'reasons.log'), `${name}\t${line}\n`);
+  } catch (error) {
+    throw asEnvironmentError(error, `set aside the bad payload ${join(spool, name)}`);
+  }
+  result.bad.push({ file: name, reason: line.length > 600 ? `${line.slice(0, 600)}…` : line });
+}
+
+/** A failure of the disk or of the session's log, not of the payload: the run stops (and is retried). */
+function isEnvironmentFailure(error: unknown): boolean {
+  if (isSatError(error)) return !isSatError(error, 'INVALID_EVENT', 'UNKNOWN_EVENT_TYPE');
+  return asEnvironmentError(error, '') !== error;
+}
+
+/** A spool file's payload, bounded; `text` is its whole JSON text when it is small enough to keep. */
+interface ParsedSpoolPayload {
+  payload: HookPayload;
+  /** The payload's text on one line, for the raw copy (absent: the raw copy holds the bounded form). */
+  text?: string;
+  /** What was cut, when the payload is kept only in part. */
+  cut?: string;
+  reason?: undefined;
+}
+
+type LoadedPayload = ParsedSpoolPayload | { reason: string };
+
+const SCAN_BYTES = 64 * 1024;
+
+/**
+ * Reads one spool file within the limits of {@link HOOK_PAYLOAD_LIMITS}: a file over
+ * `maxParseBytes` is never read whole (its identifying fields are scanned from its first and
+ * last 64 KiB, and its tool input and response are recorded as cut), any other is parsed and
+ * bounded. Memory stays within a few times `maxParseBytes`, whatever the file.
+ */
+function loadSpoolPayload(path: string): LoadedPayload {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const { maxParseBytes, maxRawBytes } = HOOK_PAYLOAD_LIMITS;
+    if (size > maxParseBytes) return oversizedPayload(fd, size);
+    const buf = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, buf, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    const text = buf.toString('utf8', 0, read);
+    const parsed = parseHookPayload(text);
+    if (parsed.reason !== undefined) return parsed;
+    const bounded = boundPayload(parsed.payload);
+    const whole = read <= maxRawBytes;
+    const cut = bounded.cut
+      ? `cut to ${HOOK_PAYLOAD_LIMITS.maxDepth} levels and ${formatBytes(HOOK_PAYLOAD_LIMITS.maxTotal)} of text${whole ? ' (the raw copy has it whole)' : ` (payload of ${formatBytes(read)}: the raw copy holds the bounded form)`}`
+      : undefined;
+    return {
+      payload: bounded.value,
+      ...(whole ? { text: text.trim().replace(/[\r\n]+/g, ' ') } : {}),
+      ...(cut ? { cut } : {}),
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function oversizedPayload(fd: number, size: number): LoadedPayload {
+  const head = Buffer.allocUnsafe(SCAN_BYTES);
+  const tail = Buffer.allocUnsafe(SCAN_BYTES);
+  const headBytes = readSync(fd, head, 0, SCAN_BYTES, 0);
+  const tailBytes = readSync(fd, tail, 0, SCAN_BYTES, Math.max(0, size - SCAN_BYTES));
+  const headText = head.toString('utf8', 0, headBytes);
+  const fields = scanPayloadFields(headText, tail.toString('utf8', 0, tailBytes));
+  const limit = `payload of ${formatBytes(size)} exceeds the ${HOOK_PAYLOAD_LIMITS.maxParseBytes / 1024 / 1024} MiB limit`;
+  if (!isValidSessionId(fields.session_id))
+    return {
+      reason: `${limit}; no session_id in its first bytes: ${JSON.stringify(headText.slice(0, 1024))}`,
+    };
+  const marker = `[cut: ${limit}: not parsed]`;
+  return {
+    payload: { ...fields, session_id: fields.session_id, tool_input: { cut: marker }, tool_response: marker },
+    cut: `${limit}: only session_id, hook_event_name, tool_name, tool_use_id and agent_id were read`,
+  };
 }

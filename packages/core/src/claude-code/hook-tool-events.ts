@@ -1,4 +1,4 @@
-import type { EventPayloads } from '../events/payloads.js';
+import { type EventPayloads, MAX_DURATION_MS } from '../events/payloads.js';
 import type { HookEvent, HookInput, HookOutcome, PendingToolCall } from './hook-handler.js';
 import { clip, nonEmptyString } from './hook-payload.js';
 import {
@@ -16,11 +16,21 @@ function pendingCall(input: HookInput, toolUseId: string): PendingToolCall | und
   return Object.hasOwn(pendingCalls, toolUseId) ? pendingCalls[toolUseId] : undefined;
 }
 
-/** `duration_ms` when Claude Code sent it, else the time since the PreToolUse. */
+/** A duration from a payload when it is one an event may carry (finite, 0 to 7 days), else undefined. */
+function saneDuration(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_DURATION_MS
+    ? value
+    : undefined;
+}
+
+/**
+ * `duration_ms` when Claude Code sent a sane one, else the time since the PreToolUse (if sane);
+ * an out-of-range duration is dropped, never a reason to refuse the payload.
+ */
 function callDuration(input: HookInput, started: PendingToolCall | undefined): number | undefined {
-  const reported = input.payload.duration_ms;
-  if (typeof reported === 'number' && reported >= 0) return reported;
-  if (started) return Math.max(0, input.context.ts - started.ts);
+  const reported = saneDuration(input.payload.duration_ms);
+  if (reported !== undefined) return reported;
+  if (started) return saneDuration(Math.max(0, input.context.ts - started.ts));
   return undefined;
 }
 
@@ -119,7 +129,7 @@ function subagentFinished(input: HookInput, toolUseId: string, duration: number 
   };
   if (started.reason) data.reason = started.reason;
   if (run?.agentId) data.agent_id = run.agentId;
-  const runDuration = run?.totalDurationMs ?? duration;
+  const runDuration = saneDuration(run?.totalDurationMs) ?? duration;
   if (runDuration !== undefined) data.duration_ms = runDuration;
   if (run?.usage) {
     const { input: inputTokens, output, cacheCreation, cacheRead } = run.usage;

@@ -36,6 +36,10 @@ export const ConfigFileSchema = Type.Object(
         strict,
       ),
     ),
+    /** Capture: the folders (besides Claude Code's projects folder) transcripts may be read from. */
+    capture: Type.Optional(
+      Type.Object({ transcriptRoots: Type.Optional(Type.Array(Folder, { maxItems: 100 })) }, strict),
+    ),
     retention: Type.Optional(
       Type.Object({ keepSessions: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })) }, strict),
     ),
@@ -178,6 +182,7 @@ export interface SatConfig {
   root: string;
   paths: SatPaths;
   retention: { keepSessions: number };
+  capture: CaptureSettings;
   writer: WriterSettings;
   /**
    * The price table used for costs: the bundled one (`DEFAULT_PRICES`, dated `PRICES_AS_OF`)
@@ -272,6 +277,16 @@ export const DEFAULT_KEEP_PHASES = 2;
 
 /** The Google Drive folder of backups by default. */
 export const DEFAULT_GDRIVE_FOLDER = 'SubAgentTracking';
+
+/** What the capture reads besides the hook payloads. */
+export interface CaptureSettings {
+  /**
+   * Folders (absolute) a transcript named by a hook payload may be read from, besides Claude
+   * Code's projects folder (`$CLAUDE_CONFIG_DIR/projects`, else `~/.claude/projects`), which is
+   * always allowed. Default none. Env: `SAT_TRANSCRIPT_ROOTS` (paths separated by `:`).
+   */
+  transcriptRoots: string[];
+}
 
 /** The config file name inside the data root. */
 export const CONFIG_FILE_NAME = 'sat.config.json';

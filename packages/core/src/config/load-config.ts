@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { describeSystemError, isSatError, SatError } from '../errors.js';
 import { type PriceTable, withPriceOverrides } from '../pricing/prices.js';
@@ -43,6 +43,7 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: EnvKind }>
   SAT_HANDOFFS_DIR: { key: 'paths.handoffs', kind: 'path' },
   SAT_CREDENTIALS_DIR: { key: 'paths.credentials', kind: 'path' },
   SAT_KEEP_SESSIONS: { key: 'retention.keepSessions', kind: 'int' },
+  SAT_TRANSCRIPT_ROOTS: { key: 'capture.transcriptRoots', kind: 'paths' },
   SAT_FLUSH_INTERVAL_MS: { key: 'writer.flushIntervalMs', kind: 'int' },
   SAT_LOCK_TIMEOUT_MS: { key: 'writer.lockTimeoutMs', kind: 'int' },
   SAT_FSYNC: { key: 'writer.fsync', kind: 'bool' },
@@ -60,7 +61,7 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: EnvKind }>
   SAT_REDACT_PII: { key: 'redact.pii', kind: 'bool' },
 };
 
-type EnvKind = 'path' | 'int' | 'bool' | 'string';
+type EnvKind = 'path' | 'paths' | 'int' | 'bool' | 'string';
 
 const checkFile = TypeCompiler.Compile(ConfigFileSchema);
 
@@ -114,8 +115,16 @@ function assertConfigShape(value: unknown, where: string): void {
   );
 }
 
-function parseEnvValue(name: string, raw: string, kind: EnvKind): string | number | boolean {
+function parseEnvValue(name: string, raw: string, kind: EnvKind): string | string[] | number | boolean {
   if (kind === 'string') return raw.trim();
+  if (kind === 'paths') {
+    const paths = raw
+      .split(delimiter)
+      .map((path) => path.trim())
+      .filter(Boolean);
+    if (paths.length === 0) throw envError(name, raw, `folder paths separated by '${delimiter}'`);
+    return paths;
+  }
   if (kind === 'path') {
     if (raw.trim() === '') throw envError(name, raw, 'a folder path');
     return raw;
@@ -153,6 +162,7 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
   return {
     paths: { ...base.paths, ...top.paths },
     retention: { ...base.retention, ...top.retention },
+    capture: { ...base.capture, ...top.capture },
     writer: { ...base.writer, ...top.writer },
     prices: { ...base.prices, ...top.prices },
     snapshots: { ...base.snapshots, ...top.snapshots },
@@ -312,6 +322,9 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
       credentials: folder('credentials'),
     },
     retention: { keepSessions: merged.retention?.keepSessions ?? DEFAULT_KEEP_SESSIONS },
+    capture: {
+      transcriptRoots: (merged.capture?.transcriptRoots ?? []).map((path) => resolve(root, path)),
+    },
     writer,
     prices: priceTable(merged.prices, options.overrides?.prices ? 'options' : `config file ${configFile}`),
     snapshots: {

@@ -60,3 +60,27 @@ export interface NewEvent<T extends EventType = EventType> {
 }
 
 export const ISO_TIME_PATTERN = new RegExp(ISO_TIME);
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True when `ts` has the ISO-8601 shape of {@link ISO_TIME_PATTERN} and names a real time: a
+ * day that exists in its month (no `2026-02-30`, no 29 February outside leap years), hours
+ * below 24, minutes and seconds below 60, an offset below 24 hours.
+ *
+ * @example
+ * isRealIsoTime('2026-02-28T10:00:00Z'); // true
+ * isRealIsoTime('2026-02-30T10:00:00Z'); // false
+ */
+export function isRealIsoTime(ts: string): boolean {
+  if (!ISO_TIME_PATTERN.test(ts)) return false;
+  const [year, month, day, hour, minute, second] = [0, 5, 8, 11, 14, 17].map((at) =>
+    Number(ts.slice(at, at + (at === 0 ? 4 : 2))),
+  ) as [number, number, number, number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1];
+  if (days === undefined || day < 1 || day > days) return false;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(ts);
+  return !offset || (Number(offset[2]) < 24 && Number(offset[3]) < 60);
+}

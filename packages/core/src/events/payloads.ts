@@ -2,7 +2,9 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
 const strict = { additionalProperties: false } as const;
 const NonEmpty = Type.String({ minLength: 1 });
-const Millis = Type.Number({ minimum: 0 });
+/** The longest duration an event may carry: 7 days (anything longer is a broken clock or a bug). */
+export const MAX_DURATION_MS = 7 * 24 * 3_600_000;
+const Millis = Type.Number({ minimum: 0, maximum: MAX_DURATION_MS });
 const Count = Type.Integer({ minimum: 0 });
 const FreeObject = Type.Record(Type.String(), Type.Unknown());
 

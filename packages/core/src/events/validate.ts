@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { SatError } from '../errors.js';
 import { describeValue, schemaErrors } from '../schema-errors.js';
-import { type AnySatEvent, EnvelopeSchema } from './envelope.js';
+import { type AnySatEvent, EnvelopeSchema, isRealIsoTime } from './envelope.js';
 import { EVENT_TYPES, type EventType, PAYLOAD_VERSIONS, type PayloadVersion } from './payloads.js';
 
 interface CompiledType {
@@ -82,6 +82,12 @@ export class EventSchemas {
       });
     }
     const event = value as AnySatEvent & { data: Record<string, unknown> };
+    if (!isRealIsoTime(event.ts)) {
+      const reasons = [`ts: ${JSON.stringify(event.ts)} is not a real date and time`];
+      throw new SatError('INVALID_EVENT', `[core] invalid event envelope: ${reasons[0]}`, {
+        details: { reasons },
+      });
+    }
     const compiled = this.compiled(event.type);
     if (event.v > compiled.current) {
       throw new SatError(

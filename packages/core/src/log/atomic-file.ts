@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { asEnvironmentError } from '../errors.js';
 
 /** fsyncs a folder so a rename or unlink in it survives a power loss (no-op where unsupported). */
 export function fsyncDir(dir: string): void {
@@ -14,8 +15,23 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Writes `content` to `path` atomically: temporary file, fsync, rename, fsync of the folder. */
+/**
+ * Writes `content` to `path` atomically: temporary file, fsync, rename, fsync of the folder. A
+ * full disk, a read-only folder and the like throw an `IO_ERROR` SatError naming `path` (see
+ * `asEnvironmentError`); `path` is then unchanged.
+ *
+ * @example
+ * writeFileAtomic('/data/state/.state.json', '{}\n');
+ */
 export function writeFileAtomic(path: string, content: string | Buffer, mode = 0o644): void {
+  try {
+    writeAtomically(path, content, mode);
+  } catch (error) {
+    throw asEnvironmentError(error, `write ${path}`);
+  }
+}
+
+function writeAtomically(path: string, content: string | Buffer, mode: number): void {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   const fd = openSync(tmp, 'w', mode);
   try {

@@ -19,6 +19,7 @@ export interface ReadIssue {
     | 'in-progress-tail'
     | 'unknown-type'
     | 'seq-gap'
+    | 'seq-reused'
     | 'oversized-line'
     | 'corrupt-compressed';
   session: string;
@@ -37,7 +38,13 @@ export interface ReadOptions {
   onIssue?: (issue: ReadIssue) => void;
   /** Copy bad lines to `<logs>/quarantine/<session>.jsonl`. Default true. */
   quarantine?: boolean;
-  /** Skip events before this seq. */
+  /**
+   * Skip the events up to a checkpoint: those before the first event whose seq reaches
+   * `fromSeq - 1`, and that event. Every event after it in the file is read, even one whose seq
+   * is below `fromSeq` (a seq reused by two writers that both believed they held the lock), so a
+   * checkpoint kept as the highest seq applied loses nothing; such events are read again after a
+   * checkpoint taken past them, and the caller drops them by id.
+   */
   fromSeq?: number;
   schemas?: EventSchemas;
 }
@@ -100,7 +107,6 @@ export async function* readSessionEvents(
   const schemas = options.schemas ?? eventSchemas();
   const quarantine = options.quarantine === false ? undefined : new Quarantine(files.quarantine);
   const fromSeq = options.fromSeq ?? 0;
-  let expectedSeq = 0;
 
   // A compressed log is checked whole first (gzip's CRC): once damaged, what it decompresses to
   // after the damage is garbage that can even parse as events (replayed or spliced lines), so
@@ -134,26 +140,37 @@ export async function* readSessionEvents(
     options.onIssue?.({ kind, session, file: log.file, offset, line: raw?.line, message, quarantined });
   };
 
-  // `seq` only ever grows. A gap is reported and read past; a seq that goes backwards is a
-  // duplicate (a line written twice by a foreign writer, or one replayed by a corrupt compressed
-  // file) and is reported and skipped, so nothing is counted twice.
-  const inSequence = (raw: RawLine, seq: number): boolean => {
-    if (expectedSeq !== 0 && seq !== expectedSeq) {
+  // `seq` only ever grows. A gap is reported and read past. A seq that goes backwards is either
+  // a true duplicate (an id already read: a line written twice, or replayed by a corrupt
+  // compressed file), reported and skipped, or a reused seq (a new id: two writers numbered from
+  // the same tail because the lock was deleted under them), reported and read, so events are
+  // deduplicated by id, never by seq. Events are yielded in file order.
+  const ids = new Set<string>();
+  let highSeq = 0;
+  const accept = (raw: RawLine, event: AnySatEvent): boolean => {
+    if (ids.has(event.id)) {
+      const message = `expected seq ${highSeq + 1}, found ${event.seq} (a duplicate: skipped)`;
+      report(raw, 'seq-gap', damage ? '' : message, false);
+      return false;
+    }
+    if (highSeq !== 0 && event.seq !== highSeq + 1) {
       if (damage) {
         report(raw, 'seq-gap', '', false);
         return false;
       }
-      const backwards = seq < expectedSeq;
-      report(
-        raw,
-        'seq-gap',
-        `expected seq ${expectedSeq}, found ${seq}${backwards ? ' (a duplicate: skipped)' : ''}`,
-        false,
-      );
-      if (backwards) return false;
+      if (event.seq <= highSeq)
+        report(
+          raw,
+          'seq-reused',
+          `seq ${event.seq} of event ${event.id} was used before (the session's lock was broken: two writers appended at once)`,
+          false,
+        );
+      else report(raw, 'seq-gap', `expected seq ${highSeq + 1}, found ${event.seq}`, false);
     }
-    expectedSeq = seq + 1;
-    return true;
+    ids.add(event.id);
+    const pastCheckpoint = highSeq >= fromSeq - 1;
+    highSeq = Math.max(highSeq, event.seq);
+    return pastCheckpoint || event.seq >= fromSeq;
   };
   const { stream, source } = log;
   let streamError: Error | undefined;
@@ -170,8 +187,7 @@ export async function* readSessionEvents(
         // A whole event whose newline was never written is still a whole event.
         const whole = completeEvent(raw, schemas, session);
         if (whole) {
-          if (!inSequence(raw, whole.seq)) continue;
-          if (whole.seq >= fromSeq) yield whole;
+          if (accept(raw, whole)) yield whole;
           continue;
         }
         if (!log.compressed && lockHeldByLiveWriter(files)) {
@@ -220,8 +236,7 @@ export async function* readSessionEvents(
         );
         continue;
       }
-      if (!inSequence(raw, event.seq)) continue;
-      if (event.seq >= fromSeq) yield event;
+      if (accept(raw, event)) yield event;
     }
   } catch (error) {
     if (!log.compressed) throw error;
@@ -297,7 +312,9 @@ export async function* followSessionEvents(
   const files = sessionLogFiles(logsDir, session);
   const schemas = options.schemas ?? eventSchemas();
   const pollMs = options.pollMs ?? 200;
-  let nextSeq = options.fromSeq ?? 0;
+  const fromSeq = options.fromSeq ?? 0;
+  const ids = new Set<string>();
+  let highSeq = 0;
   let offset = 0;
   const sleep = () =>
     new Promise<void>((resolve) => {
@@ -315,7 +332,8 @@ export async function* followSessionEvents(
     if (!existsSync(files.plain)) {
       if (existsSync(files.compressed)) {
         // Closed: whatever was appended since our last look is in the compressed log.
-        yield* readSessionEvents(logsDir, session, { ...options, fromSeq: nextSeq, quarantine: false });
+        for await (const event of readSessionEvents(logsDir, session, { ...options, quarantine: false }))
+          if (!ids.has(event.id) && (highSeq >= fromSeq - 1 || event.seq >= fromSeq)) yield event;
         return;
       }
       await sleep();
@@ -353,8 +371,11 @@ export async function* followSessionEvents(
             });
             continue;
           }
-          if (event.seq < nextSeq) continue;
-          nextSeq = event.seq + 1;
+          if (ids.has(event.id)) continue;
+          ids.add(event.id);
+          const pastCheckpoint = highSeq >= fromSeq - 1;
+          highSeq = Math.max(highSeq, event.seq);
+          if (!pastCheckpoint && event.seq < fromSeq) continue;
           yield event;
           if (event.type === 'session_end') return;
         }

@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs';
 import { DEFAULT_WRITER, type WriterSettings } from '../config/config-schema.js';
 import { describeSystemError, isSatError, SatError } from '../errors.js';
-import { ISO_TIME_PATTERN, type NewEvent } from '../events/envelope.js';
+import { isRealIsoTime, type NewEvent } from '../events/envelope.js';
 import type { EventType } from '../events/payloads.js';
 import { type EventSchemas, eventSchemas } from '../events/validate.js';
 import { assertSessionId, newId } from '../ids.js';
@@ -30,6 +30,26 @@ export interface FlushResult {
   appended: number;
   /** Per session this writer has written to: the `seq` its next event will get. */
   nextSeq: Record<string, number>;
+}
+
+/** Event times before this (2020-01-01) cannot be real: Claude Code did not exist yet. */
+const EARLIEST_REAL_TS = Date.UTC(2020, 0, 1);
+/** How far ahead of this machine's clock an event time may be (clock skew between machines). */
+const FUTURE_SLACK_MS = 24 * 3_600_000;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * For an event time far outside any real session (before 2020, or more than a day ahead of the
+ * clock): the time to record instead, now. Undefined for a plausible time.
+ */
+function suspectTime(ts: string): string | undefined {
+  const ms = Date.parse(ts);
+  const now = Date.now();
+  if (ms >= EARLIEST_REAL_TS && ms <= now + FUTURE_SLACK_MS) return undefined;
+  return new Date(now).toISOString();
 }
 
 /** Largest single event, serialized. */
@@ -151,8 +171,20 @@ export class EventWriter {
     let ts: string;
     if (event.ts === undefined) ts = new Date().toISOString();
     else if (event.ts instanceof Date && !Number.isNaN(event.ts.getTime())) ts = event.ts.toISOString();
-    else if (typeof event.ts === 'string' && ISO_TIME_PATTERN.test(event.ts)) ts = event.ts;
-    else throw invalid(event.type, `ts must be an ISO-8601 time or a Date, got ${JSON.stringify(event.ts)}`);
+    else if (typeof event.ts === 'string' && isRealIsoTime(event.ts)) ts = event.ts;
+    else
+      throw invalid(
+        event.type,
+        `ts must be an ISO-8601 time (a real date) or a Date, got ${JSON.stringify(event.ts)}`,
+      );
+    let meta = event.meta;
+    const suspect = suspectTime(ts);
+    if (suspect) {
+      // Kept, but at the time it was written: a clock 10,000 years off must not make the
+      // session last that long, nor land it in (or drop it from) a `--days` window.
+      meta = { ...(isPlainObject(meta) ? meta : {}), ts_suspect: true, ts_original: ts };
+      ts = suspect;
+    }
     const agent = event.agent ?? 'main';
     if (typeof agent !== 'string' || agent.length === 0)
       throw invalid(event.type, 'agent must be a non-empty string');
@@ -162,10 +194,7 @@ export class EventWriter {
     ) {
       throw invalid(event.type, 'parent must be an event id (1-128 characters)');
     }
-    if (
-      event.meta !== undefined &&
-      (typeof event.meta !== 'object' || event.meta === null || Array.isArray(event.meta))
-    ) {
+    if (meta !== undefined && !isPlainObject(meta)) {
       throw invalid(event.type, 'meta must be an object');
     }
     const id = event.id ?? newId();
@@ -176,7 +205,7 @@ export class EventWriter {
     let body = `"ts":"${ts}","type":"${event.type}","agent":${JSON.stringify(agent)}`;
     if (event.parent !== undefined) body += `,"parent":${JSON.stringify(event.parent)}`;
     body += `,"v":${this.schemas.currentVersion(event.type)},"data":${JSON.stringify(event.data)}`;
-    if (event.meta !== undefined) body += `,"meta":${JSON.stringify(event.meta)}`;
+    if (meta !== undefined) body += `,"meta":${JSON.stringify(meta)}`;
     body += '}';
     if (body.length + 1 > MAX_EVENT_BYTES) {
       throw invalid(
@@ -231,8 +260,8 @@ export class EventWriter {
     const result: FlushResult = { appended: 0, nextSeq: {} };
     try {
       for (const channel of this.channels.values()) {
-        if (channel.pending.count === 0) continue;
-        await channel.lock.withLock(() => this.writeLocked(channel, result));
+        while (channel.pending.count > 0)
+          await channel.lock.withLock(() => this.writeLocked(channel, result));
       }
       this.succeeded();
       return this.withKnownSeqs(result);
@@ -247,8 +276,7 @@ export class EventWriter {
     const result: FlushResult = { appended: 0, nextSeq: {} };
     try {
       for (const channel of this.channels.values()) {
-        if (channel.pending.count === 0) continue;
-        channel.lock.withLockSync(() => this.writeLocked(channel, result));
+        while (channel.pending.count > 0) channel.lock.withLockSync(() => this.writeLocked(channel, result));
       }
       this.succeeded();
       return this.withKnownSeqs(result);
@@ -285,7 +313,11 @@ export class EventWriter {
     return err;
   }
 
-  /** The write itself; the caller holds `channel.lock`. */
+  /**
+   * The write itself; the caller holds `channel.lock`. When the lock file is no longer ours (it
+   * was deleted, or taken over while this process was stopped), nothing is written: the lock is
+   * forgotten and the caller takes it again, so two writers never number events from one tail.
+   */
   private writeLocked(channel: Channel, result: FlushResult): void {
     // A synchronous flush may have written these while we waited for the lock.
     if (channel.pending.count === 0) return;
@@ -334,6 +366,12 @@ export class EventWriter {
       });
       const seq = channel.nextSeq + count;
       const buf = this.scratch.subarray(0, size);
+      if (!channel.lock.holds()) {
+        // Numbered from a tail read under a lock that is no longer ours: write nothing.
+        channel.lock.forget();
+        channel.knownSize = -1;
+        return;
+      }
       let written = 0;
       while (written < buf.length) written += fs.writeSync(channel.fd, buf, written, buf.length - written);
       if (this.settings.fsync) fs.fsyncSync(channel.fd);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -7,7 +8,14 @@ import { type AttemptLimits, poll, pollSync } from '../retry.js';
 /** The part of `node:fs` the lock uses (injectable for tests). */
 export type LockFs = Pick<
   typeof nodeFs,
-  'openSync' | 'writeSync' | 'closeSync' | 'readFileSync' | 'unlinkSync' | 'mkdirSync' | 'statSync'
+  | 'openSync'
+  | 'writeSync'
+  | 'closeSync'
+  | 'readFileSync'
+  | 'unlinkSync'
+  | 'mkdirSync'
+  | 'statSync'
+  | 'linkSync'
 >;
 
 /** Options of {@link FileLock}. */
@@ -27,6 +35,8 @@ export interface LockOwner {
   start: string;
   /** When the lock was taken (ms since epoch). */
   at: number;
+  /** A random token of this acquisition (absent in locks written by older versions). */
+  nonce?: string;
 }
 
 const HOST = hostname();
@@ -57,16 +67,29 @@ export function isOwnerAlive(owner: LockOwner): boolean {
 }
 
 function parseOwner(text: string): LockOwner | undefined {
-  const [pid, host, start, at] = text.trim().split(' ');
+  const [pid, host, start, at, nonce] = text.trim().split(' ');
   if (!pid || !host || !start || !at || !/^\d+$/.test(pid) || !/^\d+$/.test(at)) return undefined;
-  return { pid: Number(pid), host, start, at: Number(at) };
+  return { pid: Number(pid), host, start, at: Number(at), ...(nonce ? { nonce } : {}) };
 }
+
+function sameOwner(a: LockOwner, b: LockOwner): boolean {
+  return a.pid === b.pid && a.host === b.host && a.at === b.at && a.nonce === b.nonce;
+}
+
+/** File systems without hard links: the lock is then created empty and filled at once. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EMLINK']);
 
 /**
  * A cross-process lock on one file name (`O_CREAT|O_EXCL`). The owner's pid, host and process
  * start time are written into it, so a lock left by a killed process is taken over at once,
  * and a reused pid is not mistaken for the owner. Taking over is itself guarded by a second
  * exclusive file, so two waiters never both take over the same stale lock.
+ *
+ * Each acquisition writes a random nonce too: {@link FileLock.holds} tells whether the file is
+ * still this acquisition's (it may have been deleted, or taken over, meanwhile), and
+ * {@link FileLock.release} never removes a lock someone else now holds. The file appears with
+ * its owner already in it (written to a private file, then hard-linked into place), so an empty
+ * lock file is never a live writer's and is stale at once.
  *
  * @example
  * const lock = new FileLock('/data/logs/.locks/s1.lock');
@@ -79,6 +102,8 @@ export class FileLock {
   private readonly staleMs: number;
   private readonly fs: LockFs;
   private held = false;
+  /** The owner line this object wrote when it took the lock. */
+  private token: LockOwner | undefined;
 
   constructor(path: string, options: FileLockOptions = {}) {
     this.path = path;
@@ -106,29 +131,91 @@ export class FileLock {
   }
 
   private create(): boolean {
-    let fd: number;
+    const token: LockOwner = { ...SELF, at: Date.now(), nonce: randomBytes(6).toString('hex') };
+    const line = `${token.pid} ${token.host} ${token.start} ${token.at} ${token.nonce}\n`;
+    const created = this.createWith(line);
+    if (created) {
+      this.held = true;
+      this.token = token;
+    }
+    return created;
+  }
+
+  /** Creates the lock file holding `line`: linked into place whole, else created and filled. */
+  private createWith(line: string): boolean {
+    const draft = `${this.path}.${SELF.pid}-${randomBytes(4).toString('hex')}`;
     try {
-      fd = this.fs.openSync(this.path, 'wx', 0o644);
+      this.writeNew(draft, line);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
-      if (code === 'ENOENT') {
-        this.fs.mkdirSync(dirname(this.path), { recursive: true });
-        return this.create();
-      }
-      throw new SatError(
-        'IO_ERROR',
-        `[core] cannot create lock ${this.path}: ${describeSystemError(error)}`,
-        { cause: error },
-      );
+      try {
+        this.fs.unlinkSync(draft);
+      } catch {}
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.fs.mkdirSync(dirname(this.path), { recursive: true });
+      return this.createWith(line);
     }
     try {
-      this.fs.writeSync(fd, `${SELF.pid} ${SELF.host} ${SELF.start} ${Date.now()}\n`);
+      this.fs.linkSync(draft, this.path);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code === 'EEXIST') return false;
+      if (!NO_LINKS.has(code)) throw this.createError(error);
+      return this.createInPlace(line);
+    } finally {
+      try {
+        this.fs.unlinkSync(draft);
+      } catch {}
+    }
+  }
+
+  private createInPlace(line: string): boolean {
+    try {
+      this.writeNew(this.path, line);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw this.createError(error);
+    }
+  }
+
+  private writeNew(path: string, line: string): void {
+    const fd = this.fs.openSync(path, 'wx', 0o644);
+    try {
+      this.fs.writeSync(fd, line);
     } finally {
       this.fs.closeSync(fd);
     }
-    this.held = true;
-    return true;
+  }
+
+  private createError(error: unknown): SatError {
+    return new SatError('IO_ERROR', `[core] cannot create lock ${this.path}: ${describeSystemError(error)}`, {
+      cause: error,
+    });
+  }
+
+  /**
+   * Whether the lock file is still the one this object created: false once it was deleted or
+   * taken over by another process, even though this object believed it held the lock.
+   *
+   * @example
+   * if (!lock.holds()) throw new Error('lost the lock: do not write');
+   */
+  holds(): boolean {
+    if (!this.held || !this.token) return false;
+    const owner = this.readOwner();
+    return owner !== null && owner !== undefined && sameOwner(owner, this.token);
+  }
+
+  /**
+   * Forgets the lock without touching the file, when {@link holds} found it is no longer ours.
+   *
+   * @example
+   * if (!lock.holds()) lock.forget();
+   */
+  forget(): void {
+    this.held = false;
+    this.token = undefined;
   }
 
   /** The current owner; `undefined` when unreadable, `null` when there is no lock file. */
@@ -141,18 +228,11 @@ export class FileLock {
     }
   }
 
-  private ageMs(): number {
-    try {
-      return Date.now() - this.fs.statSync(this.path).mtimeMs;
-    } catch {
-      return 0;
-    }
-  }
-
   private isStale(owner: LockOwner | undefined): boolean {
-    // An empty or unreadable lock: its writer died between creating and filling it, or is
-    // filling it right now. Give it a moment before calling it stale.
-    if (!owner) return this.ageMs() > 1_000;
+    // An empty or unreadable lock: a live writer's lock appears whole (see createWith), so its
+    // writer died between creating and filling it. (Only on a file system without hard links is
+    // there a window, one write long, where a live lock is empty.)
+    if (!owner) return true;
     if (owner.host === HOST) return !isOwnerAlive(owner);
     return Date.now() - owner.at > this.staleMs;
   }
@@ -175,7 +255,7 @@ export class FileLock {
       const same =
         now === undefined
           ? observed === undefined
-          : now !== null && observed !== undefined && now.pid === observed.pid && now.at === observed.at;
+          : now !== null && observed !== undefined && sameOwner(now, observed);
       if (same) {
         try {
           this.fs.unlinkSync(this.path);
@@ -240,10 +320,16 @@ export class FileLock {
     return this.runAndRelease(fn);
   }
 
-  /** Releases the lock. Safe to call when not held. */
+  /**
+   * Releases the lock: removes the lock file only while it is still this acquisition's (a lock
+   * deleted and taken by another process meanwhile is left to its new owner). Safe to call when
+   * not held.
+   */
   release(): void {
     if (!this.held) return;
-    this.held = false;
+    const ours = this.holds();
+    this.forget();
+    if (!ours) return;
     try {
       this.fs.unlinkSync(this.path);
     } catch {}

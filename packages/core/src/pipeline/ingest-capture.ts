@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { type IngestHookResult, ingestHookSpool } from '../capture/hook-spool-ingest.js';
 import { configRedactor } from '../capture/redaction.js';
 import { importTranscripts } from '../capture/transcript-import.js';
+import { transcriptPathRefusal, transcriptRoots } from '../capture/transcript-paths.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { createHandoff, handoffIfDue } from '../handoff/create-handoff.js';
 import { closeSessionLog } from '../log/close-session.js';
@@ -24,11 +25,14 @@ export interface IngestCaptureResult extends IngestHookResult {
   warnings: string[];
 }
 
-/** The transcript files a payload named, plus each main transcript's sub-agent folder. */
-function transcriptPaths(named: readonly string[]): string[] {
+/**
+ * The transcript files a payload named, plus each main transcript's sub-agent folder; only
+ * `.jsonl` files inside `roots` (the hook ingest refused and reported the others already).
+ */
+function transcriptPaths(named: readonly string[], roots: readonly string[]): string[] {
   const out = new Set<string>();
   for (const file of named) {
-    if (!existsSync(file)) continue;
+    if (!existsSync(file) || transcriptPathRefusal(file, roots) !== undefined) continue;
     out.add(file);
     if (file.endsWith('.jsonl') && !dirname(file).endsWith('subagents')) {
       const subagents = join(file.slice(0, -'.jsonl'.length), 'subagents');
@@ -62,7 +66,8 @@ export async function ingestCapture(
   options: IngestCaptureOptions = {},
 ): Promise<IngestCaptureResult> {
   const logsDir = config.paths.logs;
-  const hooks = await ingestHookSpool({ logsDir, waitMs: options.waitMs });
+  const roots = transcriptRoots(config.capture.transcriptRoots);
+  const hooks = await ingestHookSpool({ logsDir, waitMs: options.waitMs, transcriptRoots: roots });
   const result: IngestCaptureResult = {
     ...hooks,
     imported: 0,
@@ -72,10 +77,12 @@ export async function ingestCapture(
     backups: [],
     warnings: [],
   };
+  for (const { session, path, reason } of hooks.refusedTranscripts)
+    result.warnings.push(`transcript of ${session} not read: ${path} (${reason})`);
   if (hooks.busy) return result;
   if (hooks.sessions.length === 0) return withBackups(config, result, options.autoBackup);
 
-  const paths = transcriptPaths(hooks.transcripts);
+  const paths = transcriptPaths(hooks.transcripts, roots);
   if (paths.length > 0) {
     try {
       const imported = await importTranscripts({
