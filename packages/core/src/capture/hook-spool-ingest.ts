@@ -32,6 +32,7 @@ import { EventWriter } from '../log/event-writer.js';
 import { type KnownEvents, loadKnownEvents } from '../log/known-ids.js';
 import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
+import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { spoolDir as spoolDirOf } from './capture-script.js';
 import { RawPayloadCopies } from './raw-payload-copy.js';
 import { transcriptPathRefusal, transcriptRoots } from './transcript-paths.js';
@@ -49,6 +50,11 @@ export interface IngestHookOptions {
    * folder (see `transcriptRoots`); a path elsewhere is refused (see `refusedTranscripts`).
    */
   transcriptRoots?: readonly string[];
+  /**
+   * Redacts secrets in every payload before its events and its raw copy are written
+   * (`configRedactor(config)`). Default: the built-in rules with the fixed salt.
+   */
+  redactor?: Redactor;
 }
 
 /** A transcript path a payload named that is not read (see `transcriptPathRefusal`). */
@@ -200,7 +206,7 @@ export async function ingestHookSpool(options: IngestHookOptions): Promise<Inges
   }
   try {
     const roots = options.transcriptRoots ?? transcriptRoots();
-    const run = new SpoolIngest(options.logsDir, spool, result, roots);
+    const run = new SpoolIngest(options.logsDir, spool, result, roots, options.redactor ?? createRedactor());
     const names = readdirSync(spool)
       .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
       .sort();
@@ -232,6 +238,7 @@ class SpoolIngest {
     private readonly spool: string,
     private readonly result: IngestHookResult,
     private readonly roots: readonly string[],
+    private readonly redactor: Redactor,
   ) {
     this.statePath = join(spool, '.state.json');
     this.state = readState(this.statePath);
@@ -279,15 +286,37 @@ class SpoolIngest {
     }
   }
 
+  /**
+   * The payload with its secrets redacted, and its raw-copy line: the payload's own text when it
+   * holds no secret and is small enough, else the bounded, redacted form (never a secret).
+   */
+  private redacted(
+    name: string,
+    path: string,
+    loaded: ParsedSpoolPayload,
+  ): { payload: HookPayload; rawLine: string } {
+    const ts = spoolFileTime(name) ?? statSync(path).mtimeMs;
+    const head = `{"captured_at":"${new Date(ts).toISOString()}","file":${JSON.stringify(name)}`;
+    const { value, findings } = this.redactor.redactValue(loaded.payload);
+    const textHasSecrets =
+      loaded.text !== undefined &&
+      this.redactor.enabled &&
+      this.redactor.redactText(loaded.text).findings.length > 0;
+    if (loaded.text !== undefined && findings.length === 0 && !textHasSecrets)
+      return { payload: value, rawLine: `${head},"payload":${loaded.text}}` };
+    const redactedCount = Math.max(findings.length, textHasSecrets ? 1 : 0);
+    const extra = {
+      ...(loaded.cut ? { cut: loaded.cut } : {}),
+      ...(redactedCount > 0 ? { redacted: redactedCount } : {}),
+    };
+    const fields = Object.entries(extra).map(([key, v]) => `,${JSON.stringify(key)}:${JSON.stringify(v)}`);
+    return { payload: value, rawLine: `${head}${fields.join('')},"payload":${JSON.stringify(value)}}` };
+  }
+
   private async ingestPayload(name: string, path: string, loaded: ParsedSpoolPayload): Promise<void> {
-    const { payload } = loaded;
+    const { payload, rawLine } = this.redacted(name, path, loaded);
     const session = payload.session_id;
     const ts = spoolFileTime(name) ?? statSync(path).mtimeMs;
-    const capturedAt = new Date(ts).toISOString();
-    const rawLine =
-      loaded.text !== undefined
-        ? `{"captured_at":"${capturedAt}","file":${JSON.stringify(name)},"payload":${loaded.text}}`
-        : JSON.stringify({ captured_at: capturedAt, file: name, cut: loaded.cut, payload });
     const known = await this.knownFor(session);
     const mapping = mapHookPayload(payload, {
       file: name,

@@ -67,7 +67,12 @@ export async function ingestCapture(
 ): Promise<IngestCaptureResult> {
   const logsDir = config.paths.logs;
   const roots = transcriptRoots(config.capture.transcriptRoots);
-  const hooks = await ingestHookSpool({ logsDir, waitMs: options.waitMs, transcriptRoots: roots });
+  const hooks = await ingestHookSpool({
+    logsDir,
+    waitMs: options.waitMs,
+    transcriptRoots: roots,
+    redactor: configRedactor(config),
+  });
   const result: IngestCaptureResult = {
     ...hooks,
     imported: 0,

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTracker, importTranscripts, loadConfig } from '../../src/index.js';
+import { createTracker, importTranscripts, ingestCapture, loadConfig, spoolDir } from '../../src/index.js';
 import { tempDir } from '../helpers.js';
 import { ANTHROPIC_KEY, AWS_ACCESS_KEY, AWS_SECRET_KEY, GITHUB_TOKEN, PASSWORD } from './samples.js';
 
@@ -83,6 +83,47 @@ describe('secrets are redacted before they are stored', () => {
     for (const secret of SECRETS) expect(log).not.toContain(secret);
     const marker = configRedactor(config).redactText(AWS_ACCESS_KEY).text;
     expect(log).toContain(marker);
+  });
+
+  it('by the hook ingest: events, raw copies, snapshots and handoffs hold markers, and the spool file is gone', async () => {
+    const root = tempDir();
+    const config = loadConfig({ root, cwd: root, env: {} });
+    const spool = spoolDir(config.paths.logs);
+    mkdirSync(spool, { recursive: true });
+    const session = 'redact-hooks';
+    const base = { session_id: session, transcript_path: '/nowhere.jsonl', cwd: root };
+    const payloads = [
+      { ...base, hook_event_name: 'SessionStart', source: 'startup' },
+      { ...base, hook_event_name: 'UserPromptSubmit', prompt: `deploy with ${ANTHROPIC_KEY}` },
+      {
+        ...base,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_use_id: 'toolu_r1',
+        tool_input: { command: COMMAND },
+      },
+      {
+        ...base,
+        hook_event_name: 'PostToolUse',
+        tool_name: 'Bash',
+        tool_use_id: 'toolu_r1',
+        tool_input: { command: COMMAND },
+        tool_response: { stdout: `token ${GITHUB_TOKEN}`, stderr: '' },
+      },
+      { ...base, hook_event_name: 'SessionEnd', reason: 'other' },
+    ];
+    payloads.forEach((payload, i) => {
+      writeFileSync(
+        join(spool, `${1_765_000_000_000_000_000 + i * 1000}-${100 + i}.json`),
+        JSON.stringify(payload),
+      );
+    });
+    const result = await ingestCapture(config, { autoBackup: false });
+    expect(result.bad).toEqual([]);
+    const stored = everything(root);
+    for (const secret of SECRETS) expect(stored).not.toContain(secret);
+    expect(stored).toMatch(/\[REDACTED:anthropic-api-key:[0-9a-f]{4}\]/);
+    expect(readdirSync(spool).filter((name) => name.endsWith('.json') && !name.startsWith('.'))).toEqual([]);
   });
 
   it('not at all when redact.enabled is false', async () => {
