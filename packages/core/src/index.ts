@@ -231,9 +231,11 @@ export {
   createHandoff,
   type HandoffResult,
   handoffIfDue,
+  handoffToResume,
   latestHandoffForProject,
   latestHandoffPath,
   newestHandoffFile,
+  type ResumeHandoff,
   sessionTranscriptTokens,
 } from './handoff/create-handoff.js';
 export { HANDOFF_SECTIONS, type HandoffSection, promptText } from './handoff/handoff-markdown.js';

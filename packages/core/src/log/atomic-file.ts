@@ -15,7 +15,7 @@ export function fsyncDir(dir: string): void {
 }
 
 /** Writes `content` to `path` atomically: temporary file, fsync, rename, fsync of the folder. */
-export function writeFileAtomic(path: string, content: string | Buffer, mode = 0o644): void {
+export function writeFileAtomic(path: string, content: string | Buffer, mode = 0o600): void {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   const fd = openSync(tmp, 'w', mode);
   try {
