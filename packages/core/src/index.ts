@@ -84,6 +84,13 @@ export type { Delivery, TransferProgress } from './backup/deliver-backup.js';
 export { type BackupListing, findSessionBackup, listBackups } from './backup/list-backups.js';
 export { probeStorageTarget, type TargetProbe } from './backup/probe-target.js';
 export {
+  findWorkLeftovers,
+  removeWorkLeftovers,
+  WORK_FOLDERS,
+  type WorkLeftover,
+  workFolderName,
+} from './backup/work-leftovers.js';
+export {
   type RestoredFile,
   type RestoreOptions,
   type RestoreResult,

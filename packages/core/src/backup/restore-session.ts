@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SatConfig } from '../config/config-schema.js';
@@ -24,6 +23,7 @@ import {
   expansionGuard,
   firstEventTime,
 } from './restore-limits.js';
+import { workFolderName } from './work-leftovers.js';
 
 type StoredBundle = NonNullable<BackupManifest['bundle']>;
 
@@ -267,7 +267,7 @@ export async function restoreSession(
   const where = `backup ${bundleKey} on ${target.name} target ${target.location}`;
   mkdirSync(config.paths.state, { recursive: true, mode: 0o700 });
   assertWithinCap(config, manifest, config.paths.state, where);
-  const workDir = join(config.paths.state, '.restore-work', randomUUID());
+  const workDir = join(config.paths.state, '.restore-work', workFolderName());
   mkdirSync(join(workDir, 'files'), { recursive: true, mode: 0o700 });
   try {
     const staged = await stageBundle(config, target, backup, session, workDir, options);
