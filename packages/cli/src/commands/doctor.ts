@@ -140,8 +140,8 @@ async function checkGitTracked(config: SatConfig, add: Add): Promise<void> {
   });
 }
 
-/** Files and folders under the data root that others can read: all of them should be 0600 in 0700 folders. */
-function exposedPaths(root: string): string[] {
+/** Files and folders under `dirs` that others can read: all of them should be 0600 in 0700 folders. */
+function exposedPaths(dirs: readonly string[]): string[] {
   const exposed: string[] = [];
   const walk = (path: string): void => {
     const stats = lstatSync(path, { throwIfNoEntry: false });
@@ -149,14 +149,16 @@ function exposedPaths(root: string): string[] {
     if ((stats.mode & 0o077) !== 0) exposed.push(path);
     if (stats.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
   };
-  walk(root);
+  for (const dir of new Set(dirs)) walk(dir);
   return exposed;
 }
 
-/** Files and folders under the root readable by group or others; --fix makes them private. */
+/** Data folders (and the root itself) readable by group or others; --fix makes them private. */
 async function checkPermissions(config: SatConfig, add: Add): Promise<void> {
   if (!existsSync(config.root)) return;
-  const exposed = exposedPaths(config.root);
+  const rootExposed = (statSync(config.root).mode & 0o077) !== 0 ? [config.root] : [];
+  const folders = dataFolders(config).filter((dir) => !relative(config.root, dir).startsWith('..'));
+  const exposed = [...rootExposed, ...exposedPaths(folders)];
   if (exposed.length === 0) {
     await add({ check: 'permissions', status: 'ok', detail: `everything under ${config.root} is private` });
     return;

@@ -113,7 +113,7 @@ export class FileLock {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') return false;
       if (code === 'ENOENT') {
-        this.fs.mkdirSync(dirname(this.path), { recursive: true });
+        this.fs.mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
         return this.create();
       }
       throw new SatError(
