@@ -80,16 +80,10 @@ export {
   backupSession,
   backupSessions,
 } from './backup/backup-session.js';
+export { type BackupCheck, checkBackup } from './backup/check-backup.js';
 export type { Delivery, TransferProgress } from './backup/deliver-backup.js';
 export { type BackupListing, findSessionBackup, listBackups } from './backup/list-backups.js';
 export { probeStorageTarget, type TargetProbe } from './backup/probe-target.js';
-export {
-  findWorkLeftovers,
-  removeWorkLeftovers,
-  WORK_FOLDERS,
-  type WorkLeftover,
-  workFolderName,
-} from './backup/work-leftovers.js';
 export {
   type RestoredFile,
   type RestoreOptions,
@@ -97,6 +91,13 @@ export {
   restoreSession,
 } from './backup/restore-session.js';
 export type { DatabaseBackup } from './backup/session-sources.js';
+export {
+  findWorkLeftovers,
+  removeWorkLeftovers,
+  WORK_FOLDERS,
+  type WorkLeftover,
+  workFolderName,
+} from './backup/work-leftovers.js';
 export {
   type CaptureScriptOptions,
   captureScript,
