@@ -15,6 +15,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   };
   process.stdout.write(`${pkg.version}\n`);
 } else {
+  const { makeFilesPrivate } = await import('./private-files.js');
+  makeFilesPrivate();
   const { main } = await import('./main.js');
   process.exitCode = await main(process.argv);
 }

@@ -288,6 +288,7 @@ export const backupsCommand = declareCommand({
     c
       .option('--target <kind>', 'kind of target (default: backup.target, local)')
       .option('--dir <path>', 'folder of the local target (default: backup.dir, <data root>/backups)')
+      .option('--verify', 'read every bundle back and check it against its manifest')
       .option('--json', 'print JSON'),
 });
 

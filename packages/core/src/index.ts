@@ -80,6 +80,7 @@ export {
   backupSession,
   backupSessions,
 } from './backup/backup-session.js';
+export { type BackupCheck, checkBackup } from './backup/check-backup.js';
 export type { Delivery, TransferProgress } from './backup/deliver-backup.js';
 export { type BackupListing, findSessionBackup, listBackups } from './backup/list-backups.js';
 export { probeStorageTarget, type TargetProbe } from './backup/probe-target.js';
@@ -90,6 +91,13 @@ export {
   restoreSession,
 } from './backup/restore-session.js';
 export type { DatabaseBackup } from './backup/session-sources.js';
+export {
+  findWorkLeftovers,
+  removeWorkLeftovers,
+  WORK_FOLDERS,
+  type WorkLeftover,
+  workFolderName,
+} from './backup/work-leftovers.js';
 export {
   type CaptureScriptOptions,
   captureScript,
@@ -239,9 +247,11 @@ export {
   createHandoff,
   type HandoffResult,
   handoffIfDue,
+  handoffToResume,
   latestHandoffForProject,
   latestHandoffPath,
   newestHandoffFile,
+  type ResumeHandoff,
   sessionTranscriptTokens,
 } from './handoff/create-handoff.js';
 export { HANDOFF_SECTIONS, type HandoffSection, promptText } from './handoff/handoff-markdown.js';

@@ -42,9 +42,15 @@ function connect(settings: SqliteStoreSettings): SqliteDatabase {
   return db;
 }
 
-/** Renames a damaged database (and its WAL and shared-memory files) to `<file>.corrupt-<time>`. */
+/**
+ * Renames a damaged database (and its WAL and shared-memory files) to `<file>.damaged-<time>`,
+ * returning the new name, so that a fresh one can be rebuilt from the log.
+ *
+ * @example
+ * const aside = moveAside('/project/.claude/analytics/sat.db'); // '.../sat.db.damaged-2026-...'
+ */
 export function moveAside(file: string): string {
-  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   renameSync(file, aside);
   for (const suffix of ['-wal', '-shm'])
     if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);

@@ -33,7 +33,7 @@ export interface SqliteStoreOptions {
   prices?: PriceTable;
   /**
    * A damaged or non-SQLite file: `error` (default) fails with `STORE_CORRUPT`; `recreate` moves it
-   * aside (`sat.db.corrupt-<time>`) and starts an empty database, to `rebuild()` from the log.
+   * aside (`sat.db.damaged-<time>`, with its -wal and -shm) and starts an empty database, to `rebuild()` from the log.
    */
   onCorrupt?: 'error' | 'recreate';
   /** Projection versions to build with (default: core's). Tests raise one to see the rebuild. */

@@ -75,7 +75,7 @@ describe('a damaged database', () => {
     const { logsDir, file, tools } = await storeWithData(dir);
     writeFileSync(file, 'garbage'.repeat(1000));
     const store = await open({ file, logsDir, onCorrupt: 'recreate' });
-    expect(readdirSync(dir).filter((name) => name.startsWith('sat.db.corrupt-'))).toHaveLength(1);
+    expect(readdirSync(dir).filter((name) => name.startsWith('sat.db.damaged-'))).toHaveLength(1);
     expect((await store.toolEffectiveness({ now: NOW })).tools).toEqual([]);
     await store.rebuild();
     expect((await store.toolEffectiveness({ now: NOW })).tools).toEqual(tools);

@@ -1,8 +1,23 @@
-import { type BackupListing, isSatError, listBackupQueue, listBackups } from '@sat/core';
+import {
+  type BackupCheck,
+  type BackupListing,
+  checkBackup,
+  isSatError,
+  listBackupQueue,
+  listBackups,
+} from '@sat/core';
 import { backupTarget } from '../backup-target.js';
 import type { HandlerOf } from '../command-spec.js';
 import { formatBytes, formatTime, printJson, printTable } from '../output.js';
 import type { backupsCommand } from '../registry.js';
+
+/** The STATUS column of one backup. */
+function backupStatus(check: BackupCheck | undefined): string {
+  if (!check) return 'not checked';
+  if (check.state === 'incomplete') return 'incomplete (back it up again)';
+  if (check.state === 'damaged') return `DAMAGED: ${check.problem} (back the session up again)`;
+  return check.verified ? 'stored, verified' : 'stored';
+}
 
 /** Lists the session backups the target holds, and those still waiting in the queue for it (even when the target is unreachable). */
 export const run: HandlerOf<typeof backupsCommand> = async (ctx, _args, options) => {
@@ -10,8 +25,11 @@ export const run: HandlerOf<typeof backupsCommand> = async (ctx, _args, options)
   const target = await backupTarget(config, options);
   let backups: BackupListing[] = [];
   let unavailable: string | undefined;
+  const checks: BackupCheck[] = [];
   try {
     backups = await listBackups(target);
+    for (const backup of backups)
+      checks.push(await checkBackup(target, backup, { verify: Boolean(options.verify) }));
   } catch (error) {
     if (!isSatError(error, 'TARGET_UNAVAILABLE')) throw error;
     unavailable = error.message;
@@ -23,20 +41,20 @@ export const run: HandlerOf<typeof backupsCommand> = async (ctx, _args, options)
     printJson(ctx, {
       target: target.name,
       location: target.location,
-      backups,
+      backups: backups.map((b, i) => ({ ...b, ...checks[i] })),
       ...(unavailable ? { unavailable } : {}),
       queued: queued.map(({ manifest, ...job }) => ({ ...job, bytes: manifest.bundle.bytes })),
     });
-    return unavailable ? 1 : 0;
+    return unavailable || checks.some((check) => check.state === 'damaged') ? 1 : 0;
   }
   if (unavailable) ctx.note(`sat: cannot list the backups: ${unavailable}`);
   const rows = [
-    ...backups.map((b) => ({
+    ...backups.map((b, i) => ({
       session: b.session,
       phase: b.phase,
       bytes: b.bytes,
       date: b.modified.toISOString(),
-      status: b.complete ? 'stored' : 'incomplete (back it up again)',
+      status: backupStatus(checks[i]),
     })),
     ...queued.map((job) => ({
       session: job.session,
@@ -60,5 +78,5 @@ export const run: HandlerOf<typeof backupsCommand> = async (ctx, _args, options)
     { header: 'DATE', value: (r) => formatTime(r.date) },
     { header: 'STATUS', value: (r) => r.status },
   ]);
-  return unavailable ? 1 : 0;
+  return unavailable || checks.some((check) => check.state === 'damaged') ? 1 : 0;
 };

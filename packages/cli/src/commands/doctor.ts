@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import {
   accessSync,
   chmodSync,
   constants,
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -10,11 +12,12 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import {
   captureScriptPath,
   closeSessionLog,
   FileLock,
+  findWorkLeftovers,
   isOwnerAlive,
   listSessions,
   Quarantine,
@@ -29,7 +32,7 @@ import { backupFindings } from '../backup-health.js';
 import type { HandlerOf } from '../command-spec.js';
 import { printJson } from '../output.js';
 import type { doctorCommand } from '../registry.js';
-import { GITIGNORE_BLOCK_START } from './init.js';
+import { dataFolders, GITIGNORE_BLOCK_START } from './init.js';
 
 /** One finding of `sat doctor`. */
 export interface Finding {
@@ -66,7 +69,7 @@ async function checkFolders(config: SatConfig, add: Add): Promise<void> {
       await add(
         { check: `folder ${name}`, status: 'error', detail: `${dir} does not exist`, fix: "run 'sat init'" },
         () => {
-          mkdirSync(dir, { recursive: true, mode: name === 'credentials' ? 0o700 : 0o755 });
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
         },
       );
       continue;
@@ -112,6 +115,108 @@ async function checkGitIgnore(config: SatConfig, add: Add): Promise<void> {
           fix: "run 'sat init'",
         },
   );
+}
+
+/** Each data folder under the root that git would not ignore (when the root is in a git work tree). */
+async function checkGitTracked(config: SatConfig, add: Add): Promise<void> {
+  const inside = spawnSync('git', ['-C', config.root, 'rev-parse', '--is-inside-work-tree'], {
+    encoding: 'utf8',
+  });
+  if (inside.status !== 0 || inside.stdout.trim() !== 'true') return;
+  const folders = [...new Set(dataFolders(config))].filter(
+    (dir) => !relative(config.root, dir).startsWith('..'),
+  );
+  const probes = folders.map((dir) => `${dir}/`);
+  const answer = spawnSync('git', ['-C', config.root, 'check-ignore', '--', ...probes], { encoding: 'utf8' });
+  if (answer.status !== 0 && answer.status !== 1) return;
+  const ignored = new Set(answer.stdout.split('\n').filter(Boolean));
+  const tracked = folders.filter((_, i) => !ignored.has(probes[i]!));
+  if (tracked.length === 0) return;
+  await add({
+    check: 'git-ignore',
+    status: 'warn',
+    detail: `git does not ignore ${tracked.join(', ')}: its logs, backups or credentials could be committed`,
+    fix: "run 'sat init' (it git-ignores every data folder)",
+  });
+}
+
+/** Files and folders under `dirs` that others can read: all of them should be 0600 in 0700 folders. */
+function exposedPaths(dirs: readonly string[]): string[] {
+  const exposed: string[] = [];
+  const walk = (path: string): void => {
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    if (!stats || stats.isSymbolicLink()) return;
+    if ((stats.mode & 0o077) !== 0) exposed.push(path);
+    if (stats.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  for (const dir of new Set(dirs)) walk(dir);
+  return exposed;
+}
+
+/** Data folders (and the root itself) readable by group or others; --fix makes them private. */
+async function checkPermissions(config: SatConfig, add: Add): Promise<void> {
+  if (!existsSync(config.root)) return;
+  const rootExposed = (statSync(config.root).mode & 0o077) !== 0 ? [config.root] : [];
+  const folders = dataFolders(config).filter((dir) => !relative(config.root, dir).startsWith('..'));
+  const exposed = [...rootExposed, ...exposedPaths(folders)];
+  if (exposed.length === 0) {
+    await add({ check: 'permissions', status: 'ok', detail: `everything under ${config.root} is private` });
+    return;
+  }
+  await add(
+    {
+      check: 'permissions',
+      status: 'warn',
+      detail: `${exposed.length} file(s) or folder(s) under ${config.root} can be read by other users: ${exposed.slice(0, 5).join(', ')}${exposed.length > 5 ? ', ...' : ''}`,
+      fix: 'sat doctor --fix (makes them 0600, folders 0700)',
+    },
+    () => {
+      for (const path of exposed) chmodSync(path, statSync(path).mode & 0o700);
+    },
+  );
+}
+
+/** The analytics database passes SQLite's quick_check. */
+async function checkDatabase(config: SatConfig, add: Add): Promise<void> {
+  const file = join(config.paths.analytics, 'sat.db');
+  if (!existsSync(file)) return;
+  let check: { ok: boolean; problems: string[] };
+  try {
+    const { checkSqliteDatabase } = await import('@sat/store-sqlite');
+    check = checkSqliteDatabase(file);
+  } catch (error) {
+    await add({
+      check: 'database',
+      status: 'warn',
+      detail: `cannot check ${file}: ${(error as Error).message}`,
+    });
+    return;
+  }
+  await add(
+    check.ok
+      ? { check: 'database', status: 'ok', detail: `${file} passes SQLite's quick_check` }
+      : {
+          check: 'database',
+          status: 'error',
+          detail: `${file} is damaged: ${check.problems.slice(0, 3).join('; ')}`,
+          fix: "run 'sat rebuild' (it moves the damaged file aside as sat.db.damaged-<time> and rebuilds it from the log)",
+        },
+  );
+}
+
+/** Work folders of killed backups and restores (full copies of the database, bundles). */
+async function checkWorkLeftovers(config: SatConfig, add: Add): Promise<void> {
+  for (const leftover of findWorkLeftovers(config)) {
+    await add(
+      {
+        check: 'backup work',
+        status: 'warn',
+        detail: `${leftover.path} (${leftover.bytes} bytes) was left by a killed backup or restore (${leftover.reason})`,
+        fix: 'sat doctor --fix (removes it; the next backup does too)',
+      },
+      () => rmSync(leftover.path, { recursive: true, force: true }),
+    );
+  }
 }
 
 /** Leftover takeover guards and stale locks of dead writers. */
@@ -273,6 +378,10 @@ async function checkSession(config: SatConfig, info: SessionInfo, add: Add): Pro
 const CHECKS: readonly ((config: SatConfig, add: Add) => Promise<void>)[] = [
   checkFolders,
   checkGitIgnore,
+  checkGitTracked,
+  checkPermissions,
+  checkDatabase,
+  checkWorkLeftovers,
   checkLocks,
   checkTempFiles,
   checkCapture,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { newestHandoffFile } from '@sat/core';
+import { handoffToResume } from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import type { hookContextCommand } from '../registry.js';
 
@@ -9,20 +9,23 @@ export const CONTEXT_LIMIT = 10_000;
 /** SessionStart sources after which the model has lost its context and gets the latest handoff. */
 export const CONTINUITY_SOURCES = ['resume', 'compact', 'clear'];
 
-/** The additional context for a SessionStart payload, or undefined when there is nothing to add. */
+/**
+ * The additional context for a SessionStart payload, or undefined when there is nothing to add:
+ * the handoff of the session being resumed (`session_id`), or the project's newest when it has
+ * none, under a first line that names the file, its session and when it was written.
+ */
 export function sessionStartContext(payload: unknown, handoffsDir: string): string | undefined {
-  const source =
-    typeof payload === 'object' && payload !== null ? (payload as { source?: unknown }).source : undefined;
-  if (typeof source !== 'string' || !CONTINUITY_SOURCES.includes(source)) return undefined;
-  const file = newestHandoffFile(handoffsDir);
-  if (!file) return undefined;
-  const handoff = { file, text: readFileSync(file, 'utf8') };
-  const header = `Handoff from the previous session (SubAgent Tracking System, ${handoff.file}):\n\n`;
+  const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  if (typeof fields.source !== 'string' || !CONTINUITY_SOURCES.includes(fields.source)) return undefined;
+  const handoff = handoffToResume(handoffsDir, fields.session_id);
+  if (!handoff) return undefined;
+  const text = readFileSync(handoff.file, 'utf8');
+  const header = `[sat] handoff ${handoff.file} of session ${handoff.session}, written ${handoff.writtenAt.toISOString()}:\n\n`;
   const room = CONTEXT_LIMIT - header.length - 200;
   const body =
-    handoff.text.length > room
-      ? `${handoff.text.slice(0, room)}\n\n[handoff cut to fit the context limit; full text in ${handoff.file}]`
-      : handoff.text;
+    text.length > room
+      ? `${text.slice(0, room)}\n\n[handoff cut to fit the context limit; full text in ${handoff.file}]`
+      : text;
   return header + body;
 }
 
@@ -35,7 +38,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 /**
  * `sat hook context <payload-file | ->`: run by the capture hook at SessionStart. For a session that
- * resumes, or restarts after compaction or /clear, prints the project's latest handoff as
+ * resumes, or restarts after compaction or /clear, prints its handoff (see `sessionStartContext`) as
  * additional context for the model (Claude Code's JSON hook output). Prints nothing otherwise,
  * and never fails: the agent must start whatever happens.
  */

@@ -33,9 +33,14 @@ export interface HooksResult {
   removed: string[];
 }
 
-function gitignoreBlock(root: string, paths: SatPaths): string {
-  const lines = (Object.keys(paths) as (keyof SatPaths)[])
-    .map((name) => relative(root, paths[name]))
+/** The folders under the data root that hold sat's data: every configured path and the local backup folder. */
+export function dataFolders(config: Pick<SatConfig, 'paths' | 'backup'>): string[] {
+  return [...Object.values(config.paths), config.backup.dir];
+}
+
+function gitignoreBlock(root: string, folders: readonly string[]): string {
+  const lines = [...new Set(folders)]
+    .map((dir) => relative(root, dir))
     .filter((rel) => rel && !rel.startsWith('..'))
     .map((rel) => `/${rel.split('\\').join('/')}/`);
   lines.push('/sat/', '/sat.config.local.json');
@@ -56,18 +61,18 @@ function scriptExpression(config: SatConfig, scope: SettingsScope): string {
 function createFolders(config: SatConfig) {
   const created: string[] = [];
   const present: string[] = [];
-  mkdirSync(config.root, { recursive: true });
-  for (const [name, dir] of Object.entries(config.paths)) {
+  mkdirSync(config.root, { recursive: true, mode: 0o700 });
+  for (const dir of Object.values(config.paths)) {
     if (existsSync(dir)) present.push(dir);
     else {
-      mkdirSync(dir, { recursive: true, mode: name === 'credentials' ? 0o700 : 0o755 });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       created.push(dir);
     }
   }
   chmodSync(config.paths.credentials, 0o700);
 
   const ignoreFile = join(config.root, '.gitignore');
-  const block = gitignoreBlock(config.root, config.paths);
+  const block = gitignoreBlock(config.root, dataFolders(config));
   const before = existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8') : '';
   let after: string;
   const start = before.indexOf(GITIGNORE_BLOCK_START);
@@ -76,7 +81,7 @@ function createFolders(config: SatConfig) {
     after = before.slice(0, start) + block + before.slice(end + GITIGNORE_BLOCK_END.length + 1);
   else after = before + (before && !before.endsWith('\n') ? '\n' : '') + block;
   const gitignoreChanged = after !== before;
-  if (gitignoreChanged) writeFileSync(ignoreFile, after);
+  if (gitignoreChanged) writeFileSync(ignoreFile, after, { mode: 0o600 });
 
   const outside = (Object.keys(config.paths) as (keyof SatPaths)[]).filter((name) =>
     relative(config.root, config.paths[name]).startsWith('..'),
@@ -113,7 +118,7 @@ function printHooks(ctx: CliContext, file: string, hooks: HooksResult, uninstall
 }
 
 /**
- * Creates the data folders (credentials mode 0700) and the git-ignore entries, then installs the
+ * Creates the data folders (mode 0700) and the git-ignore entries (every data folder, `backups/` too), then installs the
  * Claude Code capture hooks into the project's `.claude/settings.json` (`--local`:
  * `settings.local.json`; `--user`: `~/.claude/settings.json`; `--no-hooks`: none). With
  * `--uninstall`, only removes our hooks from that file. Running it again changes nothing. A

@@ -49,6 +49,22 @@ export function parseBackupKey(key: string): ParsedBackupKey | undefined {
 export type BundleFileKind = 'log' | 'log-meta' | 'raw' | 'snapshot' | 'handoff' | 'database';
 
 const SAFE_NAME = /^[^/\\\0]+$/;
+const HANDOFF_STAMP = /^\d{4}-\d{2}-\d{2}T[0-9-]+Z$/;
+
+/**
+ * Whether the handoff file `name` belongs to `session`: `latest-<session>.md`, or
+ * `<session>-<timestamp>.md` as `createHandoff` names them. No other file of `handoffs/` is a
+ * session's, so a bundle can never bring in another session's handoff.
+ *
+ * @example
+ * sessionOwnsHandoff('latest-s1.md', 's1'); // true
+ * sessionOwnsHandoff('latest-s2.md', 's1'); // false
+ */
+export function sessionOwnsHandoff(name: string, session: string): boolean {
+  if (name === `latest-${session}.md`) return true;
+  const prefix = `${session}-`;
+  return name.startsWith(prefix) && name.endsWith('.md') && HANDOFF_STAMP.test(name.slice(prefix.length, -3));
+}
 
 function bundleError(path: string, reason: string): SatError {
   return new SatError(
@@ -68,7 +84,7 @@ function bundleError(path: string, reason: string): SatError {
  * - `logs/<session>.jsonl.gz`, `logs/<session>.meta.json`, `logs/<session>.jsonl` → `paths.logs`
  * - `logs/raw/<session>.jsonl` → `<paths.logs>/raw/`
  * - `snapshots/<path>` → `<paths.state>/snapshots/<session>/<path>`
- * - `handoffs/<name>.md` → `paths.handoffs`
+ * - `handoffs/latest-<session>.md`, `handoffs/<session>-<timestamp>.md` → `paths.handoffs`
  * - `analytics/sat.db` → `paths.analytics`
  */
 export function localPathOf(
@@ -89,7 +105,7 @@ export function localPathOf(
       return { file: join(config.paths.logs, 'raw', `${session}.jsonl`), kind: 'raw' };
   } else if (top === 'snapshots' && rest.length > 0) {
     return { file: join(config.paths.state, 'snapshots', session, ...rest), kind: 'snapshot' };
-  } else if (top === 'handoffs' && rest.length === 1 && name.endsWith('.md')) {
+  } else if (top === 'handoffs' && rest.length === 1 && sessionOwnsHandoff(name, session)) {
     return { file: join(config.paths.handoffs, name), kind: 'handoff' };
   } else if (top === 'analytics' && name === 'sat.db') {
     return { file: join(config.paths.analytics, 'sat.db'), kind: 'database' };

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SatConfig } from '../config/config-schema.js';
@@ -15,6 +14,7 @@ import { writeSessionBundle } from './bundle-writer.js';
 import { deliverBackup, locationOf, type PreparedBackup, type TransferProgress } from './deliver-backup.js';
 import { readSessionPhase } from './session-phase.js';
 import { collectSessionSources, type DatabaseBackup } from './session-sources.js';
+import { removeWorkLeftovers, workFolderName } from './work-leftovers.js';
 
 /** Options of {@link backupSession}. */
 export interface BackupOptions {
@@ -82,8 +82,9 @@ export async function backupSession(
   session: string,
   options: BackupOptions = {},
 ): Promise<BackupResult> {
-  const workDir = join(config.paths.state, '.backup-work', randomUUID());
-  mkdirSync(workDir, { recursive: true });
+  removeWorkLeftovers(config);
+  const workDir = join(config.paths.state, '.backup-work', workFolderName());
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
   try {
     const found = await collectSessionSources(config, session, {
       databaseBackup: options.databaseBackup,

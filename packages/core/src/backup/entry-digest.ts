@@ -45,7 +45,12 @@ export class EntryDigest extends Transform {
       return;
     }
     this.hash.update(chunk);
-    this.options.onBytes?.(chunk.length);
+    try {
+      this.options.onBytes?.(chunk.length);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
     callback(null, chunk);
   }
 

@@ -1,18 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  copyFileSync,
-  createReadStream,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-  unlinkSync,
-  utimesSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createReadStream, existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SatConfig } from '../config/config-schema.js';
 import { SatError } from '../errors.js';
 import { assertSessionId } from '../ids.js';
@@ -28,6 +15,15 @@ import { locationOf, type TransferProgress } from './deliver-backup.js';
 import { downloadChecked } from './download-checked.js';
 import { findSessionBackup } from './list-backups.js';
 import { readBackupManifest } from './read-manifest.js';
+import { commitMoves, type StagedMove } from './restore-commit.js';
+import {
+  assertWithinCap,
+  bundleTimeRange,
+  clampedTime,
+  expansionGuard,
+  firstEventTime,
+} from './restore-limits.js';
+import { workFolderName } from './work-leftovers.js';
 
 type StoredBundle = NonNullable<BackupManifest['bundle']>;
 
@@ -71,26 +67,6 @@ export interface RestoreResult {
   createdAt?: string;
   files: RestoredFile[];
   warnings: string[];
-}
-
-function moveInto(staged: string, file: string, mtime: Date): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.sat-restore-${process.pid}-${randomUUID().slice(0, 8)}`;
-  try {
-    renameSync(staged, tmp);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    copyFileSync(staged, tmp);
-  }
-  const fd = openSync(tmp, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  utimesSync(tmp, mtime, mtime);
-  renameSync(tmp, file);
-  fsyncDir(dirname(file));
 }
 
 /** One file of the bundle: where it goes on this machine. */
@@ -184,6 +160,7 @@ async function decideFiles(
 
 /** Downloads and checks the bundle as a whole, then takes it apart into `workDir/files`. */
 async function stageBundle(
+  config: SatConfig,
   target: StorageTarget,
   backup: Awaited<ReturnType<typeof locateBackup>>,
   session: string,
@@ -203,11 +180,36 @@ async function stageBundle(
     (bytes) => options.onProgress?.({ stage: 'download', session, bytes, total: manifest.bundle.bytes }),
   );
   const total = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
+  const guard = expansionGuard(config, manifest.bundle.bytes, workDir, where);
   let extracted = 0;
   return extractBundle(downloaded, manifest, join(workDir, 'files'), where, (n) => {
+    guard(n);
     extracted += n;
     options.onProgress?.({ stage: 'extract', session, bytes: extracted, total });
   });
+}
+
+/** The staged files to move into place, each with its time clamped to the bundle's own time range. */
+function plannedMoves(
+  manifest: BackupManifest,
+  files: readonly RestoredFile[],
+  staged: readonly StagedFile[],
+  where: string,
+): StagedMove[] {
+  const log = staged.find((file) => file.entry.kind === 'log');
+  const first = log ? firstEventTime(log.staged, log.entry.path.endsWith('.gz')) : undefined;
+  const range = bundleTimeRange(manifest, first);
+  const moves: StagedMove[] = [];
+  for (const [i, record] of files.entries()) {
+    if (record.action !== 'restored' && record.action !== 'overwritten') continue;
+    const entry = staged[i]!;
+    moves.push({
+      staged: entry.staged,
+      file: record.file,
+      mtime: clampedTime(entry.entry.mtime, range, where, entry.entry.path),
+    });
+  }
+  return moves;
 }
 
 /** The marker of a restored closed session that has none: it names the backup it came from. */
@@ -238,8 +240,10 @@ function markRestored(
  * Restores one session from `target`: finds its backup (the location in its backup marker, else
  * the newest under `SubAgentTracking/`), downloads the bundle and checks its SHA-256 against
  * the manifest, takes it apart safely into a staging folder (refusing absolute paths, `..`,
- * links and anything the manifest does not list; checking every file's size and SHA-256), and
- * only then puts the files in place, byte-identical. A local file that differs is not
+ * links, anything the manifest does not list and any path that is not the session's own; checking
+ * every file's size and SHA-256; refusing a manifest whose total exceeds `restoreCap`), and
+ * only then moves the files in place, byte-identical, with their times clamped to the bundle's own
+ * time range; a failure on any file undoes the others. A local file that differs is not
  * overwritten unless `force`: the restore is refused and nothing changes. A damaged bundle
  * restores nothing (`CHECKSUM_MISMATCH`).
  *
@@ -260,10 +264,13 @@ export async function restoreSession(
     const local = localPathOf(config, session, entry.path);
     return { file: entry, local: local.file, kind: local.kind };
   });
-  const workDir = join(config.paths.state, '.restore-work', randomUUID());
-  mkdirSync(join(workDir, 'files'), { recursive: true });
+  const where = `backup ${bundleKey} on ${target.name} target ${target.location}`;
+  mkdirSync(config.paths.state, { recursive: true, mode: 0o700 });
+  assertWithinCap(config, manifest, config.paths.state, where);
+  const workDir = join(config.paths.state, '.restore-work', workFolderName());
+  mkdirSync(join(workDir, 'files'), { recursive: true, mode: 0o700 });
   try {
-    const staged = await stageBundle(target, backup, session, workDir, options);
+    const staged = await stageBundle(config, target, backup, session, workDir, options);
     const { files, conflicts, alternates } = await decideFiles(config, session, plan, options);
     if (conflicts.length > 0) {
       throw new SatError(
@@ -272,10 +279,7 @@ export async function restoreSession(
         { details: { session, conflicts } },
       );
     }
-    for (const [i, record] of files.entries()) {
-      if (record.action !== 'restored' && record.action !== 'overwritten') continue;
-      moveInto(staged[i]!.staged, record.file, new Date(plan[i]!.file.mtime));
-    }
+    commitMoves(plannedMoves(manifest, files, staged, where), join(workDir, 'aside'));
     for (const other of alternates) if (!files.some((f) => f.file === other)) unlinkSync(other);
     if (alternates.length > 0) fsyncDir(config.paths.logs);
     markRestored(config, target, session, backup);

@@ -7,7 +7,7 @@ import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import { readSessionMeta, sessionInfo } from '../log/sessions.js';
 import { readLogTail } from '../log/tail.js';
-import type { BundleFileKind } from './backup-layout.js';
+import { type BundleFileKind, sessionOwnsHandoff } from './backup-layout.js';
 
 /**
  * Makes a consistent copy of the SQLite analytics database at `destPath` (for instance with
@@ -62,21 +62,6 @@ function regularFiles(dir: string): string[] {
   };
   walk(dir);
   return out;
-}
-
-/** Whether a handoff file name belongs to `session` (its id appears in it, not as part of a longer word). */
-function namesSession(name: string, session: string): boolean {
-  if (!name.endsWith('.md')) return false;
-  for (let at = name.indexOf(session); at !== -1; at = name.indexOf(session, at + 1)) {
-    const before = name[at - 1];
-    const after = name[at + session.length];
-    if (
-      (before === undefined || !/[A-Za-z0-9]/.test(before)) &&
-      (after === undefined || !/[A-Za-z0-9]/.test(after))
-    )
-      return true;
-  }
-  return false;
 }
 
 /**
@@ -147,7 +132,7 @@ export async function collectSessionSources(
   if (existsSync(config.paths.handoffs)) {
     for (const name of readdirSync(config.paths.handoffs).sort()) {
       const file = join(config.paths.handoffs, name);
-      if (namesSession(name, session) && statSync(file).isFile())
+      if (sessionOwnsHandoff(name, session) && statSync(file).isFile())
         sources.push({ path: `handoffs/${name}`, kind: 'handoff', file });
     }
   }

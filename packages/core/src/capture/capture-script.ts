@@ -61,6 +61,7 @@ esac
   return `#!/bin/sh
 # SubAgent Tracking System: Claude Code hook capture (written by 'sat init'; safe to delete with 'sat init --uninstall').
 # Stores the hook payload (stdin) as one spool file. Never fails the agent: always exits 0.
+umask 077
 d=\${SAT_SPOOL_DIR:-${spool}}
 n=$(date +%s%N 2>/dev/null)-$$
 t="$d/.tmp/$n"

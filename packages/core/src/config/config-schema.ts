@@ -92,6 +92,7 @@ export const ConfigFileSchema = Type.Object(
           ),
           dir: Type.Optional(Folder),
           auto: Type.Optional(Type.Boolean()),
+          restoreMaxBytes: Type.Optional(Type.Integer({ minimum: 1 })),
           gdrive: Type.Optional(
             Type.Object(
               { folder: Type.Optional(Type.String({ minLength: 1, pattern: '^[^/\\\\]+$' })) },
@@ -244,6 +245,11 @@ export interface BackupSettings {
    * PreCompact) and when a session's context passes the fill warning. Default true.
    */
   auto: boolean;
+  /**
+   * Largest total a restore expands a bundle to, in bytes. Default undefined: free disk space less
+   * a margin, and at most 10x the bundle's size. Example: `{ "backup": { "restoreMaxBytes": 5e9 } }`.
+   */
+  restoreMaxBytes?: number;
   /** Google Drive: the top folder in My Drive that holds the backups. Default `SubAgentTracking`. */
   gdrive: { folder: string };
 }

@@ -340,6 +340,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
       target: merged.backup?.target ?? 'local',
       dir: merged.backup?.dir ? resolve(root, merged.backup.dir) : join(root, 'backups'),
       auto: merged.backup?.auto ?? true,
+      ...(merged.backup?.restoreMaxBytes !== undefined && { restoreMaxBytes: merged.backup.restoreMaxBytes }),
       gdrive: { folder: merged.backup?.gdrive?.folder ?? DEFAULT_GDRIVE_FOLDER },
     },
     archive: {

@@ -11,7 +11,7 @@ import {
 import { join } from 'node:path';
 import type { SatConfig } from '../config/config-schema.js';
 import { SatError } from '../errors.js';
-import { assertSessionId } from '../ids.js';
+import { assertSessionId, isValidSessionId } from '../ids.js';
 import { writeFileAtomic } from '../log/atomic-file.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import { readSessionMeta } from '../log/sessions.js';
@@ -223,6 +223,7 @@ export function newestHandoffFile(
   let newest: { file: string; mtime: number } | undefined;
   for (const name of readdirSync(handoffsDir)) {
     if (!name.startsWith('latest-') || !name.endsWith('.md')) continue;
+    if (!isValidSessionId(name.slice('latest-'.length, -'.md'.length))) continue;
     if (options.excludeSession && name === `latest-${options.excludeSession}.md`) continue;
     const file = join(handoffsDir, name);
     try {
@@ -232,6 +233,35 @@ export function newestHandoffFile(
     } catch {}
   }
   return newest?.file;
+}
+
+/** The handoff a resumed session is given (see {@link handoffToResume}). */
+export interface ResumeHandoff {
+  /** `<handoffsDir>/latest-<session>.md` */
+  file: string;
+  /** The session it is the handoff of. */
+  session: string;
+  /** When it was written (its modification time). */
+  writtenAt: Date;
+}
+
+/**
+ * The handoff to give a session that resumes (or restarts after compaction or /clear): the
+ * session's own `latest-<session>.md`; only when the session has none (no valid id, or no
+ * handoff of its own) the project's newest. Never any other file of `handoffsDir`.
+ *
+ * @example
+ * const handoff = handoffToResume(config.paths.handoffs, payload.session_id);
+ * if (handoff) print(`[sat] handoff ${handoff.file} of session ${handoff.session}`);
+ */
+export function handoffToResume(handoffsDir: string, session?: unknown): ResumeHandoff | undefined {
+  const own = isValidSessionId(session) ? join(handoffsDir, `latest-${session}.md`) : undefined;
+  const file = own && existsSync(own) ? own : newestHandoffFile(handoffsDir);
+  if (!file) return undefined;
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (!stats?.isFile()) return undefined;
+  const name = file.slice(handoffsDir.length + 1);
+  return { file, session: name.slice('latest-'.length, -'.md'.length), writtenAt: stats.mtime };
 }
 
 /**

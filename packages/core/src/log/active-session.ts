@@ -18,7 +18,7 @@ export function setActiveSession(logsDir: string, session: string | undefined): 
   const file = join(logsDir, FILE);
   if (session === undefined) rmSync(file, { force: true });
   else {
-    mkdirSync(logsDir, { recursive: true });
+    mkdirSync(logsDir, { recursive: true, mode: 0o700 });
     writeFileAtomic(file, `${session}\n`);
   }
 }

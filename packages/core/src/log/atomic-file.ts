@@ -23,7 +23,7 @@ export function fsyncDir(dir: string): void {
  * @example
  * writeFileAtomic('/data/state/.state.json', '{}\n');
  */
-export function writeFileAtomic(path: string, content: string | Buffer, mode = 0o644): void {
+export function writeFileAtomic(path: string, content: string | Buffer, mode = 0o600): void {
   try {
     writeAtomically(path, content, mode);
   } catch (error) {

@@ -328,11 +328,11 @@ export class EventWriter {
       if (channel.fd === undefined) {
         if (fs.existsSync(files.compressed)) throw closedError(files);
         try {
-          channel.fd = fs.openSync(files.plain, 'a+', 0o644);
+          channel.fd = fs.openSync(files.plain, 'a+', 0o600);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-          fs.mkdirSync(this.logsDir, { recursive: true });
-          channel.fd = fs.openSync(files.plain, 'a+', 0o644);
+          fs.mkdirSync(this.logsDir, { recursive: true, mode: 0o700 });
+          channel.fd = fs.openSync(files.plain, 'a+', 0o600);
         }
         channel.knownSize = -1;
       }

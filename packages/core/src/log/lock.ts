@@ -151,7 +151,7 @@ export class FileLock {
         this.fs.unlinkSync(draft);
       } catch {}
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.fs.mkdirSync(dirname(this.path), { recursive: true });
+      this.fs.mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       return this.createWith(line);
     }
     try {
@@ -180,7 +180,7 @@ export class FileLock {
   }
 
   private writeNew(path: string, line: string): void {
-    const fd = this.fs.openSync(path, 'wx', 0o644);
+    const fd = this.fs.openSync(path, 'wx', 0o600);
     try {
       this.fs.writeSync(fd, line);
     } finally {
@@ -241,7 +241,7 @@ export class FileLock {
     const guard = `${this.path}.takeover`;
     let fd: number;
     try {
-      fd = this.fs.openSync(guard, 'wx', 0o644);
+      fd = this.fs.openSync(guard, 'wx', 0o600);
     } catch {
       // Someone else is taking over. A guard older than 5 s was left by a crashed taker.
       try {

@@ -57,8 +57,8 @@ export class Quarantine {
       raw: utf8 ? text : bytes.toString('base64'),
       encoding: utf8 ? 'utf8' : 'base64',
     };
-    mkdirSync(dirname(this.path), { recursive: true });
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    appendFileSync(this.path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
     keys.add(key);
     return true;
   }
