@@ -118,7 +118,7 @@ describe('secrets are redacted before they are stored', () => {
         JSON.stringify(payload),
       );
     });
-    const result = await ingestCapture(config, { autoBackup: false });
+    const result = await ingestCapture(config);
     expect(result.bad).toEqual([]);
     const stored = everything(root);
     for (const secret of SECRETS) expect(stored).not.toContain(secret);
