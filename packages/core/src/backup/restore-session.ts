@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   copyFileSync,
-  createReadStream,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -19,7 +18,6 @@ import { assertSessionId } from '../ids.js';
 import { fsyncDir } from '../log/atomic-file.js';
 import { readBackupMarker, writeBackupMarker } from '../log/backup-marker.js';
 import { sessionLogFiles } from '../log/log-files.js';
-import { checksumOf } from '../storage/checksum-stream.js';
 import type { StorageTarget } from '../storage/storage-target.js';
 import { type BundleFileKind, localPathOf } from './backup-layout.js';
 import type { BackupManifest, BundleFile } from './backup-manifest.js';
@@ -27,6 +25,7 @@ import { extractBundle, type StagedFile } from './bundle-reader.js';
 import { locationOf, type TransferProgress } from './deliver-backup.js';
 import { downloadChecked } from './download-checked.js';
 import { findSessionBackup } from './list-backups.js';
+import { compareWithBackup } from './local-difference.js';
 import { readBackupManifest } from './read-manifest.js';
 
 type StoredBundle = NonNullable<BackupManifest['bundle']>;
@@ -161,10 +160,11 @@ async function decideFiles(
       continue;
     }
     if (existsSync(record.file)) {
-      const { checksum } = await checksumOf(createReadStream(record.file));
-      if (checksum.sha256 === item.file.sha256) files.push({ ...record, action: 'unchanged' });
+      const openLog = item.kind === 'log' && record.file === logs.plain;
+      const comparison = await compareWithBackup(record.file, item.file, openLog);
+      if (comparison.same) files.push({ ...record, action: 'unchanged' });
       else {
-        if (!options.force) conflicts.push(`${item.file.path} (${record.file})`);
+        if (!options.force) conflicts.push(`${item.file.path} (${record.file}: ${comparison.difference})`);
         files.push({ ...record, action: 'overwritten' });
       }
       continue;
