@@ -12,9 +12,9 @@ import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { warnAll } from '../current-session.js';
 import { UsageError } from '../errors.js';
-import { formatCount, formatTime, printJson } from '../output.js';
+import { summarize } from '../event-summary.js';
+import { formatAge, formatCount, formatTime, printJson } from '../output.js';
 import type { recoverCommand } from '../registry.js';
-import { summarize } from './events.js';
 import { savingText } from './handoff.js';
 
 /** One interrupted session as `sat recover --json` prints it. */
@@ -88,12 +88,18 @@ function entryOf(found: IncompleteSession, progress: SessionProgress): RecoverEn
   return entry;
 }
 
+/** Core's 'no activity for N minutes' with the time in days or hours when it is long. */
+function humanWhy(why: string, quietMinutes: number | undefined): string {
+  if (quietMinutes === undefined) return why;
+  return why.replace(/no activity for \d+ minutes/, `no activity for ${formatAge(quietMinutes * 60_000)}`);
+}
+
 function printEntry(ctx: CliContext, e: RecoverEntry): void {
   const list = (items: readonly string[], max: number) =>
     items.length > max ? [...items.slice(0, max), `… ${items.length - max} more`] : items;
   ctx.print(`session ${e.session}`);
   ctx.print(
-    `  why        ${e.why.join('; ')}${e.recoveredBefore ? ` (recovered before at ${e.recoveredBefore})` : ''}`,
+    `  why        ${e.why.map((why) => humanWhy(why, e.quietMinutes)).join('; ')}${e.recoveredBefore ? ` (recovered before at ${formatTime(e.recoveredBefore)})` : ''}`,
   );
   if (e.progress.goal) ctx.print(`  goal       ${e.progress.goal.replace(/\s+/g, ' ').slice(0, 100)}`);
   ctx.print(

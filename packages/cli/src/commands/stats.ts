@@ -312,7 +312,7 @@ async function runReport<T>(
   const sessionArg = session ?? options.session;
   const query: AnalyticsQuery = {
     days: parseDays(options.days),
-    session: sessionArg ? resolveSession(logsDir, sessionArg) : undefined,
+    session: sessionArg ? await resolveSession(logsDir, sessionArg) : undefined,
     phase: options.phase,
     agent: options.agent,
   };
