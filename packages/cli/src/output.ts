@@ -69,7 +69,10 @@ export function printTable<T>(ctx: CliContext, rows: readonly T[], columns: read
     style: { head: ['bold'], border: ['grey'] },
   });
   for (const line of cells) table.push(line.map((cell, i) => ellipsize(cell, widths[i]!)));
-  ctx.print(table.toString());
+  const [top = '', head = '', ...body] = table.toString().split('\n');
+  // One rule under the header, none between rows.
+  const rule = top.replace('┌', '├').replaceAll('┬', '┼').replace('┐', '┤');
+  ctx.print([top, head, ...(rows.length > 0 ? [rule] : []), ...body].join('\n'));
 }
 
 /** Prints a value as pretty JSON. */

@@ -13,6 +13,7 @@ import type { CliContext } from '../context.js';
 import { warnAll } from '../current-session.js';
 import { UsageError } from '../errors.js';
 import { summarize } from '../event-summary.js';
+import { parseMaxTokens } from '../handoff-limit.js';
 import { formatAge, formatCount, formatTime, printJson } from '../output.js';
 import type { recoverCommand } from '../registry.js';
 import { savingText } from './handoff.js';
@@ -135,7 +136,7 @@ async function confirm(ctx: CliContext, count: number): Promise<boolean> {
 export const run: HandlerOf<typeof recoverCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const quietMinutes = positiveInt(options.quietMinutes, '--quiet-minutes', 0) ?? DEFAULT_QUIET_MINUTES;
-  const maxTokens = positiveInt(options.maxTokens, '--max-tokens', 100);
+  const maxTokens = options.maxTokens === undefined ? undefined : parseMaxTokens(options.maxTokens);
   const found = await findIncompleteSessions(config, { quietMinutes });
   const entries: RecoverEntry[] = [];
   const progress = new Map<string, SessionProgress>();
