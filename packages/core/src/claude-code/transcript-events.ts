@@ -115,6 +115,8 @@ interface PendingUse {
   /** For a Task/Agent call: the sub-agent's name and the started event's id. */
   invocation?: SubagentLink;
   reason?: string;
+  /** The model of the assistant line that made the call. */
+  model?: string;
 }
 
 /**
@@ -240,6 +242,7 @@ export class TranscriptEventMapper {
   private toolUse(item: ToolUseItem): MappedEvent[] {
     const at = this.time(item.ts);
     const use: PendingUse = { name: item.name, input: item.input, ...at };
+    if (item.model !== undefined) use.model = item.model;
     this.pending.set(item.id, use);
     if (!SUBAGENT_TOOL_NAMES.includes(item.name)) return [];
     const data = { ...agentInvocationFromTask(item.input, this.options.agent), tool_use_id: item.id };
@@ -333,8 +336,9 @@ export class TranscriptEventMapper {
     if (run?.usage && !this.options.hasSubagentTranscript(agentId)) {
       // The sub-agent's own transcript is not here: its usage is known only from this result
       // (its last API call). Totals drop this estimate as soon as the transcript is imported.
+      // Without the sub-agent's own model, the parent's model for this call prices it.
       const estimate: EventPayloads['api_response'] = {
-        model: model ?? UNKNOWN_MODEL,
+        model: model ?? use?.model ?? UNKNOWN_MODEL,
         message_id: `task_result:${id}`,
         tokens: counts(run.usage),
         source: 'task_result',
