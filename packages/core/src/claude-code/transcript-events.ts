@@ -1,7 +1,7 @@
 import { ISO_TIME_PATTERN, type NewEvent } from '../events/envelope.js';
 import type { EventPayloads, EventType, TokenCounts } from '../events/payloads.js';
 import { stableId } from '../ids.js';
-import { promptJoinKey } from '../log/known-ids.js';
+import { promptJoinKey, toolJoinKey } from '../log/known-ids.js';
 import {
   agentInvocationFromTask,
   decisionsFromTool,
@@ -38,6 +38,8 @@ export interface MappedEvent {
   callKey?: string;
   /** For a `user_prompt`: its key in `KnownEvents.prompts`. */
   promptKey?: string;
+  /** For a `tool_usage`: its key in `KnownEvents.toolSpans` and when it ran (ms), to join a hook's call without `tool_use_id`. */
+  toolSpan?: { key: string; from: number; to: number };
 }
 
 /** A sub-agent run seen in a parent transcript: its name and the id of its `started` event. */
@@ -266,7 +268,9 @@ export class TranscriptEventMapper {
       if (!Number.isNaN(use.ms) && !Number.isNaN(done.ms)) usage.duration_ms = Math.max(0, done.ms - use.ms);
     }
     if (item.isError && item.contentSummary) usage.error = item.contentSummary.slice(0, 500);
-    out.push({ event: this.event('tool_usage', usage, use ?? done, [id]), callKey });
+    const start = use ?? done;
+    const toolSpan = { key: toolJoinKey(tool, usage.parameters), from: start.ms, to: done.ms };
+    out.push({ event: this.event('tool_usage', usage, start, [id]), callKey, toolSpan });
     if (item.isError) {
       const error = toolErrorPayload(tool, item.contentSummary || 'the tool call failed', id);
       out.push({ event: this.event('error', error, done, [id]), callKey });
