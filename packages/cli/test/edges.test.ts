@@ -175,7 +175,6 @@ describe('small things a new user meets', () => {
       { header: 'N', value: (r) => r.n, align: 'right' },
     ]);
     const lines = text.trimEnd().split('\n');
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal colours
     const plain = lines.map((line) => line.replace(/\u001b\[[0-9;]*m/g, ''));
     for (const line of plain) expect(line.length).toBeLessThanOrEqual(50);
     expect(plain.some((line) => line.includes('…'))).toBe(true);
