@@ -9,7 +9,7 @@ import {
 import { backupTarget, sqliteDatabaseBackup } from '../backup-target.js';
 import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
-import { formatBytes, formatDuration, printJson, printTable } from '../output.js';
+import { formatBytes, formatDuration, formatTime, printJson, printTable } from '../output.js';
 import type { backupCommand } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
 import { transferBar } from '../transfer-progress.js';
@@ -30,7 +30,7 @@ function rowOf(item: BackupSessionsItem): Row {
     return { session: item.session, status: 'up to date', location: item.location };
   const detail =
     item.status === 'queued'
-      ? `target unavailable, queued (next try after ${item.job?.nextAttemptAt ?? '?'})`
+      ? `target unavailable, queued (next try after ${formatTime(item.job?.nextAttemptAt) || '?'})`
       : item.logClosed
         ? 'closed session, verified'
         : 'open session: its log so far, verified';
