@@ -2,6 +2,7 @@ import { chmodSync, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { listBackupQueue, type SatConfig } from '@sat/core';
+import { formatTime } from './output.js';
 
 /** One finding about backups (the shape `sat doctor` prints). */
 export interface BackupFinding {
@@ -104,7 +105,7 @@ export function backupFindings(config: SatConfig): BackupFinding[] {
     findings.push({
       check: 'backup queue',
       status: 'warn',
-      detail: `${queue.length} backup(s) wait for their target, the oldest since ${oldest.createdAt} (${oldest.attempts} attempt(s); last error: ${oldest.lastError ?? 'none'})`,
+      detail: `${queue.length} backup(s) wait for their target, the oldest since ${formatTime(oldest.createdAt)} (${oldest.attempts} attempt(s); last error: ${oldest.lastError ?? 'none'})`,
       fix: "make the target reachable, then 'sat backup' retries them now (the capture pipeline retries them with backoff)",
     });
   }

@@ -5,7 +5,7 @@ import { resolveSession } from './session-arg.js';
 
 /**
  * The session a command is about: the one named (id, unique prefix or `active`), else the active
- * session, else the one with the most recent event.
+ * session, else the one with the most recent activity (sat's own snapshot/handoff/backup events do not count).
  */
 export async function currentSession(logsDir: string, arg: string | undefined): Promise<string> {
   if (arg) return resolveSession(logsDir, arg);
@@ -17,7 +17,7 @@ export async function currentSession(logsDir: string, arg: string | undefined): 
       `no sessions yet in ${logsDir} (import Claude Code transcripts with 'sat import', or log one with 'sat log')`,
     );
   const latest = [...sessions].sort((a, b) =>
-    (b.lastEventAt ?? b.start ?? '').localeCompare(a.lastEventAt ?? a.start ?? ''),
+    (b.lastActivityAt ?? b.start ?? '').localeCompare(a.lastActivityAt ?? a.start ?? ''),
   )[0]!;
   return latest.session;
 }

@@ -57,7 +57,15 @@ repeat a flag for a list (--options A --options B); use dots for nested fields.`
       .argument('[fields...]', "the payload's fields as flags: --question text, --parameters.command text")
       .option('--json <object>', 'the payload (or {type?, data, agent?, parent?, ts?, meta?}) as JSON')
       .option('--session <id>', 'the session (default: the active one; a new one is started when none is)')
-      .option('--agent <name>', 'the agent it concerns', 'main')
+      .option(
+        '--new',
+        'with --session: start a new session with that id (without it, an unknown id is refused)',
+      )
+      .option(
+        '--agent <name>',
+        "the agent it concerns (also the payload's agent of agent_invocation)",
+        'main',
+      )
       .option('--parent <id>', 'the id of the event it belongs under')
       .allowUnknownOption(true)
       .allowExcessArguments(true),
@@ -183,7 +191,7 @@ export const handoffCommand = declareCommand({
   summary: 'write a Markdown handoff of a session to resume from (goal, next steps, files, errors, cost)',
   help: `
 Writes <data root>/handoffs/<session>-<time>.md and latest-<session>.md, at most --max-tokens
-(default handoff.maxTokens, 2000) estimated tokens, and says how much smaller it is than the
+(200-200000; default handoff.maxTokens, 2000) estimated tokens, and says how much smaller it is than the
 session's transcript.
 
 Examples:

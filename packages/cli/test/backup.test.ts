@@ -136,8 +136,35 @@ describe('sat backup, sat backups, sat restore', () => {
     expect(down.code).toBe(1);
     expect(down.stdout).toContain('is the drive mounted?');
     const nothing = await sat(['backup'], { home });
-    expect(nothing.code).toBe(1);
-    expect(nothing.stderr).toContain('--all');
+    expect(nothing.code, nothing.stderr).toBe(0);
+    expect(nothing.stdout).toContain('the backup queue is empty: nothing to retry');
+    expect(nothing.stdout).toContain('--all');
+  });
+
+  it('does not re-upload an unchanged open session, and restores right after backing it up', async () => {
+    const home = tempDir();
+    const logged = await sat(['log', 'decision', '--question', 'Which DB?', '--selected', 'SQLite'], {
+      home,
+    });
+    expect(logged.code, logged.stderr).toBe(0);
+    const [{ session }] = JSON.parse((await sat(['sessions', '--json'], { home })).stdout);
+    const first = JSON.parse((await sat(['backup', '--all', '--json'], { home })).stdout);
+    expect(first.sessions[0]).toMatchObject({ session, status: 'uploaded' });
+    const again = JSON.parse((await sat(['backup', '--all', '--json'], { home })).stdout);
+    expect(again.sessions[0]).toMatchObject({ session, status: 'up-to-date' });
+
+    const restore = await sat(['restore', session], { home });
+    expect(restore.code, restore.stderr).toBe(0);
+
+    const more = await sat(['log', 'decision', '--question', 'Which cache?', '--selected', 'none'], { home });
+    expect(more.code, more.stderr).toBe(0);
+    const changed = JSON.parse((await sat(['backup', '--all', '--json'], { home })).stdout);
+    expect(changed.sessions[0]).toMatchObject({ session, status: 'uploaded' });
+    writeFileSync(join(home, 'logs', `${session}.jsonl`), '{"broken":true}\n', { flag: 'a' });
+    const refused = await sat(['restore', session], { home });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/local \d+ B, sha256 [0-9a-f]{12}…, modified .*; backup \d+ B/);
+    expect(refused.stderr).toContain('the local file is longer');
   });
 
   it('never lets a credential reach the output, the manifest, the bundle, the marker or the log', async () => {

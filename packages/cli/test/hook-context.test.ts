@@ -29,13 +29,3 @@ describe('SessionStart continuity context', () => {
     expect(context).toContain(`full text in ${join(dir, 'latest-big.md')}`);
   });
 });
-
-describe('sat sessions shows open sessions without recent events as idle', () => {
-  it('active while events arrive, idle since the last one after an hour', async () => {
-    const { activity } = await import('../src/commands/sessions.js');
-    const now = Date.parse('2026-11-24T12:00:00.000Z');
-    expect(activity('2026-11-24T11:30:00.000Z', now)).toBe('active');
-    expect(activity('2026-02-10T22:03:51.000Z', now)).toBe('idle since 2026-02-10 22:03:51');
-    expect(activity(undefined, now)).toBe('active');
-  });
-});

@@ -302,10 +302,13 @@ export {
 export { Quarantine, type QuarantineEntry } from './log/quarantine.js';
 export { applyRetention, planRetention, type RetentionItem, type RetentionPlan } from './log/retention.js';
 export {
+  IDLE_AFTER_MS,
   listSessions,
   readSessionMeta,
+  type SessionActivity,
   type SessionInfo,
   type SessionMeta,
+  sessionActivity,
   sessionInfo,
 } from './log/sessions.js';
 export {

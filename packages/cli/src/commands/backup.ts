@@ -9,7 +9,7 @@ import {
 import { backupTarget, sqliteDatabaseBackup } from '../backup-target.js';
 import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
-import { formatBytes, formatDuration, printJson, printTable } from '../output.js';
+import { formatBytes, formatDuration, formatTime, printJson, printTable } from '../output.js';
 import type { backupCommand } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
 import { transferBar } from '../transfer-progress.js';
@@ -30,7 +30,7 @@ function rowOf(item: BackupSessionsItem): Row {
     return { session: item.session, status: 'up to date', location: item.location };
   const detail =
     item.status === 'queued'
-      ? `target unavailable, queued (next try after ${item.job?.nextAttemptAt ?? '?'})`
+      ? `target unavailable, queued (next try after ${formatTime(item.job?.nextAttemptAt) || '?'})`
       : item.logClosed
         ? 'closed session, verified'
         : 'open session: its log so far, verified';
@@ -84,12 +84,10 @@ export const run: HandlerOf<typeof backupCommand> = async (ctx, [session], optio
     queue = await processBackupQueue(config, target, { ignoreSchedule: true, onProgress: bar.update });
     rows = queueRows(queue);
     if (session !== undefined) {
-      const resolved = resolveSession(config.paths.logs, session);
+      const resolved = await resolveSession(config.paths.logs, session);
       items = [{ ...(await backupSession(config, target, resolved, common)) }];
     } else if (options.all) {
       items = await backupSessions(config, target, common);
-    } else if (queue.jobs.length === 0) {
-      throw new UsageError("give a session id (or 'active'), or --all (see 'sat backup --help')");
     }
   } finally {
     bar.stop();
@@ -104,7 +102,11 @@ export const run: HandlerOf<typeof backupCommand> = async (ctx, [session], optio
   for (const item of items)
     if ('warnings' in item) for (const warning of item.warnings) ctx.note(`sat: ${item.session}: ${warning}`);
   if (rows.length === 0) {
-    ctx.print(`nothing to back up to ${target.location}`);
+    ctx.print(
+      session === undefined && !options.all
+        ? `the backup queue is empty: nothing to retry for ${target.location} (give a session id, 'active' or --all to back up now)`
+        : `nothing to back up to ${target.location}`,
+    );
     return 0;
   }
   printTable(ctx, rows, [

@@ -6,6 +6,7 @@ import type { ErrorCell } from '../charts/error-heatmap-spec.js';
 import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
 import type { chartCommand } from '../registry.js';
+import { staleRangeNote } from '../stale-range.js';
 
 const DAY_MS = 86_400_000;
 /** The most days a `--by day` heatmap shows with `--days all`. */
@@ -112,6 +113,8 @@ export const run: HandlerOf<typeof chartCommand> = async (ctx, args, options) =>
   } finally {
     await store.close();
   }
+  const stale = await staleRangeNote(ctx.config().paths.logs, query.days, now);
+  if (stale !== undefined) ctx.note(`sat: ${stale} (the chart shows no data)`);
   const rendered = await renderChart(spec, format);
   const path = resolve(options.out);
   writeFileSync(path, rendered);

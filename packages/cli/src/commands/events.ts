@@ -1,44 +1,15 @@
-import { type AnySatEvent, followSessionEvents, type ReadIssue, readSessionEvents } from '@sat/core';
+import { followSessionEvents, type ReadIssue, readSessionEvents } from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
+import { summarize } from '../event-summary.js';
 import { formatTime } from '../output.js';
 import type { eventsCommand } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
 
-function clip(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-/** A one-line summary of an event's payload. */
-export function summarize(event: AnySatEvent): string {
-  switch (event.type) {
-    case 'tool_usage': {
-      const d = event.data;
-      const params = d.parameters ? clip(JSON.stringify(d.parameters), 60) : '';
-      return `${d.tool} ${d.success ? 'ok' : 'FAILED'}${d.duration_ms !== undefined ? ` ${d.duration_ms}ms` : ''} ${params}`;
-    }
-    case 'agent_invocation':
-      return `${event.data.agent}${event.data.status ? ` ${event.data.status}` : ''}${event.data.reason ? `: ${clip(event.data.reason, 60)}` : ''}`;
-    case 'decision':
-      return `${clip(event.data.question, 40)} -> ${event.data.selected}${event.data.rationale ? ` (${clip(event.data.rationale, 40)})` : ''}`;
-    case 'validation':
-      return `${event.data.task}: ${event.data.result} (${event.data.checks.filter((c) => c.passed).length}/${event.data.checks.length} checks)`;
-    case 'error':
-      return `${event.data.error_type}${event.data.message ? `: ${clip(event.data.message, 60)}` : ''}${event.data.fix_successful ? ' (fixed)' : ''}`;
-    case 'file_operation':
-      return `${event.data.operation} ${event.data.path}`;
-    case 'context_snapshot':
-      return `${event.data.tokens_before} -> ${event.data.tokens_after} tokens`;
-    default:
-      return clip(JSON.stringify(event.data), 80);
-  }
-}
-
 /** Prints a session's events; `--follow` keeps printing until the session ends. */
 export const run: HandlerOf<typeof eventsCommand> = async (ctx, args, options) => {
   const logsDir = ctx.config().paths.logs;
-  const session = resolveSession(logsDir, args[0]!);
+  const session = await resolveSession(logsDir, args[0]!);
   let fromSeq: number | undefined;
   if (options.fromSeq !== undefined) {
     fromSeq = Number(options.fromSeq);

@@ -1,7 +1,7 @@
 import { createHandoff } from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import { currentSession, warnAll } from '../current-session.js';
-import { UsageError } from '../errors.js';
+import { parseMaxTokens } from '../handoff-limit.js';
 import { formatCount, printJson } from '../output.js';
 import type { handoffCommand } from '../registry.js';
 
@@ -10,9 +10,7 @@ export const run: HandlerOf<typeof handoffCommand> = async (ctx, args, options) 
   const config = ctx.config();
   let maxTokens: number | undefined;
   if (options.maxTokens !== undefined) {
-    maxTokens = Number(options.maxTokens);
-    if (!Number.isInteger(maxTokens) || maxTokens < 100)
-      throw new UsageError(`--max-tokens must be a whole number >= 100, got '${options.maxTokens}'`);
+    maxTokens = parseMaxTokens(options.maxTokens);
   }
   const session = await currentSession(config.paths.logs, args[0]);
   const result = await createHandoff(config, session, {

@@ -137,6 +137,10 @@ export const run: HandlerOf<typeof importCommand> = async (ctx, [given], options
     return 0;
   }
   ctx.print(summaryLine(result));
+  if (result.files === 0)
+    ctx.note(
+      `sat: no Claude Code transcripts (*.jsonl) found in ${paths.join(', ')}: give a file or folder (sat import <path>), or run 'sat import --sample' to import the bundled sample sessions`,
+    );
   if (result.sessions.length > 0 && ctx.out.isTTY)
     ctx.note("see them with 'sat sessions', and one in detail with 'sat show <session>'");
   return 0;

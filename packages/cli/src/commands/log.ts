@@ -17,6 +17,9 @@ import type { logCommand } from '../registry.js';
 
 const OWN_FLAGS = new Set(['--json', '--session', '--agent', '--parent', '--home', '--config']);
 
+/** The `--agent` commander fills in when none is given. */
+const DEFAULT_AGENT = 'main';
+
 function normaliseType(raw: string): EventType {
   const type = raw.replace(/-/g, '_');
   if (!(EVENT_TYPES as readonly string[]).includes(type)) {
@@ -111,6 +114,25 @@ function parseObject(text: string, where: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/**
+ * Whether `--session <id>` names a session to start: true with `--new` when no log has it; an
+ * unknown id without `--new` is refused (a typo would otherwise start a stray session).
+ */
+function isNewSession(logsDir: string, session: string, startNew: boolean | undefined): boolean {
+  const files = sessionLogFiles(logsDir, session);
+  const known = existsSync(files.plain) || existsSync(files.compressed);
+  if (known) {
+    if (startNew)
+      throw new UsageError(`session ${session} already exists in ${logsDir}: leave out --new to add to it`);
+    return false;
+  }
+  if (!startNew)
+    throw new UsageError(
+      `no session ${session} in ${logsDir}: pass --new to start a new session with that id (see 'sat sessions' for the existing ones)`,
+    );
+  return true;
+}
+
 /** Appends one event and prints its id. */
 export const run: HandlerOf<typeof logCommand> = async (ctx, [rawType, flagArgs], options) => {
   const type = normaliseType(rawType);
@@ -134,15 +156,18 @@ export const run: HandlerOf<typeof logCommand> = async (ctx, [rawType, flagArgs]
     throw new UsageError(`the JSON says type '${String(body.type)}' but the command says '${type}'`);
   }
   const data = { ...(envelope ? (body.data as Record<string, unknown>) : body), ...fromFlags };
+  const agent = (envelope ? (body.agent as string | undefined) : undefined) ?? options.agent;
+  if (type === 'agent_invocation' && data.agent === undefined && agent !== DEFAULT_AGENT) data.agent = agent;
 
   let session = options.session ?? getActiveSession(logsDir);
+  const startNamed = options.session !== undefined && isNewSession(logsDir, options.session, options.new);
   const writer = new EventWriter({ logsDir, ...config.writer });
   try {
     if (session && !options.session && existsSync(sessionLogFiles(logsDir, session).compressed))
       session = undefined;
-    if (!session) {
+    if (!session || startNamed) {
       if (type === 'session_end') throw new UsageError('no active session to end (name one with --session)');
-      session = newId();
+      session ??= newId();
       writer.append({
         type: 'session_start',
         session,
@@ -160,7 +185,7 @@ export const run: HandlerOf<typeof logCommand> = async (ctx, [rawType, flagArgs]
       type,
       session,
       data: data as never,
-      agent: (envelope ? (body.agent as string | undefined) : undefined) ?? options.agent,
+      agent,
       parent: (envelope ? (body.parent as string | undefined) : undefined) ?? options.parent,
       ts: envelope ? (body.ts as string | undefined) : undefined,
       meta: envelope ? (body.meta as Record<string, unknown> | undefined) : undefined,

@@ -12,9 +12,10 @@ import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { warnAll } from '../current-session.js';
 import { UsageError } from '../errors.js';
-import { formatCount, formatTime, printJson } from '../output.js';
+import { summarize } from '../event-summary.js';
+import { parseMaxTokens } from '../handoff-limit.js';
+import { formatAge, formatCount, formatTime, printJson } from '../output.js';
 import type { recoverCommand } from '../registry.js';
-import { summarize } from './events.js';
 import { savingText } from './handoff.js';
 
 /** One interrupted session as `sat recover --json` prints it. */
@@ -88,12 +89,18 @@ function entryOf(found: IncompleteSession, progress: SessionProgress): RecoverEn
   return entry;
 }
 
+/** Core's 'no activity for N minutes' with the time in days or hours when it is long. */
+function humanWhy(why: string, quietMinutes: number | undefined): string {
+  if (quietMinutes === undefined) return why;
+  return why.replace(/no activity for \d+ minutes/, `no activity for ${formatAge(quietMinutes * 60_000)}`);
+}
+
 function printEntry(ctx: CliContext, e: RecoverEntry): void {
   const list = (items: readonly string[], max: number) =>
     items.length > max ? [...items.slice(0, max), `… ${items.length - max} more`] : items;
   ctx.print(`session ${e.session}`);
   ctx.print(
-    `  why        ${e.why.join('; ')}${e.recoveredBefore ? ` (recovered before at ${e.recoveredBefore})` : ''}`,
+    `  why        ${e.why.map((why) => humanWhy(why, e.quietMinutes)).join('; ')}${e.recoveredBefore ? ` (recovered before at ${formatTime(e.recoveredBefore)})` : ''}`,
   );
   if (e.progress.goal) ctx.print(`  goal       ${e.progress.goal.replace(/\s+/g, ' ').slice(0, 100)}`);
   ctx.print(
@@ -129,7 +136,7 @@ async function confirm(ctx: CliContext, count: number): Promise<boolean> {
 export const run: HandlerOf<typeof recoverCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const quietMinutes = positiveInt(options.quietMinutes, '--quiet-minutes', 0) ?? DEFAULT_QUIET_MINUTES;
-  const maxTokens = positiveInt(options.maxTokens, '--max-tokens', 100);
+  const maxTokens = options.maxTokens === undefined ? undefined : parseMaxTokens(options.maxTokens);
   const found = await findIncompleteSessions(config, { quietMinutes });
   const entries: RecoverEntry[] = [];
   const progress = new Map<string, SessionProgress>();

@@ -1,4 +1,11 @@
-import { listSessions, type SessionInfo, sessionUsage, type TokenCounts } from '@sat/core';
+import {
+  listSessions,
+  type SessionActivity,
+  type SessionInfo,
+  sessionActivity,
+  sessionUsage,
+  type TokenCounts,
+} from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import { formatBytes, formatCost, formatTime, formatTokens, printJson, printTable } from '../output.js';
 import type { sessionsCommand } from '../registry.js';
@@ -10,7 +17,11 @@ interface SessionRow extends SessionInfo {
   cost: number;
   /** Models with no price (their tokens are counted, not priced). */
   unknownModels: string[];
+  /** Tokens of the models with no price. */
+  unpricedTokens: number;
   apiResponses: number;
+  /** Whether it is current: the one meaning of "active" every command uses. */
+  activity: SessionActivity;
 }
 
 function totalTokens(tokens: TokenCounts): number {
@@ -23,6 +34,7 @@ export const run: HandlerOf<typeof sessionsCommand> = async (ctx, _args, options
   const logsDir = config.paths.logs;
   const sessions = await listSessions(logsDir);
   const rows: SessionRow[] = [];
+  const now = Date.now();
   for (const info of sessions) {
     const usage = await sessionUsage(logsDir, info.session, { prices: config.prices });
     rows.push({
@@ -30,7 +42,9 @@ export const run: HandlerOf<typeof sessionsCommand> = async (ctx, _args, options
       tokens: usage.tokens,
       cost: usage.cost,
       unknownModels: usage.unknownModels,
+      unpricedTokens: usage.unpricedTokens,
       apiResponses: usage.apiResponses,
+      activity: sessionActivity(info, now),
     });
   }
   if (options.json) {
@@ -48,7 +62,7 @@ export const run: HandlerOf<typeof sessionsCommand> = async (ctx, _args, options
     { header: 'STARTED', value: (s) => formatTime(s.start) },
     {
       header: 'ENDED',
-      value: (s) => (s.status === 'active' ? activity(s.lastEventAt) : formatTime(s.end) || s.status),
+      value: (s) => endedCell(s),
     },
     { header: 'EVENTS', value: (s) => s.events, align: 'right' },
     {
@@ -76,13 +90,10 @@ export const run: HandlerOf<typeof sessionsCommand> = async (ctx, _args, options
   return 0;
 };
 
-/** An open session: `active` while events arrive, else `idle since <time>` (no end recorded). */
-export function activity(lastEventAt: string | undefined, now = Date.now()): string {
-  const last = lastEventAt ? Date.parse(lastEventAt) : Number.NaN;
-  return Number.isFinite(last) && now - last > IDLE_AFTER_MS
-    ? `idle since ${formatTime(lastEventAt)}`
-    : 'active';
+/** The ENDED cell: the end time, or what an open session is (`active`, `idle since <time>`, ...). */
+export function endedCell(s: SessionInfo & { activity: SessionActivity }): string {
+  if (s.activity === 'active') return 'active';
+  if (s.activity === 'idle') return `idle since ${formatTime(s.lastActivityAt)}`;
+  if (s.activity === 'ended (imported)') return `ended (imported), last ${formatTime(s.lastActivityAt)}`;
+  return formatTime(s.end) || s.activity;
 }
-
-/** An open session with no event for this long is shown as idle. */
-export const IDLE_AFTER_MS = 60 * 60 * 1000;

@@ -102,7 +102,7 @@ function section(ctx: CliContext, title: string): void {
 export const run: HandlerOf<typeof showCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const logsDir = config.paths.logs;
-  const session = resolveSession(logsDir, args[0]!);
+  const session = await resolveSession(logsDir, args[0]!);
   const onIssue = (issue: ReadIssue) => {
     if (issue.kind === 'in-progress-tail') return;
     ctx.note(`sat: warning: ${issue.file} byte ${issue.offset}: ${issue.kind}: ${issue.message}`);

@@ -21,6 +21,7 @@ import type {
   statsToolsCommand,
 } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
+import { staleRangeNote } from '../stale-range.js';
 
 /** The filters and formats every report takes (the same on each sub-command). */
 type StatsOptions = OptionsOf<typeof statsCostCommand>;
@@ -312,7 +313,7 @@ async function runReport<T>(
   const sessionArg = session ?? options.session;
   const query: AnalyticsQuery = {
     days: parseDays(options.days),
-    session: sessionArg ? resolveSession(logsDir, sessionArg) : undefined,
+    session: sessionArg ? await resolveSession(logsDir, sessionArg) : undefined,
     phase: options.phase,
     agent: options.agent,
   };
@@ -324,8 +325,10 @@ async function runReport<T>(
   } finally {
     await store.close();
   }
+  const stale = query.session === undefined ? await staleRangeNote(logsDir, query.days) : undefined;
+  if (stale !== undefined) ctx.note(`sat: ${stale}`);
   if (options.json) printJson(ctx, result);
-  else report.render(ctx, result, options.csv === true);
+  else if (stale === undefined || options.csv) report.render(ctx, result, options.csv === true);
   return 0;
 }
 

@@ -4,9 +4,11 @@ import {
   listSnapshots,
   loadSessionState,
   promptText,
+  type SessionActivity,
   type SessionState,
   type SessionStateSummary,
   type SnapshotMeta,
+  sessionActivity,
   sessionInfo,
   summarizeSessionState,
 } from '@sat/core';
@@ -21,6 +23,8 @@ export interface StatusReport {
   session: string;
   /** `active` (open), `ended` (has its end, not compressed yet), `closed` (compressed). */
   status: 'active' | 'ended' | 'closed' | 'unknown';
+  /** Whether it is current, as `sat sessions` shows it. */
+  activity?: SessionActivity;
   start?: string;
   lastActivityAt?: string;
   lastEventAt?: string;
@@ -57,7 +61,7 @@ function statusLines(report: StatusReport, loaded: LoadedState): Array<[string, 
   const { state } = loaded;
   const { summary } = report;
   const lines: Array<[string, string]> = [];
-  lines.push(['session', `${report.session} (${report.status})`]);
+  lines.push(['session', `${report.session} (${report.activity ?? report.status})`]);
   lines.push(['started', `${formatTime(state.start) || '-'}${state.cwd ? ` in ${state.cwd}` : ''}`]);
   lines.push([
     'last activity',
@@ -126,6 +130,7 @@ export const run: HandlerOf<typeof statusCommand> = async (ctx, args, options) =
   const report: StatusReport = {
     session,
     status: info?.status ?? 'unknown',
+    ...(info ? { activity: sessionActivity(info) } : {}),
     events: state.events,
     summary,
     runningAgents: state.agents.running,

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SatConfig } from '../config/config-schema.js';
 import { isSatError } from '../errors.js';
@@ -161,6 +161,35 @@ export async function backupSession(
   }
 }
 
+/**
+ * True when an open log holds nothing since its backup but the `backup` events that backup
+ * appended (the log is append-only, so the bytes it covered are still its start).
+ */
+function openLogUnchangedSince(file: string, log: { closed: boolean; bytes: number }): boolean {
+  if (log.closed || !existsSync(file)) return false;
+  const size = statSync(file).size;
+  if (size < log.bytes) return false;
+  if (size - log.bytes > 64 * 1024) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const rest = Buffer.alloc(size - log.bytes);
+    readSync(fd, rest, 0, rest.length, log.bytes);
+    return rest
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .every((line) => {
+        try {
+          return (JSON.parse(line) as { type?: unknown }).type === 'backup';
+        } catch {
+          return false;
+        }
+      });
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** One session of {@link backupSessions}. */
 export type BackupSessionsItem =
   | ({ session: string } & BackupResult)
@@ -169,7 +198,8 @@ export type BackupSessionsItem =
 
 /**
  * Backs up several sessions (every session in the logs by default). A closed session whose
- * backup marker already covers its log on this target is skipped as `up-to-date`; a failure of
+ * backup marker already covers its log on this target (or an open one whose log gained only the
+ * `backup` events of its last backup) is skipped as `up-to-date`; a failure of
  * one session is reported and the others go on.
  *
  * @example
@@ -190,7 +220,7 @@ export async function backupSessions(
       marker.target === target.name &&
       marker.key !== undefined &&
       marker.location === locationOf(target, marker.key) &&
-      markerCoversLog(marker, readSessionMeta(files))
+      (markerCoversLog(marker, readSessionMeta(files)) || openLogUnchangedSince(files.plain, marker.log))
     ) {
       out.push({ session, status: 'up-to-date', location: marker.location });
       continue;

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SatConfig } from '../config/config-schema.js';
 import { SatError } from '../errors.js';
@@ -6,7 +6,6 @@ import { assertSessionId } from '../ids.js';
 import { fsyncDir } from '../log/atomic-file.js';
 import { readBackupMarker, writeBackupMarker } from '../log/backup-marker.js';
 import { sessionLogFiles } from '../log/log-files.js';
-import { checksumOf } from '../storage/checksum-stream.js';
 import type { StorageTarget } from '../storage/storage-target.js';
 import { type BundleFileKind, localPathOf } from './backup-layout.js';
 import type { BackupManifest, BundleFile } from './backup-manifest.js';
@@ -14,6 +13,7 @@ import { extractBundle, type StagedFile } from './bundle-reader.js';
 import { locationOf, type TransferProgress } from './deliver-backup.js';
 import { downloadChecked } from './download-checked.js';
 import { findSessionBackup } from './list-backups.js';
+import { compareWithBackup } from './local-difference.js';
 import { readBackupManifest } from './read-manifest.js';
 import { commitMoves, type StagedMove } from './restore-commit.js';
 import {
@@ -137,10 +137,11 @@ async function decideFiles(
       continue;
     }
     if (existsSync(record.file)) {
-      const { checksum } = await checksumOf(createReadStream(record.file));
-      if (checksum.sha256 === item.file.sha256) files.push({ ...record, action: 'unchanged' });
+      const openLog = item.kind === 'log' && record.file === logs.plain;
+      const comparison = await compareWithBackup(record.file, item.file, openLog);
+      if (comparison.same) files.push({ ...record, action: 'unchanged' });
       else {
-        if (!options.force) conflicts.push(`${item.file.path} (${record.file})`);
+        if (!options.force) conflicts.push(`${item.file.path} (${record.file}: ${comparison.difference})`);
         files.push({ ...record, action: 'overwritten' });
       }
       continue;

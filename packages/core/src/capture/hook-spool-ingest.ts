@@ -322,6 +322,9 @@ class SpoolIngest {
       file: name,
       ts,
       recordedToolCalls: known.toolCalls,
+      recordedPrompts: known.prompts,
+      recordedTools: known.toolSpans,
+      sessionStarted: known.types.has('session_start'),
       pendingCalls: this.state.pending,
       agentTypes: this.state.agents,
     });

@@ -22,7 +22,7 @@ import { isValidSessionId } from '../ids.js';
 import { fsyncDir } from '../log/atomic-file.js';
 import { reopenSessionLog } from '../log/close-session.js';
 import { EventWriter } from '../log/event-writer.js';
-import { emptyKnownEvents, type KnownEvents, loadKnownEvents } from '../log/known-ids.js';
+import { emptyKnownEvents, type KnownEvents, loadKnownEvents, toolSpanJoins } from '../log/known-ids.js';
 import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import { DEFAULT_PRICES, findModelPrice, type PriceTable } from '../pricing/prices.js';
@@ -465,7 +465,14 @@ class SessionSink {
     if (
       this.known.ids.has(id) ||
       (mapped.callKey !== undefined && this.known.toolCalls.has(mapped.callKey)) ||
-      (mapped.promptKey !== undefined && this.known.prompts.has(mapped.promptKey))
+      (mapped.promptKey !== undefined && this.known.prompts.has(mapped.promptKey)) ||
+      (mapped.toolSpan !== undefined &&
+        toolSpanJoins(
+          this.known.toolSpans.get(mapped.toolSpan.key),
+          mapped.toolSpan.from,
+          mapped.toolSpan.to,
+          false,
+        ))
     ) {
       this.result.duplicatesSkipped++;
       return true;

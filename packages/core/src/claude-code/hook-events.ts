@@ -1,4 +1,5 @@
 import { stableId } from '../ids.js';
+import { promptJoinKey } from '../log/known-ids.js';
 import {
   type HookContext,
   type HookEvent,
@@ -42,8 +43,11 @@ const compaction =
 const HOOK_HANDLERS: ReadonlyMap<string, HookHandler> = new Map<string, HookHandler>([
   [
     'SessionStart',
-    ({ payload, event }) => {
+    ({ payload, event, context }) => {
       const source = nonEmptyString(payload.source);
+      // The session's start is already recorded (the transcript import got there first).
+      if (context.sessionStarted && (source === undefined || source === 'startup'))
+        return { alreadyRecorded: true };
       const model = nonEmptyString(payload.model);
       const data = {
         client: 'claude-code',
@@ -56,9 +60,11 @@ const HOOK_HANDLERS: ReadonlyMap<string, HookHandler> = new Map<string, HookHand
   ],
   [
     'UserPromptSubmit',
-    ({ payload, event }) => {
+    ({ payload, event, context }) => {
       const prompt = typeof payload.prompt === 'string' ? payload.prompt : '';
-      return { events: [event('user_prompt', { text: clip(prompt), chars: prompt.length }, 'prompt')] };
+      const text = clip(prompt);
+      if (context.recordedPrompts?.has(promptJoinKey(text, prompt.length))) return { alreadyRecorded: true };
+      return { events: [event('user_prompt', { text, chars: prompt.length }, 'prompt')] };
     },
   ],
   ['PreToolUse', preToolUse],

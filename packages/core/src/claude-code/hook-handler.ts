@@ -1,6 +1,7 @@
 import type { NewEvent } from '../events/envelope.js';
 import type { EventPayloads, EventType } from '../events/payloads.js';
 import { stableId } from '../ids.js';
+import type { ToolSpan } from '../log/known-ids.js';
 import { type HookPayload, nonEmptyString } from './hook-payload.js';
 
 /** A PreToolUse call waiting for its PostToolUse, as kept between ingest runs. */
@@ -28,6 +29,12 @@ export interface HookContext {
   ts: number;
   /** Tool calls the log already records (`KnownEvents.toolCalls`: `start:<id>`, `call:<id>`). */
   recordedToolCalls: ReadonlySet<string>;
+  /** Prompts the log already records (`KnownEvents.prompts`), to join with the transcript import. */
+  recordedPrompts?: ReadonlySet<string>;
+  /** `tool_usage` spans the log already records (`KnownEvents.toolSpans`), for calls without a `tool_use_id`. */
+  recordedTools?: ReadonlyMap<string, readonly ToolSpan[]>;
+  /** True when the log already has a `session_start` (from the transcript import or an earlier hook). */
+  sessionStarted?: boolean;
   /** PreToolUse calls still waiting for their result, by `tool_use_id`. */
   pendingCalls: Readonly<Record<string, PendingToolCall>>;
   /** Sub-agent types by `agent_id`, from earlier SubagentStart payloads. */

@@ -1,4 +1,5 @@
 import { type EventPayloads, MAX_DURATION_MS } from '../events/payloads.js';
+import { toolJoinKey, toolSpanJoins } from '../log/known-ids.js';
 import type { HookEvent, HookInput, HookOutcome, PendingToolCall } from './hook-handler.js';
 import { clip, nonEmptyString } from './hook-payload.js';
 import {
@@ -69,8 +70,11 @@ export function toolResult(input: HookInput, failed: boolean): HookOutcome {
   const tool = nonEmptyString(payload.tool_name) ?? 'unknown';
   const parameters = summarizeToolInput(payload.tool_input);
   const toolUseId = nonEmptyString(payload.tool_use_id);
-  if (!toolUseId)
+  if (!toolUseId) {
+    const spans = input.context.recordedTools?.get(toolJoinKey(tool, parameters));
+    if (toolSpanJoins(spans, input.context.ts, input.context.ts, true)) return { alreadyRecorded: true };
     return { events: [input.event('tool_usage', { tool, success: !failed, parameters }, 'tool')] };
+  }
   const callKey = `call:${toolUseId}`;
   if (input.context.recordedToolCalls.has(callKey)) return { answeredCall: toolUseId, alreadyRecorded: true };
   const duration = callDuration(input, pendingCall(input, toolUseId));

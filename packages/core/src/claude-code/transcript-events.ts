@@ -1,7 +1,7 @@
 import { ISO_TIME_PATTERN, type NewEvent } from '../events/envelope.js';
 import type { EventPayloads, EventType, TokenCounts } from '../events/payloads.js';
 import { stableId } from '../ids.js';
-import { promptJoinKey } from '../log/known-ids.js';
+import { promptJoinKey, toolJoinKey } from '../log/known-ids.js';
 import {
   agentInvocationFromTask,
   decisionsFromTool,
@@ -38,6 +38,8 @@ export interface MappedEvent {
   callKey?: string;
   /** For a `user_prompt`: its key in `KnownEvents.prompts`. */
   promptKey?: string;
+  /** For a `tool_usage`: its key in `KnownEvents.toolSpans` and when it ran (ms), to join a hook's call without `tool_use_id`. */
+  toolSpan?: { key: string; from: number; to: number };
 }
 
 /** A sub-agent run seen in a parent transcript: its name and the id of its `started` event. */
@@ -115,6 +117,8 @@ interface PendingUse {
   /** For a Task/Agent call: the sub-agent's name and the started event's id. */
   invocation?: SubagentLink;
   reason?: string;
+  /** The model of the assistant line that made the call. */
+  model?: string;
 }
 
 /**
@@ -240,6 +244,7 @@ export class TranscriptEventMapper {
   private toolUse(item: ToolUseItem): MappedEvent[] {
     const at = this.time(item.ts);
     const use: PendingUse = { name: item.name, input: item.input, ...at };
+    if (item.model !== undefined) use.model = item.model;
     this.pending.set(item.id, use);
     if (!SUBAGENT_TOOL_NAMES.includes(item.name)) return [];
     const data = { ...agentInvocationFromTask(item.input, this.options.agent), tool_use_id: item.id };
@@ -263,7 +268,9 @@ export class TranscriptEventMapper {
       if (!Number.isNaN(use.ms) && !Number.isNaN(done.ms)) usage.duration_ms = Math.max(0, done.ms - use.ms);
     }
     if (item.isError && item.contentSummary) usage.error = item.contentSummary.slice(0, 500);
-    out.push({ event: this.event('tool_usage', usage, use ?? done, [id]), callKey });
+    const start = use ?? done;
+    const toolSpan = { key: toolJoinKey(tool, usage.parameters), from: start.ms, to: done.ms };
+    out.push({ event: this.event('tool_usage', usage, start, [id]), callKey, toolSpan });
     if (item.isError) {
       const error = toolErrorPayload(tool, item.contentSummary || 'the tool call failed', id);
       out.push({ event: this.event('error', error, done, [id]), callKey });
@@ -333,8 +340,9 @@ export class TranscriptEventMapper {
     if (run?.usage && !this.options.hasSubagentTranscript(agentId)) {
       // The sub-agent's own transcript is not here: its usage is known only from this result
       // (its last API call). Totals drop this estimate as soon as the transcript is imported.
+      // Without the sub-agent's own model, the parent's model for this call prices it.
       const estimate: EventPayloads['api_response'] = {
-        model: model ?? UNKNOWN_MODEL,
+        model: model ?? use?.model ?? UNKNOWN_MODEL,
         message_id: `task_result:${id}`,
         tokens: counts(run.usage),
         source: 'task_result',

@@ -79,6 +79,8 @@ export interface ToolUseItem extends ItemContext {
   requestId?: string;
   /** For `Task`/`Agent` calls: `input.subagent_type` (e.g. `Plan`, `Explore`). */
   subagentType?: string;
+  /** The model of the assistant line carrying the call (`message.model`), when it names one. */
+  model?: string;
 }
 
 /** A `tool_result` content block (once per `tool_use_id`). */
@@ -526,6 +528,7 @@ class LineHandler {
         };
         if (messageId !== undefined) item.messageId = messageId;
         if (requestId !== undefined) item.requestId = requestId;
+        if (model) item.model = model;
         if (SUBAGENT_TOOL_NAMES.includes(block.name) && isObject(block.input)) {
           const type = str(block.input.subagent_type);
           if (type !== undefined) item.subagentType = type;

@@ -6,6 +6,7 @@ const ID_PREFIX = Buffer.from('{"id":"');
 const TYPE_FIELD = Buffer.from(',"type":"');
 const TOOL_USE_FIELD = Buffer.from('"tool_use_id":"');
 const AGENT_INVOCATION = 'agent_invocation';
+const TOOL_USAGE = 'tool_usage';
 
 /** A sub-agent run the log already knows about (from its `agent_invocation` events). */
 export interface KnownAgent {
@@ -37,6 +38,50 @@ export interface KnownEvents {
   agents: Map<string, KnownAgent>;
   /** {@link promptJoinKey} of every `user_prompt` event. */
   prompts: Set<string>;
+  /** The time spans of every `tool_usage` event, by {@link toolJoinKey}: joins calls that lack a `tool_use_id`. */
+  toolSpans: Map<string, ToolSpan[]>;
+}
+
+/** When a recorded `tool_usage` ran (ms), and whether it carries a `tool_use_id`. */
+export interface ToolSpan {
+  from: number;
+  to: number;
+  identified: boolean;
+}
+
+/**
+ * The key that joins a tool call captured by a hook without a `tool_use_id` (older Claude Code
+ * versions) with the same call from the transcript: its tool and its summarized parameters.
+ *
+ * @example
+ * toolJoinKey('Bash', { command: 'ls' }) // 'Bash:{"command":"ls"}'
+ */
+export function toolJoinKey(tool: string, parameters: unknown): string {
+  return `${tool}:${JSON.stringify(parameters ?? null)}`;
+}
+
+/** How far (ms) a hook's capture time may fall before a call's start or after its end and still be that call. */
+const JOIN_SLACK = { before: 2_000, after: 30_000 };
+
+/**
+ * True when one of `spans` (only those with a `tool_use_id` when `identified`, only those
+ * without when false) ran around `from`..`to`: the same call recorded by the other source.
+ *
+ * @example
+ * toolSpanJoins(known.toolSpans.get(key), Date.parse(ts), Date.parse(ts), true);
+ */
+export function toolSpanJoins(
+  spans: readonly ToolSpan[] | undefined,
+  from: number,
+  to: number,
+  identified: boolean,
+): boolean {
+  return (spans ?? []).some(
+    (span) =>
+      span.identified === identified &&
+      to >= span.from - JOIN_SLACK.before &&
+      from <= span.to + JOIN_SLACK.after,
+  );
 }
 
 const STATUS_FIELD = Buffer.from('"status":"');
@@ -60,7 +105,17 @@ function stringAt(bytes: Buffer, field: Buffer, from = 0): string | undefined {
   return end > start ? bytes.toString('utf8', start, end) : undefined;
 }
 
-/** Notes what a parsed `agent_invocation` or `user_prompt` line says (such lines are few). */
+function noteToolSpan(known: KnownEvents, data: Record<string, unknown>, ts: unknown): void {
+  const from = typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
+  if (typeof data.tool !== 'string' || Number.isNaN(from)) return;
+  const duration = typeof data.duration_ms === 'number' ? data.duration_ms : 0;
+  const key = toolJoinKey(data.tool, data.parameters);
+  const spans = known.toolSpans.get(key) ?? [];
+  spans.push({ from, to: from + duration, identified: typeof data.tool_use_id === 'string' });
+  known.toolSpans.set(key, spans);
+}
+
+/** Notes what a parsed `agent_invocation`, `user_prompt` or `tool_usage` line says. */
 function noteParsed(
   known: KnownEvents,
   startedByToolUse: Map<string, string>,
@@ -69,16 +124,22 @@ function noteParsed(
   bytes: Buffer,
 ): void {
   let data: Record<string, unknown>;
+  let ts: unknown;
   try {
-    const event = JSON.parse(bytes.toString('utf8')) as { data?: unknown };
+    const event = JSON.parse(bytes.toString('utf8')) as { data?: unknown; ts?: unknown };
     if (typeof event.data !== 'object' || event.data === null) return;
     data = event.data as Record<string, unknown>;
+    ts = event.ts;
   } catch {
     return;
   }
   if (type === 'user_prompt') {
     if (typeof data.text === 'string' && typeof data.chars === 'number')
       known.prompts.add(promptJoinKey(data.text, data.chars));
+    return;
+  }
+  if (type === TOOL_USAGE) {
+    noteToolSpan(known, data, ts);
     return;
   }
   const toolUseId = typeof data.tool_use_id === 'string' ? data.tool_use_id : undefined;
@@ -103,13 +164,14 @@ export function emptyKnownEvents(): KnownEvents {
     types: new Map(),
     agents: new Map(),
     prompts: new Set(),
+    toolSpans: new Map(),
   };
 }
 
 /**
  * The ids, the tool calls, the event types, the sub-agent runs and the prompts of every event
  * already in a session's log, read without parsing (the writer always puts `id` first and `type`
- * soon after; only the few `agent_invocation` and `user_prompt` lines are parsed). Capture and
+ * soon after; only `agent_invocation`, `user_prompt` and `tool_usage` lines are parsed). Capture and
  * import skip an event whose deterministic id is known, or whose tool call is known: the join
  * that keeps a session captured by hooks and also imported from its transcript from counting
  * twice.
@@ -139,7 +201,7 @@ export async function loadKnownEvents(logsDir: string, session: string): Promise
         const started = type === AGENT_INVOCATION && stringAt(line.bytes, STATUS_FIELD) === 'started';
         known.toolCalls.add(`${started ? 'start' : 'call'}:${toolUseId}`);
       }
-      if (type === AGENT_INVOCATION || type === 'user_prompt')
+      if (type === AGENT_INVOCATION || type === 'user_prompt' || type === TOOL_USAGE)
         noteParsed(known, startedByToolUse, id, type, line.bytes);
     }
   } catch {

@@ -24,12 +24,21 @@ export interface SessionMeta {
 /** One session as `sat sessions` shows it. */
 export interface SessionInfo {
   session: string;
-  /** `active`: still open; `ended`: has an end event but is not compressed yet; `closed`: compressed. */
+  /**
+   * `active`: open (no end event; see {@link sessionActivity} for whether it is current);
+   * `ended`: has an end event but is not compressed yet; `closed`: compressed.
+   */
   status: 'active' | 'ended' | 'closed';
   file: string;
+  /** The earliest event time seen (min over the log's first and last 64 KiB). */
   start?: string;
   end?: string;
+  /** The latest event time seen (max over the first and last 64 KiB, never before `start`). */
   lastEventAt?: string;
+  /** Like `lastEventAt`, ignoring the events sat writes itself (snapshot, handoff, backup). */
+  lastActivityAt?: string;
+  /** True when the log came from a transcript import (its session_start names the transcript). */
+  imported?: boolean;
   /** Events in the log (the last `seq`, which is gapless). */
   events: number;
   /** Bytes on disk. */
@@ -47,21 +56,61 @@ export function readSessionMeta(files: SessionLogFiles): SessionMeta | undefined
   }
 }
 
-function firstEventTs(file: string): string | undefined {
+/** Event types sat writes about a session itself: they are not activity in it. */
+const SAT_LIFECYCLE = new Set(['snapshot', 'handoff', 'backup']);
+
+/** What the first and last 64 KiB of a log say about its times. */
+interface LogWindows {
+  first?: string;
+  last?: string;
+  lastActivity?: string;
+  imported: boolean;
+}
+
+const WINDOW = 64 * 1024;
+
+function readWindow(fd: number, position: number, length: number): string[] {
+  const buf = Buffer.allocUnsafe(length);
+  const n = readSync(fd, buf, 0, length, position);
+  const lines = buf.subarray(0, n).toString('utf8').split('\n');
+  // A window cut mid-line: drop the partial line at the cut.
+  return position > 0 ? lines.slice(1) : lines.slice(0, -1);
+}
+
+function scanLine(text: string, acc: LogWindows): void {
+  let event: { ts?: unknown; type?: unknown; meta?: { transcript?: unknown } };
+  try {
+    event = JSON.parse(text) as typeof event;
+  } catch {
+    return;
+  }
+  const ts = event.ts;
+  if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return;
+  if (event.type === 'session_start' && typeof event.meta?.transcript === 'string') acc.imported = true;
+  if (acc.first === undefined || ts < acc.first) acc.first = ts;
+  if (acc.last === undefined || ts > acc.last) acc.last = ts;
+  if (!SAT_LIFECYCLE.has(String(event.type)) && (acc.lastActivity === undefined || ts > acc.lastActivity))
+    acc.lastActivity = ts;
+}
+
+/**
+ * Min and max event times over the first and last 64 KiB of a log (two small reads): sub-agent
+ * lines appended after the main transcript's carry earlier times, so position alone misleads.
+ */
+function scanWindows(file: string, size: number): LogWindows {
+  const acc: LogWindows = { imported: false };
   const fd = openSync(file, 'r');
   try {
-    const buf = Buffer.allocUnsafe(64 * 1024);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    for (const text of buf.subarray(0, n).toString('utf8').split('\n').slice(0, -1)) {
-      try {
-        const ts = (JSON.parse(text) as { ts?: unknown }).ts;
-        if (typeof ts === 'string') return ts;
-      } catch {}
-    }
-    return undefined;
+    const head = readWindow(fd, 0, Math.min(size, WINDOW));
+    const tail =
+      size > WINDOW ? readWindow(fd, Math.max(WINDOW, size - WINDOW), Math.min(WINDOW, size - WINDOW)) : [];
+    for (const text of [...head, ...tail]) scanLine(text, acc);
   } finally {
     closeSync(fd);
   }
+  if (acc.lastActivity !== undefined && acc.first !== undefined && acc.lastActivity < acc.first)
+    acc.lastActivity = acc.first;
+  return acc;
 }
 
 /** Facts about one session's log, cheap to compute (reads only the first and last lines). */
@@ -101,13 +150,16 @@ export function sessionInfo(logsDir: string, session: string): SessionInfo | und
     closeSync(fd);
   }
   const last = tail.lastEvent as { type?: string; ts?: string } | undefined;
+  const times = scanWindows(file, size);
   return {
     session,
     status: last?.type === 'session_end' ? 'ended' : 'active',
     file,
-    start: firstEventTs(file),
+    start: times.first,
     end: last?.type === 'session_end' ? last.ts : undefined,
-    lastEventAt: last?.ts,
+    lastEventAt: times.last,
+    lastActivityAt: times.lastActivity ?? times.first,
+    imported: times.imported,
     events: tail.lastSeq,
     bytes: size,
     backedUp,
@@ -124,4 +176,30 @@ export async function listSessions(logsDir: string): Promise<SessionInfo[]> {
   return out.sort(
     (a, b) => (a.start ?? '').localeCompare(b.start ?? '') || a.session.localeCompare(b.session),
   );
+}
+
+/** How a session is shown everywhere: the one meaning of "active". */
+export type SessionActivity = 'active' | 'idle' | 'ended' | 'ended (imported)' | 'closed';
+
+/** An open session with no activity for this long is idle, not active. */
+export const IDLE_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Whether a session is current: `closed` (compressed), `ended` (has an end event), `active`
+ * (open, with activity in the last hour), else `ended (imported)` for a transcript import that
+ * recorded no end, or `idle`. Activity ignores sat's own snapshot/handoff/backup events, so a
+ * handoff written today does not make a months-old session current.
+ *
+ * @example
+ * sessionActivity(sessionInfo(logsDir, id)!, Date.now()); // 'idle'
+ */
+export function sessionActivity(
+  info: Pick<SessionInfo, 'status' | 'lastActivityAt' | 'lastEventAt' | 'imported'>,
+  now: number = Date.now(),
+): SessionActivity {
+  if (info.status === 'closed') return 'closed';
+  if (info.status === 'ended') return 'ended';
+  const last = Date.parse(info.lastActivityAt ?? info.lastEventAt ?? '');
+  if (Number.isFinite(last) && now - last <= IDLE_AFTER_MS) return 'active';
+  return info.imported ? 'ended (imported)' : 'idle';
 }

@@ -226,6 +226,49 @@ describe('sub-agents whose transcript is missing: the Task result estimate, neve
     expect(u.byAgent.main!.tokens).toEqual(main.tokens);
   });
 
+  /** The main transcript without its agent_progress lines (older Claude Code wrote none), edited by `edit`. */
+  function withoutProgress(root: string, edit: (record: Record<string, unknown>) => void = () => {}): string {
+    const file = join(root, `${MAIN}.jsonl`);
+    const lines = readFileSync(fixture('spotter/subagent.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => (record.data as { type?: string } | undefined)?.type !== 'agent_progress');
+    for (const record of lines) edit(record);
+    writeFileSync(file, `${lines.map((record) => JSON.stringify(record)).join('\n')}\n`);
+    return file;
+  }
+
+  it("prices an estimate of unknown model with the parent's model for the Task call", async () => {
+    const { logsDir, stateDir, root } = dirs();
+    await importTranscripts({ paths: [withoutProgress(root)], logsDir, stateDir });
+    const estimate = (await events(logsDir, MAIN)).find(
+      (e) => e.type === 'api_response' && e.data.source === 'task_result',
+    );
+    expect(estimate).toMatchObject({ data: { model: 'claude-opus-4-6', tokens: AFB92FF_ESTIMATE } });
+    const u = await sessionUsage(logsDir, MAIN);
+    expect(u.unknownModels).toEqual([]);
+    expect(u.unpricedTokens).toBe(0);
+  });
+
+  it('leaves the estimate unpriced, and says so, when the parent line names no model either', async () => {
+    const { logsDir, stateDir, root } = dirs();
+    const file = withoutProgress(root, (record) => {
+      const message = record.message as { model?: string; content?: Array<{ name?: string }> } | undefined;
+      if (message?.content?.some?.((block) => block.name === 'Task' || block.name === 'Agent'))
+        delete message.model;
+    });
+    await importTranscripts({ paths: [file], logsDir, stateDir });
+    const u = await sessionUsage(logsDir, MAIN);
+    expect(u.unknownModels.length).toBe(1);
+    expect(u.unpricedTokens).toBe(
+      AFB92FF_ESTIMATE.input +
+        AFB92FF_ESTIMATE.output +
+        AFB92FF_ESTIMATE.cacheCreation +
+        AFB92FF_ESTIMATE.cacheRead,
+    );
+  });
+
   it("uses only the sub-agent's own transcript once it is imported later (never both)", async () => {
     const { logsDir, stateDir, root } = dirs();
     await importTranscripts({ paths: [fixture('spotter/subagent.jsonl')], logsDir, stateDir });
