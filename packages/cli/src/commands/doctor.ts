@@ -19,6 +19,7 @@ import {
   FileLock,
   findWorkLeftovers,
   isOwnerAlive,
+  listLostCaptures,
   listSessions,
   Quarantine,
   type ReadIssue,
@@ -30,7 +31,7 @@ import {
 } from '@sat/core';
 import { backupFindings } from '../backup-health.js';
 import type { HandlerOf } from '../command-spec.js';
-import { printJson } from '../output.js';
+import { formatTime, printJson } from '../output.js';
 import type { doctorCommand } from '../registry.js';
 import { dataFolders, GITIGNORE_BLOCK_START } from './init.js';
 
@@ -292,6 +293,20 @@ async function checkCapture(config: SatConfig, add: Add): Promise<void> {
       );
     }
   }
+  const lost = listLostCaptures(spool);
+  if (lost.length > 0) {
+    await add(
+      {
+        check: 'capture',
+        status: 'warn',
+        detail: `${lost.length} hook capture(s) were lost with no room even for a note (the agent went on), from ${formatTime(lost[0]!.at)} to ${formatTime(lost.at(-1)!.at)}`,
+        fix: `free disk space on the file system of ${spool}; 'sat doctor --fix' removes the markers`,
+      },
+      () => {
+        for (const marker of lost) rmSync(join(spool, marker.file), { force: true });
+      },
+    );
+  }
   const badReasons = join(spool, 'bad', 'reasons.log');
   if (existsSync(badReasons)) {
     const lines = readFileSync(badReasons, 'utf8').split('\n').filter(Boolean);
@@ -319,6 +334,14 @@ async function checkCapture(config: SatConfig, add: Add): Promise<void> {
   }
 }
 
+/** What to do about each kind of broken log. */
+const BROKEN_LOG_FIXES: Record<string, string> = {
+  'corrupt-compressed': 'restore the session from a backup',
+  'seq-gap': 'inspect the log; events out of order were written by an older or foreign writer',
+  'seq-reused':
+    "the session's lock was broken (deleted while writers ran): every event was kept and is read; find what removes files under logs/.locks/",
+};
+
 /** One session's log: broken or set-aside lines, and a close that was interrupted or is due. */
 async function checkSession(config: SatConfig, info: SessionInfo, add: Add): Promise<number> {
   const logsDir = config.paths.logs;
@@ -330,17 +353,16 @@ async function checkSession(config: SatConfig, info: SessionInfo, add: Add): Pro
   }))
     events++;
   const bad = issues.filter((i) => i.kind !== 'in-progress-tail');
-  const broken = bad.filter((i) => i.kind === 'corrupt-compressed' || i.kind === 'seq-gap');
+  const broken = bad.filter(
+    (i) => i.kind === 'corrupt-compressed' || i.kind === 'seq-gap' || i.kind === 'seq-reused',
+  );
   const setAside = bad.filter((i) => !broken.includes(i));
   for (const issue of broken) {
     await add({
       check: `session ${info.session}`,
       status: 'error',
       detail: `${issue.kind} in ${issue.file} at byte ${issue.offset}: ${issue.message}`,
-      fix:
-        issue.kind === 'corrupt-compressed'
-          ? 'restore the session from a backup'
-          : 'inspect the log; events out of order were written by an older or foreign writer',
+      fix: BROKEN_LOG_FIXES[issue.kind] ?? BROKEN_LOG_FIXES['seq-gap']!,
     });
   }
   if (setAside.length > 0) {

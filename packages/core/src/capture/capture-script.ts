@@ -40,7 +40,8 @@ function shellQuote(value: string): string {
  * in `sat ingest`, which the script starts in the background at turn and session boundaries and
  * which every `sat` command runs first. A payload is written under `.tmp/` and renamed into place,
  * so a reader never sees half of one; whatever fails, the script exits 0 (never 2, which would
- * block the agent) and notes the failure in `<spool>/errors.log` when it can.
+ * block the agent) and notes the failure in `<spool>/errors.log` when it can, else leaves an
+ * empty `<spool>/lost-<epoch s>-<pid>` marker (a file name needs no data blocks on a full disk).
  */
 export function captureScript(options: CaptureScriptOptions): string {
   const spool = shellQuote(options.spoolDir);
@@ -70,7 +71,7 @@ if { [ -d "$d/.tmp" ] || mkdir -p "$d/.tmp"; } 2>/dev/null && cat >"$t" 2>/dev/n
 else
   cat >/dev/null 2>&1
   rm -f "$t" 2>/dev/null
-  echo "$n \${1:-?} capture failed" >>"$d/errors.log" 2>/dev/null
+  echo "$n \${1:-?} capture failed" >>"$d/errors.log" 2>/dev/null || : >"$d/lost-$(date +%s)-$$" 2>/dev/null
 fi
 ${ingest}exit 0
 `;

@@ -169,6 +169,16 @@ export function listLostCaptures(spool: string): LostCapture[] {
     .map(({ file, ms }) => ({ at: new Date(ms).toISOString(), file }));
 }
 
+/** The last 50 lines of `errors.log`; a note of its own when it cannot be read (never a failure). */
+function readCaptureErrors(file: string): string[] {
+  if (!existsSync(file)) return [];
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(-50);
+  } catch (error) {
+    return [`${file} cannot be read: ${describeSystemError(error)}`];
+  }
+}
+
 /**
  * Turns the hook payloads captured in `<logs>/spool/` into events, in capture order, and then
  * removes the spool files. Pairs PreToolUse with PostToolUse (by `tool_use_id`) into one
@@ -190,9 +200,7 @@ export async function ingestHookSpool(options: IngestHookOptions): Promise<Inges
   const spool = spoolDirOf(options.logsDir);
   const result = emptyResult();
   if (!existsSync(spool)) return result;
-  const errorsLog = join(spool, 'errors.log');
-  if (existsSync(errorsLog))
-    result.captureErrors = readFileSync(errorsLog, 'utf8').split('\n').filter(Boolean).slice(-50);
+  result.captureErrors = readCaptureErrors(join(spool, 'errors.log'));
   result.lostCaptures = listLostCaptures(spool);
 
   const lock = new FileLock(join(spool, '.ingest.lock'), { timeoutMs: Math.max(1, options.waitMs ?? 1) });
