@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { ingestCapture, spoolDir } from '@sat/core';
+import { asEnvironmentError, ingestCapture, spoolDir } from '@sat/core';
 import { Command, CommanderError } from 'commander';
 import { addCommands } from './command-tree.js';
 import { type CliContext, type CliIo, createContext, type GlobalOptions, processIo } from './context.js';
@@ -46,6 +46,12 @@ function commanderOutput(io: CliIo) {
   };
 }
 
+/** What a system error could not do, from its own syscall and path (`write /x/y`). */
+function describeFailedPath(error: unknown): string {
+  const { syscall, path } = (error ?? {}) as { syscall?: string; path?: string };
+  return [syscall ?? 'complete the command', path].filter(Boolean).join(' ');
+}
+
 /**
  * The `sat` program with its global options, before its commands are added (the CLI reference
  * is generated from the same program).
@@ -90,10 +96,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       // --help and --version end here with code 0; parse errors were already printed.
       return error.exitCode === 0 ? 0 : 1;
     }
-    if (isUserFacingError(error)) {
-      io.stderr.write(`sat: ${error.message}\n`);
-      if (process.env.SAT_DEBUG && error.cause)
-        io.stderr.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
+    // A full disk, a read-only folder, too many open files: one clear line, whatever the command.
+    const reported = asEnvironmentError(error, describeFailedPath(error));
+    if (isUserFacingError(reported)) {
+      io.stderr.write(`sat: ${reported.message}\n`);
+      error = reported;
+      const cause = (error as Error).cause;
+      if (process.env.SAT_DEBUG && cause)
+        io.stderr.write(`cause: ${String((cause as Error).stack ?? cause)}\n`);
       return 1;
     }
     io.stderr.write(

@@ -5,8 +5,8 @@ import { makeFilesPrivate } from '../src/private-files.js';
 import { sat, tempDir } from './helpers.js';
 
 /**
- * Files under the root that are not sat's data: Claude Code's settings (committed for the team)
- * and the capture script (no data in it; the script's mode is set where it is installed).
+ * Files under the root that are not sat's data: Claude Code's settings (committed for the team),
+ * and the capture script, which must run (0700: the owner's only, checked below).
  */
 const NOT_DATA = ['settings.json', 'sat/capture.sh'];
 
@@ -70,5 +70,6 @@ describe('everything sat writes under its data root is private', () => {
     expect(readdirSync(join(home, 'handoffs')).length).toBeGreaterThan(0);
     expect(readdirSync(join(home, 'backups')).length).toBeGreaterThan(0);
     expect(notPrivate(home)).toEqual([]);
+    expect(lstatSync(join(home, 'sat', 'capture.sh')).mode & 0o777).toBe(0o700);
   });
 });

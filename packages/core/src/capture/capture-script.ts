@@ -115,8 +115,8 @@ export function writeCaptureScript(
   const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
   if (before === content) return { path, changed: false };
   mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, content, 0o755);
-  chmodSync(path, 0o755);
+  writeFileAtomic(path, content, 0o700);
+  chmodSync(path, 0o700);
   mkdirSync(join(options.spoolDir, '.tmp'), { recursive: true });
   return { path, changed: true };
 }
