@@ -156,16 +156,7 @@ export function summarizeSessionState(
   prices: PriceTable = DEFAULT_PRICES,
 ): SessionStateSummary {
   const usage = stateUsage(state, prices);
-  const byModel: Record<string, ModelTokens> = {};
-  for (const [model, m] of Object.entries(usage.byModel)) {
-    const entry: ModelTokens = {
-      tokens: m.tokens,
-      cacheCreation1h: m.cacheCreation1h,
-      responses: m.apiResponses,
-    };
-    if (m.cost !== undefined) entry.cost = m.cost;
-    byModel[model] = entry;
-  }
+  const byModel = modelTokens(usage, true);
   const { tokens } = usage;
   let completed = 0;
   let failed = 0;
