@@ -100,8 +100,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const reported = asEnvironmentError(error, describeFailedPath(error));
     if (isUserFacingError(reported)) {
       io.stderr.write(`sat: ${reported.message}\n`);
-      error = reported;
-      const cause = (error as Error).cause;
+      const cause = reported.cause;
       if (process.env.SAT_DEBUG && cause)
         io.stderr.write(`cause: ${String((cause as Error).stack ?? cause)}\n`);
       return 1;

@@ -55,7 +55,7 @@ export function captureScript(options: CaptureScriptOptions): string {
   ${INGEST_TRIGGER_EVENTS.join('|')})
     ( ${sat} ingest --quiet </dev/null >/dev/null 2>&1 & ) ;;
   SessionStart)
-    [ -f "$d/$n.json" ] && ${sat} hook context - <"$d/$n.json" 2>/dev/null ;;
+    [ -f "$f" ] && ${sat} hook context - <"$f" 2>/dev/null ;;
 esac
 `
     : '';
@@ -63,15 +63,26 @@ esac
 # SubAgent Tracking System: Claude Code hook capture (written by 'sat init'; safe to delete with 'sat init --uninstall').
 # Stores the hook payload (stdin) as one spool file. Never fails the agent: always exits 0.
 umask 077
+set -C
 d=\${SAT_SPOOL_DIR:-${spool}}
-n=$(date +%s%N 2>/dev/null)-$$
-t="$d/.tmp/$n"
-if { [ -d "$d/.tmp" ] || mkdir -p "$d/.tmp"; } 2>/dev/null && cat >"$t" 2>/dev/null && mv -f "$t" "$d/$n.json" 2>/dev/null; then
-  :
+n=$$
+f="$d/$n.json"
+# One process per payload: cat straight into <pid>.json (noclobber; the ingest reads a file whose
+# writer is still alive only once it parses). A missing folder or a name still taken by an earlier
+# process with this pid goes the careful way: a timed name, written under .tmp/ and renamed.
+if [ -d "$d" ] && [ ! -e "$f" ]; then
+  cat >"$f" 2>/dev/null || { rm -f "$f"; echo "$n \${1:-?} capture failed" >>"$d/errors.log" || : >"$d/lost-$(date +%s)-$$"; } 2>/dev/null
 else
-  cat >/dev/null 2>&1
-  rm -f "$t" 2>/dev/null
-  echo "$n \${1:-?} capture failed" >>"$d/errors.log" 2>/dev/null || : >"$d/lost-$(date +%s)-$$" 2>/dev/null
+  n=$(date +%s%N 2>/dev/null)-$$
+  t="$d/.tmp/$n"
+  f="$d/$n.json"
+  if { [ -d "$d/.tmp" ] || mkdir -p "$d/.tmp"; } 2>/dev/null && cat >"$t" 2>/dev/null && mv -f "$t" "$f" 2>/dev/null; then
+    :
+  else
+    cat >/dev/null 2>&1
+    rm -f "$t" 2>/dev/null
+    echo "$n \${1:-?} capture failed" >>"$d/errors.log" 2>/dev/null || : >"$d/lost-$(date +%s)-$$" 2>/dev/null
+  fi
 fi
 ${ingest}exit 0
 `;

@@ -106,6 +106,8 @@ export interface IngestHookResult {
   refusedTranscripts: RefusedTranscript[];
   /** Payloads kept only in part (too large or too deep), with what was cut. */
   cutPayloads: BadPayload[];
+  /** Payloads still being written by a live hook process (left for the next run). */
+  inProgress: number;
 }
 
 /** What is kept in `<spool>/.state.json` between runs. */
@@ -127,6 +129,49 @@ export function spoolFileTime(name: string): number | undefined {
   return undefined;
 }
 
+/** The name of a file the capture script writes in place: `<pid of the hook>.json`. */
+const IN_PLACE_NAME = /^(\d{1,9})\.json$/;
+
+/** A file written in place whose writer may still be writing it: its hook process is alive. */
+const WRITING_GRACE_MS = 60_000;
+
+/**
+ * The spool's payload files in capture order: by the time in the name (`<ns>-<pid>.json`), else
+ * by modification time (`<pid>.json`, written in place), then by name.
+ */
+function spoolFilesInOrder(spool: string): string[] {
+  const timed = readdirSync(spool)
+    .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
+    .map((name) => {
+      let at = spoolFileTime(name);
+      if (at === undefined) {
+        try {
+          at = statSync(join(spool, name)).mtimeMs;
+        } catch {
+          at = Number.POSITIVE_INFINITY;
+        }
+      }
+      return { name, at };
+    });
+  return timed.sort((a, b) => a.at - b.at || a.name.localeCompare(b.name)).map((entry) => entry.name);
+}
+
+/**
+ * True when `name` is written in place (`<pid>.json`) by a hook process that is still alive and
+ * wrote it lately: an unreadable file of that kind is a payload still being written, not a bad one.
+ */
+function stillBeingWritten(name: string, path: string, now = Date.now()): boolean {
+  const pid = IN_PLACE_NAME.exec(name)?.[1];
+  if (!pid) return false;
+  try {
+    if (now - statSync(path).mtimeMs > WRITING_GRACE_MS) return false;
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function emptyResult(): IngestHookResult {
   return {
     busy: false,
@@ -143,6 +188,7 @@ function emptyResult(): IngestHookResult {
     lostCaptures: [],
     refusedTranscripts: [],
     cutPayloads: [],
+    inProgress: 0,
   };
 }
 
@@ -215,9 +261,7 @@ export async function ingestHookSpool(options: IngestHookOptions): Promise<Inges
   try {
     const roots = options.transcriptRoots ?? transcriptRoots();
     const run = new SpoolIngest(options.logsDir, spool, result, roots, options.redactor ?? createRedactor());
-    const names = readdirSync(spool)
-      .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
-      .sort();
+    const names = spoolFilesInOrder(spool);
     const now = options.now?.() ?? Date.now();
     for (const name of names) await run.ingestFile(name);
     await run.recordUnfinished(now, options.unfinishedAfterMs);
@@ -278,6 +322,10 @@ class SpoolIngest {
       loaded = loadSpoolPayload(path);
     } catch (error) {
       this.result.bad.push({ file: name, reason: describeSystemError(error) });
+      return;
+    }
+    if (loaded.reason !== undefined && stillBeingWritten(name, path)) {
+      this.result.inProgress++;
       return;
     }
     this.result.files++;
