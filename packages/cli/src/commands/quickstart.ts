@@ -32,7 +32,7 @@ export const run: HandlerOf<typeof quickstartCommand> = async (ctx, _args, optio
   await (await import('./handoff.js')).run(ctx, [busiest.session], {});
 
   ctx.print(
-    '\nNext: `sat init` in your project installs the hooks that capture live sessions (5 ms per tool call);',
+    '\nNext: `sat init` in your project installs the hooks that capture live sessions (one shell process per tool call);',
   );
   ctx.print('`sat show <session>`, `sat status`, `sat recover` and `sat --help` for the rest.');
   return 0;
