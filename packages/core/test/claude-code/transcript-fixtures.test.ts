@@ -6,7 +6,7 @@ import { fixture, loadExpected, ofKind, readAllItems, writeTemp } from './fixtur
 const expected = loadExpected();
 const files = Object.keys(expected);
 
-describe('real Claude Code transcripts (shared/fixtures/claude-code, EXPECTED.json)', () => {
+describe('real Claude Code transcripts (packages/cli/fixtures/claude-code, EXPECTED.json)', () => {
   it('EXPECTED.json lists the five spotter transcripts', () => {
     expect(files.sort()).toEqual([
       'spotter/short.jsonl',
