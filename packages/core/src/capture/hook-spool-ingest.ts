@@ -354,7 +354,10 @@ class SpoolIngest {
     const ts = spoolFileTime(name) ?? statSync(path).mtimeMs;
     const head = `{"captured_at":"${new Date(ts).toISOString()}","file":${JSON.stringify(name)}`;
     const { value, findings } = this.redactor.redactValue(loaded.payload);
+    // The bounded value holds every string of a payload that was not cut; only a cut one's whole
+    // text can hide a secret the value does not show.
     const textHasSecrets =
+      loaded.cut !== undefined &&
       loaded.text !== undefined &&
       this.redactor.enabled &&
       this.redactor.redactText(loaded.text).findings.length > 0;

@@ -4,6 +4,7 @@ import { describeSystemError, isSatError, SatError } from '../errors.js';
 import { isRealIsoTime, type NewEvent } from '../events/envelope.js';
 import type { EventType } from '../events/payloads.js';
 import { type EventSchemas, eventSchemas } from '../events/validate.js';
+import { isObject } from '../guards.js';
 import { assertSessionId, newId } from '../ids.js';
 import { FileLock, type LockFs } from './lock.js';
 import { type SessionLogFiles, sessionLogFiles } from './log-files.js';
@@ -36,10 +37,6 @@ export interface FlushResult {
 const EARLIEST_REAL_TS = Date.UTC(2020, 0, 1);
 /** How far ahead of this machine's clock an event time may be (clock skew between machines). */
 const FUTURE_SLACK_MS = 24 * 3_600_000;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * For an event time far outside any real session (before 2020, or more than a day ahead of the
@@ -178,11 +175,12 @@ export class EventWriter {
         `ts must be an ISO-8601 time (a real date) or a Date, got ${JSON.stringify(event.ts)}`,
       );
     let meta = event.meta;
-    const suspect = suspectTime(ts);
+    // A time this writer took itself (now) is plausible; only a given one is checked.
+    const suspect = event.ts === undefined ? undefined : suspectTime(ts);
     if (suspect) {
       // Kept, but at the time it was written: a clock 10,000 years off must not make the
       // session last that long, nor land it in (or drop it from) a `--days` window.
-      meta = { ...(isPlainObject(meta) ? meta : {}), ts_suspect: true, ts_original: ts };
+      meta = { ...(isObject(meta) ? meta : {}), ts_suspect: true, ts_original: ts };
       ts = suspect;
     }
     const agent = event.agent ?? 'main';
@@ -194,7 +192,7 @@ export class EventWriter {
     ) {
       throw invalid(event.type, 'parent must be an event id (1-128 characters)');
     }
-    if (meta !== undefined && !isPlainObject(meta)) {
+    if (meta !== undefined && !isObject(meta)) {
       throw invalid(event.type, 'meta must be an object');
     }
     const id = event.id ?? newId();

@@ -13,6 +13,15 @@ const COMMAND = [
   `psql postgres://admin:${PASSWORD}@db.internal:5432/app`,
 ].join(' && ');
 
+const PASSWORD_URL = `postgres://admin:${PASSWORD}@db.internal:5432/app`;
+
+/** `{ next: { next: ... value } }`, `levels` deep. */
+function deep(levels: number, value: string): unknown {
+  let out: unknown = value;
+  for (let i = 0; i < levels; i++) out = { next: out };
+  return out;
+}
+
 /** Every file under `dir`, as text. */
 function everything(dir: string): string {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -110,6 +119,9 @@ describe('secrets are redacted before they are stored', () => {
         tool_input: { command: COMMAND },
         tool_response: { stdout: `token ${GITHUB_TOKEN}`, stderr: '' },
       },
+      // Nested past the depth bound: the stored value is cut, and the raw copy must not keep the
+      // whole text with the secret in it.
+      { ...base, hook_event_name: 'Notification', message: 'deep', extra: deep(40, PASSWORD_URL) },
       { ...base, hook_event_name: 'SessionEnd', reason: 'other' },
     ];
     payloads.forEach((payload, i) => {
