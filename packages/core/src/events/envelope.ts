@@ -61,6 +61,11 @@ export interface NewEvent<T extends EventType = EventType> {
 
 export const ISO_TIME_PATTERN = new RegExp(ISO_TIME);
 
+/** The two-digit number at `at` (the pattern guarantees digits there): no slices on the append path. */
+function two(ts: string, at: number): number {
+  return (ts.charCodeAt(at) - 48) * 10 + ts.charCodeAt(at + 1) - 48;
+}
+
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
@@ -74,13 +79,14 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  */
 export function isRealIsoTime(ts: string): boolean {
   if (!ISO_TIME_PATTERN.test(ts)) return false;
-  const [year, month, day, hour, minute, second] = [0, 5, 8, 11, 14, 17].map((at) =>
-    Number(ts.slice(at, at + (at === 0 ? 4 : 2))),
-  ) as [number, number, number, number, number, number];
+  const year = two(ts, 0) * 100 + two(ts, 2);
+  const month = two(ts, 5);
+  const day = two(ts, 8);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1];
   if (days === undefined || day < 1 || day > days) return false;
-  if (hour > 23 || minute > 59 || second > 59) return false;
-  const offset = /([+-])(\d{2}):(\d{2})$/.exec(ts);
-  return !offset || (Number(offset[2]) < 24 && Number(offset[3]) < 60);
+  if (two(ts, 11) > 23 || two(ts, 14) > 59 || two(ts, 17) > 59) return false;
+  const sign = ts.charCodeAt(ts.length - 6);
+  const offset = sign === 43 || sign === 45; // '+' or '-'
+  return !offset || (two(ts, ts.length - 5) < 24 && two(ts, ts.length - 2) < 60);
 }
