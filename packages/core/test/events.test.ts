@@ -24,6 +24,14 @@ const VALID: { [K in (typeof EVENT_TYPES)[number]]: Record<string, unknown> } = 
   snapshot: { snapshot_id: 'snap1', trigger: 'manual' },
   handoff: { path: 'handoffs/x.md' },
   backup: { target: 'local' },
+  alert: {
+    kind: 'context',
+    level: 'warning',
+    message: 'context at 91% of 200,000 tokens',
+    metric: 'context',
+    value: 0.91,
+    threshold: 0.9,
+  },
   api_response: {
     model: 'claude-opus-4-6',
     message_id: 'msg_1',

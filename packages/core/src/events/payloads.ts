@@ -217,6 +217,26 @@ export const BackupV1 = Type.Object(
   strict,
 );
 
+/**
+ * An alert raised about a live session or a day: the context nearly full, an error spike, a metric
+ * far from the user's usual. `value` is what was seen, `threshold` the limit it crossed, `baseline`
+ * the user's usual figure when the alert compares with history.
+ */
+export const AlertV1 = Type.Object(
+  {
+    kind: Type.String({ minLength: 1, maxLength: 64 }),
+    level: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]),
+    message: Type.String({ minLength: 1, maxLength: 2_000 }),
+    metric: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    value: Type.Optional(Type.Number()),
+    threshold: Type.Optional(Type.Number()),
+    baseline: Type.Optional(Type.Number()),
+    /** What to do about it, when there is something to do. */
+    action: Type.Optional(Type.String({ maxLength: 2_000 })),
+  },
+  strict,
+);
+
 /** The seven event types of the roadmap. */
 export const ROADMAP_EVENT_TYPES = [
   'agent_invocation',
@@ -236,6 +256,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'snapshot',
   'handoff',
   'backup',
+  'alert',
 ] as const;
 
 /** What capture from a client adds: token usage, prompts, turn ends, notifications. */
@@ -264,6 +285,7 @@ export interface EventPayloads {
   snapshot: Static<typeof SnapshotV1>;
   handoff: Static<typeof HandoffV1>;
   backup: Static<typeof BackupV1>;
+  alert: Static<typeof AlertV1>;
   api_response: Static<typeof ApiResponseV1>;
   user_prompt: Static<typeof UserPromptV1>;
   turn_end: Static<typeof TurnEndV1>;
@@ -298,6 +320,7 @@ export const PAYLOAD_VERSIONS: { readonly [T in EventType]: readonly PayloadVers
   snapshot: [{ schema: SnapshotV1 }],
   handoff: [{ schema: HandoffV1 }],
   backup: [{ schema: BackupV1 }],
+  alert: [{ schema: AlertV1 }],
   api_response: [{ schema: ApiResponseV1 }],
   user_prompt: [{ schema: UserPromptV1 }],
   turn_end: [{ schema: TurnEndV1 }],
