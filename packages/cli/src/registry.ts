@@ -325,6 +325,37 @@ Examples:
       .option('--by <what>', "errors: rows by 'agent' (default) or 'day'"),
 });
 
+/** `sat review`. */
+export const reviewCommand = declareCommand({
+  name: 'review',
+  ingestFirst: true,
+  summary:
+    'review a phase, the last N days or a session: what was done, agents, tools, errors, cost, anomalies, what to change',
+  help: `
+Reads every session of the scope: those on this machine and those that exist only in a backup
+or a phase archive (downloaded, verified and read in a scratch folder, never restored into your
+data; --local-only skips them). Compares every headline figure with the previous phase (or
+period, or session). Writes the report as Markdown (default <data root>/reviews/phase-<N>.md,
+last-<D>-days.md or session-<id>.md) and, with --html, as a self-contained HTML page with its
+charts embedded; prints a short summary (--json: every figure).
+
+Examples:
+  sat review phase 2                 # reviews/phase-2.md and a summary
+  sat review phase 2 --html          # and reviews/phase-2.html
+  sat review --days 7 --json > week.json
+  sat review --session 019ab5f0 --out review.md`,
+  define: (c) =>
+    c
+      .argument('[scope]', "'phase' (the default scope: the current session's phase)")
+      .argument('[phase]', 'the phase: a number or a name')
+      .option('--days <n>', 'review the last N days (UTC) instead of a phase')
+      .option('--session <id>', "review one session (id, unique prefix or 'active')")
+      .option('--out <file>', 'where to write the Markdown report')
+      .option('--html [file]', 'also write a self-contained HTML page (default: beside the Markdown)')
+      .option('--local-only', 'read only the sessions on this machine (no backup or archive is contacted)')
+      .option('--json', 'print every figure as JSON'),
+});
+
 /** `sat hook context`. */
 export const hookContextCommand = declareCommand({
   name: 'context',
@@ -672,4 +703,5 @@ export const COMMANDS: readonly CommandSpec[] = [
     command(setupS3Command, async () => (await import('./commands/setup.js')).s3),
   ]),
   command(chartCommand, async () => (await import('./commands/chart.js')).run),
+  command(reviewCommand, async () => (await import('./commands/review.js')).run),
 ];

@@ -39,6 +39,14 @@ export {
   pruneArchivedPhase,
 } from './archive/prune-archived-phase.js';
 export {
+  type ReadStoredSessionsOptions,
+  readStoredSessions,
+  type StoredSessionFilter,
+  type StoredSessionRead,
+  type StoredSessions,
+  type StoredSessionUnreadable,
+} from './archive/read-stored-sessions.js';
+export {
   type RestoreArchiveOptions,
   type RestoreArchiveResult,
   restoreArchive,

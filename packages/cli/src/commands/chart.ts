@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AnalyticsQuery, ErrorPatterns } from '@sat/core';
+import type { AnalyticsQuery } from '@sat/core';
 import type { SqliteStore } from '@sat/store-sqlite';
+import { countsByType, errorsByAgent } from '../charts/error-cells.js';
 import type { ErrorCell } from '../charts/error-heatmap-spec.js';
 import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
@@ -19,29 +20,6 @@ function parseDays(value: string | undefined): number | 'all' | undefined {
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`--days must be a whole number >= 1 or 'all', not '${value}'`);
   return n;
-}
-
-function countsByType(result: ErrorPatterns): Map<string, number> {
-  return new Map(result.byType.map((t) => [t.errorType, t.errors]));
-}
-
-/** Errors per agent x type: one query per agent, the rest as "(other)". */
-async function errorsByAgent(store: SqliteStore, query: AnalyticsQuery): Promise<ErrorCell[]> {
-  const all = countsByType(await store.errorPatterns(query));
-  const [agents, tools] = await Promise.all([store.agentPerformance(query), store.toolEffectiveness(query)]);
-  const names = [
-    ...new Set(['main', ...agents.agents.map((a) => a.agent), ...tools.agents.map((a) => a.agent)]),
-  ];
-  const cells: ErrorCell[] = [];
-  const left = new Map(all);
-  for (const agent of names) {
-    for (const [errorType, count] of countsByType(await store.errorPatterns({ ...query, agent }))) {
-      cells.push({ key: agent, errorType, count });
-      left.set(errorType, (left.get(errorType) ?? 0) - count);
-    }
-  }
-  for (const [errorType, count] of left) if (count > 0) cells.push({ key: '(other)', errorType, count });
-  return cells;
 }
 
 /** Errors per day x type: the last k days minus the last k-1 days is day k. */
