@@ -69,6 +69,89 @@ describe('reviewPhase on a SQLite store', () => {
     for (const r of result.recommendations) expect(Object.keys(r.evidence).length).toBeGreaterThan(0);
   });
 
+  it('keeps the --json contract scripts rely on: errors.recurring, anomalies and recommendations', async () => {
+    const result = await review({ phase: 'phase-3' });
+    const types = (o: object) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? 'array' : typeof v]));
+    expect(result.errors.recurring.length).toBeGreaterThan(0);
+    for (const row of result.errors.recurring) {
+      expect(types(row)).toMatchObject({
+        fingerprint: 'string',
+        errorType: 'string',
+        example: 'string',
+        sessions: 'array',
+        occurrences: 'number',
+      });
+      for (const session of row.sessions) expect(result.sessions).toContain(session);
+    }
+    expect(result.anomalies.length).toBeGreaterThan(0);
+    for (const anomaly of result.anomalies) {
+      expect(typeof (anomaly.session ?? anomaly.day)).toBe('string');
+      expect(types(anomaly)).toMatchObject({ metric: 'string', value: 'number', baseline: 'object' });
+      expect(typeof anomaly.baseline.median).toBe('number');
+    }
+    for (const r of result.recommendations)
+      expect(types(r)).toMatchObject({ text: 'string', evidence: 'object' });
+  });
+
+  it('prices per session, per task, the cache and a cheaper model with the store usage model', async () => {
+    const result = await review({ phase: 'phase-3' });
+    const inPhase = history.sessions.filter((s) => s.phase === 'phase-3').map((s) => s.session);
+    expect(result.sessions).toEqual(inPhase);
+    const { cost } = result;
+    expect(cost.bySession.map((s) => s.session)).toEqual(inPhase);
+    const sum = cost.bySession.reduce((total, s) => total + s.costUsd, 0);
+    expect(sum).toBeCloseTo(cost.pricedCost, 6);
+    expect(cost.bySession.reduce((total, s) => total + s.tokens, 0)).toBe(cost.tokens.total);
+    expect(result.series.bySession.map((s) => s.costUsd)).toEqual(cost.bySession.map((s) => s.costUsd));
+    expect(result.series.byDay.reduce((t, d) => t + d.tokens, 0)).toBe(cost.tokens.total);
+    expect(result.series.byDay.reduce((t, d) => t + d.errors, 0)).toBe(result.errors.totals.errors);
+    expect(cost.byTask.length).toBeGreaterThan(0);
+    expect(cost.byTask[0]).toMatchObject({
+      task: expect.stringMatching(/ src\//),
+      agent: expect.any(String),
+    });
+    expect(cost.cache.writeTokens).toBe(cost.tokens.cacheCreation);
+    expect(cost.cache.readTokens).toBe(cost.tokens.cacheRead);
+    expect(cost.cache.writeShare + cost.cache.readShare).toBeLessThan(1);
+    expect(cost.cache.readShare).toBeGreaterThan(0);
+    const opus = cost.cheaperModel.find((r) => r.agent === 'code-reviewer')!;
+    expect(opus).toMatchObject({ model: 'claude-opus-4-6', alternative: 'claude-haiku-4-5' });
+    expect(opus.savingUsd).toBeCloseTo(opus.costUsd - opus.alternativeCostUsd, 9);
+    expect(opus.alternativeCostUsd).toBeLessThan(opus.costUsd);
+    expect(cost.cheaperModel.some((r) => r.agent === 'explorer')).toBe(false);
+  });
+
+  it('says what was done, who was slowest, and compares the new headline figures', async () => {
+    const result = await review({ phase: 'phase-3' });
+    const { done } = result;
+    expect(done.activeMs).toBeGreaterThan(0);
+    expect(done.activeMs).toBeLessThanOrEqual(done.durationMs);
+    expect(done.firstAt! < done.lastAt!).toBe(true);
+    expect(done.tasksCompleted).toBe(done.tasks.todos + done.tasks.subAgentRuns);
+    expect(done.tasks.subAgentRuns).toBe(
+      result.agents.filter((a) => a.agent !== 'main').reduce((t, a) => t + a.successes, 0),
+    );
+    expect(done.topFiles.length).toBeGreaterThan(0);
+    expect(done.topFiles.length).toBeLessThanOrEqual(10);
+    expect(done.topFiles[0]!.changes).toBeGreaterThanOrEqual(done.topFiles.at(-1)!.changes);
+    expect(result.slowestTools[0]).toMatchObject({ tool: 'Bash' });
+    for (const t of result.slowestTools) expect(t.p95Ms).toBeGreaterThanOrEqual(t.p50Ms!);
+    expect(result.slowestAgents.length).toBeGreaterThan(0);
+    for (const a of result.slowestAgents) expect(a.runs).toBeGreaterThanOrEqual(3);
+    for (const name of [
+      'activeMs',
+      'tasksCompleted',
+      'filesChanged',
+      'cacheReadShare',
+      'recurringErrors',
+      'anomalies',
+    ])
+      expect(result.headlines[name]!.previous, name).toEqual(expect.any(Number));
+    expect(result.headlines.recurringErrors!.current).toBe(result.errors.recurring.length);
+    expect(result.headlines.anomalies!.current).toBe(result.anomalies.length);
+  });
+
   it('recommends nothing for a phase too small to support it, and reviews one session against the one before', async () => {
     const tiny = await review({ phase: 'hotfix' });
     expect(tiny.done.sessions).toBe(1);

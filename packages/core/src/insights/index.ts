@@ -9,12 +9,24 @@ export {
   detectAnomalies,
   type SkippedMetric,
 } from './anomalies.js';
+export { type CheaperModelRow, cheaperModelRows, DEFAULT_CHEAPER_MODEL } from './cheaper-model.js';
+export {
+  type DigestFailurePair,
+  type DigestTaskRun,
+  FAIL_TOGETHER_EVENTS,
+  IDLE_CAP_MS,
+} from './digest-activity.js';
+export {
+  type ReadDigestsOptions,
+  type RefreshDigestCacheResult,
+  readSessionDigests,
+  refreshDigestCache,
+} from './digest-cache.js';
 export {
   type CollectHistoryOptions,
   collectHistory,
   type MetricHistory,
   type MetricPoint,
-  readSessionDigests,
   sessionMetrics,
 } from './metric-history.js';
 export { type Recommendations, type RecommendInputs, recommend } from './recommend.js';
@@ -25,11 +37,19 @@ export {
   type RecurringErrorOptions,
   type RecurringErrors,
 } from './recurring-errors.js';
-export { type Headline, type PhaseReview, type ReviewOptions, reviewPhase } from './review-phase.js';
+export {
+  type Headline,
+  type PhaseReview,
+  type ReviewCost,
+  type ReviewOptions,
+  reviewPhase,
+} from './review-phase.js';
 export type { ReviewScope } from './review-scope.js';
+export type { DoneFigures, SessionSeriesPoint } from './review-sections.js';
 export type { Baseline } from './robust-stats.js';
 export {
   type ContextLimitHit,
+  DIGEST_VERSION,
   type DigestAgentRuns,
   type DigestError,
   type DigestToolCalls,

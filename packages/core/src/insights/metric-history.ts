@@ -1,8 +1,8 @@
-import { listSessionIds, readSessionEvents } from '../log/event-reader.js';
 import type { PriceTable } from '../pricing/prices.js';
+import { readSessionDigests } from './digest-cache.js';
 import { digestTotals } from './digest-cost.js';
 import { percentileOf } from './robust-stats.js';
-import { digestSession, type SessionDigest } from './session-digest.js';
+import type { SessionDigest } from './session-digest.js';
 
 /** One value of a metric: of a session (`key` its id) or of a day (`key` its `YYYY-MM-DD`). */
 export interface MetricPoint {
@@ -24,24 +24,6 @@ export interface CollectHistoryOptions {
   prices?: PriceTable;
   /** Fewest calls of a tool in a session (or runs of an agent) for its p50/p95 to be a point. Default 5. */
   minCalls?: number;
-}
-
-/**
- * Reads every session of a log folder (or the ones named) into {@link SessionDigest}s, oldest first.
- *
- * @example
- * const digests = await readSessionDigests('.claude/logs');
- */
-export async function readSessionDigests(
-  logsDir: string,
-  sessions?: readonly string[],
-): Promise<SessionDigest[]> {
-  const out: SessionDigest[] = [];
-  for (const session of sessions ?? listSessionIds(logsDir)) {
-    const digest = await digestSession(readSessionEvents(logsDir, session));
-    if (digest) out.push(digest);
-  }
-  return out.sort((a, b) => a.startedAt - b.startedAt || a.session.localeCompare(b.session));
 }
 
 function push(series: Record<string, MetricPoint[]>, metric: string, point: MetricPoint): void {

@@ -1,8 +1,8 @@
-import { findModelPrice, type PriceTable, priceUsage } from '../pricing/prices.js';
-import { usageCost } from './digest-cost.js';
+import { findModelPrice, type PriceTable } from '../pricing/prices.js';
+import { cheaperModelRows } from './cheaper-model.js';
 import type { RecurringError } from './recurring-errors.js';
 import { median, percentileOf } from './robust-stats.js';
-import type { DigestUsage, SessionDigest } from './session-digest.js';
+import type { SessionDigest } from './session-digest.js';
 
 /** One thing to change, with the figures behind it and what is at stake. */
 export interface Recommendation {
@@ -145,55 +145,37 @@ function slowTool(ctx: RuleContext): Recommendation[] {
   return out;
 }
 
-function price(model: string, prices: PriceTable): number {
-  const found = findModelPrice(model, prices);
-  return found ? found.price.input + found.price.output : 0;
-}
-
 /** A sub-agent that always succeeds on an expensive model: what a cheaper one would have cost. */
 function modelSwap(ctx: RuleContext): Recommendation[] {
-  const runs = new Map<string, { invocations: number; successes: number; failures: number }>();
+  const runs = new Map<string, { successes: number; failures: number }>();
   for (const digest of ctx.digests)
     for (const row of digest.agents) {
-      const agg = runs.get(row.agent) ?? { invocations: 0, successes: 0, failures: 0 };
+      const agg = runs.get(row.agent) ?? { successes: 0, failures: 0 };
       runs.set(row.agent, agg);
-      agg.invocations += row.invocations;
       agg.successes += row.successes;
       agg.failures += row.failures;
     }
-  const cheaperPrice = price(ctx.cheaperModel, ctx.prices);
-  const out: Recommendation[] = [];
-  for (const [agent, agg] of runs) {
-    if (agent === 'main' || agg.successes < 10 || agg.failures > 0) continue;
-    const byModel = new Map<string, DigestUsage[]>();
-    for (const digest of ctx.digests)
-      for (const row of digest.usage)
-        if (row.agent === agent && price(row.model, ctx.prices) > cheaperPrice)
-          byModel.set(row.model, [...(byModel.get(row.model) ?? []), row]);
-    for (const [model, rows] of byModel) {
-      const now = rows.reduce((sum, row) => sum + usageCost(row, ctx.prices), 0);
-      const cheaper = rows.reduce(
-        (sum, row) => sum + (priceUsage(ctx.cheaperModel, row.tokens, ctx.prices).cost ?? now),
-        0,
-      );
-      if (now - cheaper < 0.05) continue;
-      out.push({
+  return cheaperModelRows(ctx.digests, ctx.prices, ctx.cheaperModel).flatMap((row): Recommendation[] => {
+    const agg = runs.get(row.agent);
+    if (row.agent === 'main' || !agg || agg.successes < 10 || agg.failures > 0 || row.savingUsd < 0.05)
+      return [];
+    return [
+      {
         kind: 'model_swap',
-        text: `${agent} succeeded in all ${agg.successes} of its runs on ${model}, which cost ${usd(now)}; the same tokens on ${ctx.cheaperModel} would have cost ${usd(cheaper)}: set its model to ${ctx.cheaperModel} (in its agent definition) and watch its success rate.`,
+        text: `${row.agent} succeeded in all ${agg.successes} of its runs; its ${row.successfulRuns} runs on ${row.model} cost ${usd(row.costUsd)}, and the same tokens on ${row.alternative} would have cost ${usd(row.alternativeCostUsd)}: set its model to ${row.alternative} (in its agent definition) and watch its success rate.`,
         evidence: {
-          agent,
-          model,
+          agent: row.agent,
+          model: row.model,
           runs: agg.successes,
           successRate: 1,
-          costUsd: round(now),
-          cheaperModel: ctx.cheaperModel,
-          cheaperCostUsd: round(cheaper),
+          costUsd: round(row.costUsd),
+          cheaperModel: row.alternative,
+          cheaperCostUsd: round(row.alternativeCostUsd),
         },
-        impact: { usd: now - cheaper },
-      });
-    }
-  }
-  return out;
+        impact: { usd: row.savingUsd },
+      },
+    ];
+  });
 }
 
 /** Cache writes that are not read back. */

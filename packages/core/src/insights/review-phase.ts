@@ -1,5 +1,5 @@
 import { SatError } from '../errors.js';
-import type { PriceTable } from '../pricing/prices.js';
+import { DEFAULT_PRICES, type PriceTable } from '../pricing/prices.js';
 import type {
   AgentPerformanceRow,
   CostAnalysis,
@@ -14,21 +14,44 @@ import {
   detectAnomalies,
   type SkippedMetric,
 } from './anomalies.js';
-import { collectHistory, readSessionDigests } from './metric-history.js';
+import { type CheaperModelRow, cheaperModelRows, DEFAULT_CHEAPER_MODEL } from './cheaper-model.js';
+import { readSessionDigests } from './digest-cache.js';
+import { collectHistory } from './metric-history.js';
 import { recommend } from './recommend.js';
 import type { Recommendation } from './recommendation-rules.js';
 import { findRecurringErrors, type RecurringError, type RecurringErrorOptions } from './recurring-errors.js';
 import { previousScope, type ResolvedScope, type ReviewScope, resolveScope } from './review-scope.js';
+import {
+  cacheFigures,
+  costByTask,
+  type DoneFigures,
+  doneFigures,
+  failingTogether,
+  type SessionSeriesPoint,
+  seriesOf,
+  slowestAgents,
+  slowestTools,
+} from './review-sections.js';
 import type { SessionDigest } from './session-digest.js';
 
 /** Options of {@link reviewPhase}. */
 export interface ReviewOptions {
   /** The log folder the sessions are read from (for errors in sequence, history and recommendations). */
   logsDir?: string;
+  /**
+   * A folder of cached session digests (see `readSessionDigests`): sessions whose log is unchanged
+   * are not read again. Kept warm by `refreshDigestCache` after an ingest.
+   */
+  cacheDir?: string;
   /** Digests already read (instead of `logsDir`): every session of the history, not only the scope's. */
   digests?: readonly SessionDigest[];
-  /** Prices. Default the store's for its figures, the bundled table for the rest. */
+  /**
+   * Prices. Default the store's for its figures, the bundled table for the rest: pass the table the
+   * store uses (the configured one) so that both agree.
+   */
   prices?: PriceTable;
+  /** The model sub-agent work is priced on for `cost.cheaperModel` and the model-swap recommendation. Default `claude-haiku-4-5`. */
+  cheaperModel?: string;
   /** "Now" of a `days` scope. Default the current time. */
   now?: Date | string | number;
   anomalies?: DetectAnomaliesOptions;
@@ -48,19 +71,61 @@ export interface Headline {
   direction: 'up' | 'down' | 'same' | null;
 }
 
+/** Cost of a review's scope: the store's figures, and what the digests add (per session, task, cache, cheaper model). */
+export interface ReviewCost
+  extends Pick<CostAnalysis, 'cost' | 'pricedCost' | 'unpricedModels' | 'tokens' | 'byAgent' | 'byModel'> {
+  /** Per session of the scope, oldest first: its usage within the scope. Sums to `pricedCost` and `tokens.total`. */
+  bySession: Array<{ session: string; startedAt: string; costUsd: number; tokens: number }>;
+  /** Per sub-agent task (the description of the Task/Agent call that started it); empty when no run had one. */
+  byTask: Array<{ task: string; agent: string; costUsd: number; tokens: number }>;
+  /** Cache writes and reads: tokens, USD, and their share of `pricedCost`. */
+  cache: {
+    writeTokens: number;
+    readTokens: number;
+    writeUsd: number;
+    readUsd: number;
+    writeShare: number;
+    readShare: number;
+  };
+  /** What the sub-agent work that succeeded would have cost on `ReviewOptions.cheaperModel`, most saved first. */
+  cheaperModel: CheaperModelRow[];
+}
+
 /** Result of {@link reviewPhase}. */
 export interface PhaseReview {
   scope: string;
   previous: string | null;
+  /** The ids of the sessions in scope, oldest first. */
+  sessions: string[];
   /** What was done. */
-  done: { sessions: number; events: number; toolCalls: number; filesChanged: number; durationMs: number };
+  done: DoneFigures;
   agents: AgentPerformanceRow[];
+  /** The 5 agents slowest at p95 (of those with >= 3 timed runs; `runs` counts the timed ones). */
+  slowestAgents: Array<{ agent: string; runs: number; p50Ms: number | null; p95Ms: number | null }>;
   tools: Array<ToolStats & { tool: string }>;
+  /** The 5 tools slowest at p95 (of those with >= 5 timed calls). */
+  slowestTools: Array<{ tool: string; uses: number; p50Ms: number | null; p95Ms: number | null }>;
+  /**
+   * Pairs of tools whose failures fall in the same turn (after one `user_prompt`, before the next
+   * prompt or `turn_end`) or at most 10 events apart, in >= 2 sessions: `sessions` they did so in,
+   * `together` the times in all.
+   */
+  failingTogether: Array<{ tools: [string, string]; sessions: number; together: number }>;
   errors: { totals: ErrorStats; patterns: ErrorPatternRow[]; recurring: RecurringError[] };
-  cost: Pick<CostAnalysis, 'cost' | 'pricedCost' | 'unpricedModels' | 'tokens' | 'byAgent' | 'byModel'>;
+  cost: ReviewCost;
+  /** Tokens, cost and errors per day and per session, for the charts. */
+  series: {
+    byDay: Array<{ day: string; sessions: number; tokens: number; costUsd: number; errors: number }>;
+    bySession: SessionSeriesPoint[];
+  };
   anomalies: Anomaly[];
   skipped: SkippedMetric[];
   recommendations: Recommendation[];
+  /**
+   * Every headline figure against the previous scope: sessions, events, toolCalls, errors,
+   * errorRate, toolSuccessRate, agentSuccessRate, costUsd, tokens, activeMs, tasksCompleted,
+   * filesChanged, cacheReadShare, recurringErrors, anomalies.
+   */
   headlines: Record<string, Headline>;
 }
 
@@ -81,14 +146,24 @@ function rate(num: number, den: number): number {
   return den === 0 ? 0 : num / den;
 }
 
-function headlineValues(scope: ResolvedScope, f: Figures): Record<string, number> {
+/** What one scope's headlines are computed from. */
+interface ScopeResult {
+  scope: ResolvedScope;
+  figures: Figures;
+  done: DoneFigures;
+  recurring: RecurringError[];
+  anomalies: Anomaly[];
+  cacheReadShare: number;
+}
+
+function headlineValues({ scope, figures: f, done, recurring, anomalies, cacheReadShare }: ScopeResult) {
   const uses = f.tools.tools.reduce((sum, t) => sum + t.uses, 0);
   const toolSuccesses = f.tools.tools.reduce((sum, t) => sum + t.successes, 0);
   const runs = f.agents.agents.reduce((sum, a) => sum + a.successes + a.failures, 0);
   const agentSuccesses = f.agents.agents.reduce((sum, a) => sum + a.successes, 0);
   return {
     sessions: scope.sessions.length,
-    events: scope.sessions.reduce((sum, d) => sum + d.events, 0),
+    events: done.events,
     toolCalls: uses,
     errors: f.errors.totals.errors,
     errorRate: rate(f.errors.totals.errors, uses),
@@ -96,6 +171,12 @@ function headlineValues(scope: ResolvedScope, f: Figures): Record<string, number
     agentSuccessRate: rate(agentSuccesses, runs),
     costUsd: f.cost.pricedCost,
     tokens: f.cost.tokens.total,
+    activeMs: done.activeMs,
+    tasksCompleted: done.tasksCompleted,
+    filesChanged: done.filesChanged,
+    cacheReadShare,
+    recurringErrors: recurring.length,
+    anomalies: anomalies.length,
   };
 }
 
@@ -118,16 +199,95 @@ function compare(
   return out;
 }
 
+/** The scope's sessions with only their errors in the scope (its phase or days). */
+function scopedErrors(scope: ResolvedScope): SessionDigest[] {
+  return scope.sessions.map((d) => ({
+    ...d,
+    errors: d.errors.filter((e) => scope.keeps(e.phase, new Date(e.at).toISOString().slice(0, 10))),
+  }));
+}
+
+interface Shared {
+  store: AnalyticsStore;
+  history: Awaited<ReturnType<typeof collectHistory>>;
+  options: ReviewOptions;
+  prices: PriceTable;
+}
+
+async function reviewScope(scope: ResolvedScope, shared: Shared): Promise<ScopeResult> {
+  const { options } = shared;
+  const figures = await storeFigures(shared.store, scope, options.prices);
+  const recurring = findRecurringErrors(scopedErrors(scope), options.recurring).recurring;
+  const { anomalies } = detectAnomalies(shared.history, {
+    ...options.anomalies,
+    sessions: scope.sessions.map((d) => d.session),
+    days: scope.days,
+  });
+  const cache = cacheFigures(figures.cost.byModel, figures.cost.pricedCost, shared.prices);
+  return {
+    scope,
+    figures,
+    done: doneFigures(scope.sessions),
+    recurring,
+    anomalies,
+    cacheReadShare: cache.readShare,
+  };
+}
+
+async function loadDigests(options: ReviewOptions, scope: ReviewScope): Promise<SessionDigest[]> {
+  if (options.digests) return [...options.digests];
+  if (!options.logsDir)
+    throw new SatError(
+      'USAGE',
+      '[core] reviewPhase needs the sessions: pass options.logsDir (the log folder) or options.digests',
+      { details: { scope } },
+    );
+  return readSessionDigests(options.logsDir, options.cacheDir ? { cacheDir: options.cacheDir } : {});
+}
+
+function costSection(
+  current: ScopeResult,
+  series: PhaseReview['series'],
+  prices: PriceTable,
+  options: ReviewOptions,
+): ReviewCost {
+  const { cost, pricedCost, unpricedModels, tokens, byAgent, byModel } = current.figures.cost;
+  return {
+    cost,
+    pricedCost,
+    unpricedModels,
+    tokens,
+    byAgent,
+    byModel,
+    bySession: series.bySession.map(({ session, startedAt, costUsd, tokens }) => ({
+      session,
+      startedAt,
+      costUsd,
+      tokens,
+    })),
+    byTask: costByTask(current.scope, prices),
+    cache: cacheFigures(byModel, pricedCost, prices),
+    cheaperModel: cheaperModelRows(
+      current.scope.sessions,
+      prices,
+      options.cheaperModel ?? DEFAULT_CHEAPER_MODEL,
+      current.scope.keeps,
+    ),
+  };
+}
+
 /**
  * Reviews one phase (or the last N days, or one session): what was done, agent performance, tool
  * effectiveness, errors (the store's patterns and the recurring ones with how they were resolved),
  * cost, anomalies against the user's own history, and recommendations, with each headline figure
  * compared with the previous phase (or period, or session). The figures come from the store's
- * queries (so any `AnalyticsStore` works); errors in sequence, history and recommendations from the
- * sessions' events in the log (`logsDir`) or digests given.
+ * queries (so any `AnalyticsStore` works); errors in sequence, history, per-session and per-task
+ * figures and recommendations from the sessions' digests (read from `logsDir`, through the digest
+ * cache `cacheDir` when given, or passed as `digests`), counted with the same usage model so that
+ * `cost.bySession` sums to `cost.pricedCost`.
  *
  * @example
- * const review = await reviewPhase(store, { phase: 'implement' }, { logsDir: '.claude/logs' });
+ * const review = await reviewPhase(store, { phase: 'implement' }, { logsDir: '.claude/logs', cacheDir: '.claude/analytics/digests' });
  * review.headlines.costUsd; // { current: 41.2, previous: 30.5, change: 10.7, changePct: 0.35, direction: 'up' }
  */
 export async function reviewPhase(
@@ -135,58 +295,50 @@ export async function reviewPhase(
   scope: ReviewScope,
   options: ReviewOptions = {},
 ): Promise<PhaseReview> {
-  if (!options.digests && !options.logsDir)
-    throw new SatError(
-      'USAGE',
-      '[core] reviewPhase needs the sessions: pass options.logsDir (the log folder) or options.digests',
-      {
-        details: { scope },
-      },
-    );
-  const digests = options.digests ? [...options.digests] : await readSessionDigests(options.logsDir!);
+  const digests = await loadDigests(options, scope);
   digests.sort((a, b) => a.startedAt - b.startedAt || a.session.localeCompare(b.session));
   const now = options.now === undefined ? Date.now() : new Date(options.now).getTime();
-  const current = resolveScope(digests, scope, now);
-  const previous = previousScope(digests, scope, now);
-  const figures = await storeFigures(store, current, options.prices);
-  const before = previous ? await storeFigures(store, previous, options.prices) : null;
-  const recurring = findRecurringErrors(current.sessions, options.recurring).recurring;
-  const history = await collectHistory(digests, options.prices ? { prices: options.prices } : {});
-  const { anomalies, skipped } = detectAnomalies(history, {
-    ...options.anomalies,
-    sessions: current.sessions.map((d) => d.session),
-    days: current.days,
-  });
+  const prices = options.prices ?? DEFAULT_PRICES;
+  const history = await collectHistory(digests, { prices });
+  const shared: Shared = { store, history, options, prices };
+  const currentScope = resolveScope(digests, scope, now);
+  const previousOf = previousScope(digests, scope, now);
+  const [current, previous] = await Promise.all([
+    reviewScope(currentScope, shared),
+    previousOf ? reviewScope(previousOf, shared) : null,
+  ]);
   const { recommendations } = recommend({
-    digests: current.sessions,
-    recurring,
-    ...(options.prices ? { prices: options.prices } : {}),
+    digests: current.scope.sessions,
+    recurring: current.recurring,
+    prices,
+    ...(options.cheaperModel ? { cheaperModel: options.cheaperModel } : {}),
   });
-  const { cost, pricedCost, unpricedModels, tokens, byAgent, byModel } = figures.cost;
+  const series = seriesOf(current.scope, prices);
+  const f = current.figures;
   return {
-    scope: current.label,
-    previous: previous?.label ?? null,
-    done: {
-      sessions: current.sessions.length,
-      events: current.sessions.reduce((sum, d) => sum + d.events, 0),
-      toolCalls: current.sessions.reduce((sum, d) => sum + d.toolCalls, 0),
-      filesChanged: current.sessions.reduce((sum, d) => sum + d.filesChanged, 0),
-      durationMs: current.sessions.reduce((sum, d) => sum + (d.endedAt - d.startedAt), 0),
-    },
-    agents: figures.agents.agents,
-    tools: figures.tools.tools,
+    scope: current.scope.label,
+    previous: previous?.scope.label ?? null,
+    sessions: current.scope.sessions.map((d) => d.session),
+    done: current.done,
+    agents: f.agents.agents,
+    slowestAgents: slowestAgents(f.agents.agents),
+    tools: f.tools.tools,
+    slowestTools: slowestTools(f.tools.tools),
+    failingTogether: failingTogether(current.scope.sessions),
     errors: {
-      totals: figures.errors.totals,
-      patterns: figures.errors.byFingerprint.slice(0, options.maxPatterns ?? 20),
-      recurring,
+      totals: f.errors.totals,
+      patterns: f.errors.byFingerprint.slice(0, options.maxPatterns ?? 20),
+      recurring: current.recurring,
     },
-    cost: { cost, pricedCost, unpricedModels, tokens, byAgent, byModel },
-    anomalies,
-    skipped,
+    cost: costSection(current, series, prices, options),
+    series,
+    anomalies: current.anomalies,
+    skipped: detectAnomalies(history, {
+      ...options.anomalies,
+      sessions: current.scope.sessions.map((d) => d.session),
+      days: current.scope.days,
+    }).skipped,
     recommendations,
-    headlines: compare(
-      headlineValues(current, figures),
-      previous && before ? headlineValues(previous, before) : null,
-    ),
+    headlines: compare(headlineValues(current), previous ? headlineValues(previous) : null),
   };
 }

@@ -12,6 +12,8 @@ export interface ResolvedScope {
   sessions: SessionDigest[];
   days: string[];
   query: AnalyticsQuery;
+  /** Whether what happened in `phase` (`''`: none) on `day` (`YYYY-MM-DD`) is in the scope, as the store query filters it. */
+  keeps: (phase: string, day: string) => boolean;
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -27,7 +29,8 @@ function daysScope(
   const sessions = digests.filter((d) => d.startedAt >= from && d.startedAt < to);
   const list: string[] = [];
   for (let t = from; t < to; t += DAY_MS) list.push(day(t));
-  return { label, sessions, days: list, query: { days, now } };
+  const first = day(from);
+  return { label, sessions, days: list, query: { days, now }, keeps: (_phase, d) => d >= first };
 }
 
 /** The sessions, days and store query of `scope`. Throws `SatError('USAGE')` for an empty or mixed scope. */
@@ -53,6 +56,7 @@ export function resolveScope(
       sessions,
       days: [...new Set(sessions.map((d) => d.day))],
       query: { session: scope.session },
+      keeps: () => true,
     };
   }
   const phase = String(scope.phase);
@@ -62,6 +66,7 @@ export function resolveScope(
     sessions,
     days: [...new Set(sessions.map((d) => d.day))],
     query: { phase, days: 'all' },
+    keeps: (p) => p === phase,
   };
 }
 

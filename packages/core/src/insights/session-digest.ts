@@ -4,6 +4,20 @@ import { contextWindowFor } from '../pricing/prices.js';
 import { errorFingerprint, normalizeErrorMessage } from '../projections/error-fingerprint.js';
 import { type UsageTokenCounts, usageFactOf } from '../usage/usage-facts.js';
 import { UsageLedger } from '../usage/usage-ledger.js';
+import {
+  ActiveTime,
+  completedTodos,
+  type DigestFailurePair,
+  type DigestTaskRun,
+  FailurePairs,
+  TaskRuns,
+} from './digest-activity.js';
+
+/**
+ * The version of the {@link SessionDigest} shape and rules: a cached digest of another version is
+ * read again from the log.
+ */
+export const DIGEST_VERSION = 2;
 
 /** What resolved an error: the fix reported with it, the successful call after it, or the edit before that call. */
 export interface ResolvingStep {
@@ -22,6 +36,8 @@ export interface DigestError {
   message: string;
   fingerprint: string;
   pattern: string;
+  /** The session's phase when it happened (`''`: none set). */
+  phase: string;
   /** The tool whose call failed, when known (by `tool_use_id` or `context.tool`). */
   tool: string | null;
   /** The kind of the agent's edit right before the failed call (`modify *.json`); null when none. */
@@ -50,10 +66,16 @@ export interface DigestAgentRuns {
   durations: number[];
 }
 
-/** Tokens of one agent on one model in a session (each response once, after the sub-agent rule). */
+/**
+ * Tokens of one agent on one model in a session, in one phase and day (where each response was
+ * first seen, as the store counts it), each response once, after the sub-agent rule.
+ */
 export interface DigestUsage {
   agent: string;
   model: string;
+  /** The phase (`''`: none set) and UTC day (`YYYY-MM-DD`) of its responses. */
+  phase: string;
+  day: string;
   responses: number;
   tokens: UsageTokenCounts;
 }
@@ -81,6 +103,19 @@ export interface SessionDigest {
   toolCalls: number;
   toolFailures: number;
   filesChanged: number;
+  /** Files created, modified, deleted or renamed (reads excluded), with how many such operations. */
+  fileChanges: Array<{ path: string; changes: number }>;
+  /** Sum of the gaps between consecutive events, each capped at 5 minutes ({@link IDLE_CAP_MS}). */
+  activeMs: number;
+  /**
+   * Tasks completed: `todos` the items marked `completed` in each agent's last TodoWrite list,
+   * `subAgentRuns` the sub-agent runs that ended with success.
+   */
+  tasks: { todos: number; subAgentRuns: number };
+  /** Sub-agent runs, with the task they were given and their tokens. */
+  taskRuns: DigestTaskRun[];
+  /** Tools whose failures came together (see {@link FailurePairs}). */
+  failurePairs: DigestFailurePair[];
   errors: DigestError[];
   tools: DigestToolCalls[];
   agents: DigestAgentRuns[];
@@ -123,7 +158,13 @@ class DigestBuilder {
   private readonly toolOfUse = new Map<string, string>();
   private readonly tools = new Map<string, DigestToolCalls>();
   private readonly agents = new Map<string, DigestAgentRuns>();
-  private readonly changed = new Set<string>();
+  private readonly changed = new Map<string, number>();
+  private readonly active = new ActiveTime();
+  private readonly pairs = new FailurePairs();
+  private readonly runs = new TaskRuns();
+  private readonly todos = new Map<string, number>();
+  private readonly factAt = new Map<string, { phase: string; day: string }>();
+  private currentPhase = '';
   private readonly digest: SessionDigest;
 
   constructor(session: string) {
@@ -137,6 +178,11 @@ class DigestBuilder {
       toolCalls: 0,
       toolFailures: 0,
       filesChanged: 0,
+      fileChanges: [],
+      activeMs: 0,
+      tasks: { todos: 0, subAgentRuns: 0 },
+      taskRuns: [],
+      failurePairs: [],
       errors: [],
       tools: [],
       agents: [],
@@ -152,8 +198,15 @@ class DigestBuilder {
     if (d.events === 0) d.startedAt = at;
     d.events++;
     d.endedAt = Math.max(d.endedAt || at, at);
+    this.active.add(at);
+    this.pairs.boundary(event);
     const fact = usageFactOf(event);
-    if (fact) this.ledger.add(fact);
+    if (fact) {
+      const key = `${fact.source}\u0000${fact.key}`;
+      if (!this.factAt.has(key))
+        this.factAt.set(key, { phase: this.currentPhase, day: event.ts.slice(0, 10) });
+      this.ledger.add(fact);
+    }
     const handler = HANDLERS[event.type] as
       | ((b: DigestBuilder, e: AnySatEvent, at: number) => void)
       | undefined;
@@ -163,6 +216,7 @@ class DigestBuilder {
   phase(value: string | number | undefined): void {
     if (value === undefined) return;
     const text = String(value);
+    this.currentPhase = text;
     if (!this.digest.phases.includes(text)) this.digest.phases.push(text);
   }
 
@@ -178,7 +232,12 @@ class DigestBuilder {
     if (!d.success) {
       row.failures++;
       this.digest.toolFailures++;
+      this.pairs.failure(d.tool, this.digest.events);
       return;
+    }
+    if (d.tool === 'TodoWrite') {
+      const done = completedTodos(event);
+      if (done !== null) this.todos.set(event.agent, done);
     }
     this.resolveBy(agent, d.tool, at, { kind: 'tool_call', text: toolText(d.tool, d.parameters) });
   }
@@ -210,6 +269,7 @@ class DigestBuilder {
       message: d.message ?? '',
       fingerprint,
       pattern,
+      phase: this.currentPhase,
       tool,
       afterEdit: this.recentEdit(event.agent),
       resolvedAt: null,
@@ -233,8 +293,9 @@ class DigestBuilder {
 
   fileOperation(event: SatEvent<'file_operation'>): void {
     const { operation, path } = event.data;
-    if (operation === 'read' || operation === 'rename') return;
-    this.changed.add(path);
+    if (operation === 'read') return;
+    this.changed.set(path, (this.changed.get(path) ?? 0) + 1);
+    if (operation === 'rename') return;
     const edit = {
       kind: editKind(operation, path),
       text: `${operation} ${basename(path)}`,
@@ -245,7 +306,8 @@ class DigestBuilder {
       if (error.agent === event.agent) this.editsSince.set(error, { kind: 'file_edit', text: edit.text });
   }
 
-  invocation(event: SatEvent<'agent_invocation'>): void {
+  invocation(event: SatEvent<'agent_invocation'>, at: number): void {
+    this.runs.invocation(event, at, this.currentPhase);
     const d = event.data;
     const row = entry(this.agents, d.agent, () => ({
       agent: d.agent,
@@ -298,14 +360,24 @@ class DigestBuilder {
     const d = this.digest;
     d.day = Number.isFinite(d.startedAt) ? new Date(d.startedAt).toISOString().slice(0, 10) : '';
     d.filesChanged = this.changed.size;
+    d.fileChanges = [...this.changed].map(([path, changes]) => ({ path, changes }));
+    d.activeMs = this.active.ms;
+    d.failurePairs = this.pairs.result();
     d.tools = [...this.tools.values()];
     d.agents = [...this.agents.values()];
+    const counted = this.ledger.tally().counted;
+    d.taskRuns = this.runs.result(counted);
+    let todos = 0;
+    for (const done of this.todos.values()) todos += done;
+    d.tasks = { todos, subAgentRuns: d.taskRuns.filter((r) => r.success === true).length };
     const usage = new Map<string, DigestUsage>();
-    for (const fact of this.ledger.tally().counted) {
-      const key = `${fact.agent}\u0000${fact.model}`;
+    for (const fact of counted) {
+      const where = this.factAt.get(`${fact.source}\u0000${fact.key}`) ?? { phase: '', day: d.day };
+      const key = `${fact.agent}\u0000${fact.model}\u0000${where.phase}\u0000${where.day}`;
       const row = entry(usage, key, () => ({
         agent: fact.agent,
         model: fact.model,
+        ...where,
         responses: 0,
         tokens: { input: 0, output: 0, cacheCreation: 0, cacheCreation1h: 0, cacheRead: 0 },
       }));
@@ -325,7 +397,7 @@ const HANDLERS: Partial<Record<AnySatEvent['type'], Handler>> = {
   tool_usage: (b, e, at) => b.toolUse(e as SatEvent<'tool_usage'>, at),
   error: (b, e, at) => b.error(e as SatEvent<'error'>, at),
   file_operation: (b, e) => b.fileOperation(e as SatEvent<'file_operation'>),
-  agent_invocation: (b, e) => b.invocation(e as SatEvent<'agent_invocation'>),
+  agent_invocation: (b, e, at) => b.invocation(e as SatEvent<'agent_invocation'>, at),
   context_snapshot: (b, e, at) => b.context(e as SatEvent<'context_snapshot'>, at),
 };
 
