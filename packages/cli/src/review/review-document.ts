@@ -25,29 +25,35 @@ const R = 'r' as const;
 const L = 'l' as const;
 
 /** How each headline figure is named and formatted; others fall back to a count. */
-const HEADLINES: Record<string, { label: string; format: (n: number) => string }> = {
+const HEADLINES: Record<string, { label: string; format: (n: number) => string; rate?: true }> = {
   sessions: { label: 'Sessions', format: formatCount },
   events: { label: 'Events', format: formatCount },
   activeMs: { label: 'Active time', format: formatDuration },
   tasksCompleted: { label: 'Tasks completed', format: formatCount },
   filesChanged: { label: 'Files changed', format: formatCount },
   toolCalls: { label: 'Tool calls', format: formatCount },
-  toolSuccessRate: { label: 'Tool success rate', format: pct },
-  agentSuccessRate: { label: 'Sub-agent success rate', format: pct },
+  toolSuccessRate: { label: 'Tool success rate', format: pct, rate: true },
+  agentSuccessRate: { label: 'Sub-agent success rate', format: pct, rate: true },
   errors: { label: 'Errors', format: formatCount },
-  errorRate: { label: 'Errors per tool call', format: pct },
+  errorRate: { label: 'Errors per tool call', format: pct, rate: true },
   recurringErrors: { label: 'Recurring error patterns', format: formatCount },
   anomalies: { label: 'Anomalies', format: formatCount },
   tokens: { label: 'Tokens', format: formatTokens },
   costUsd: { label: 'Cost', format: usd },
-  cacheReadShare: { label: 'Cost share of cache reads', format: pct },
+  cacheReadShare: { label: 'Cost share of cache reads', format: pct, rate: true },
 };
 
-/** `+12% (+3)`, `−5% (−$1.20)`, `same`, `new` (previous 0), `–` (no previous). */
-export function changeText(h: Headline, format: (n: number) => string): string {
+/**
+ * `+12% (+3)`, `−5% (−$1.20)`, `+1.5 pts` (rates), `same`, `+4 (was 0)`, `–` (no previous).
+ *
+ * @example
+ * changeText({ current: 12, previous: 10, change: 2, changePct: 0.2, direction: 'up' }, String); // '+20% (+2)'
+ */
+export function changeText(h: Headline, format: (n: number) => string, rate = false): string {
   if (h.previous === null || h.change === null) return '–';
   if (h.direction === 'same') return 'same';
   const sign = h.change > 0 ? '+' : '−';
+  if (rate) return `${sign}${(Math.abs(h.change) * 100).toFixed(1)} pts`;
   const amount = `${sign}${format(Math.abs(h.change))}`;
   return h.changePct === null
     ? `${amount} (was 0)`
@@ -56,8 +62,13 @@ export function changeText(h: Headline, format: (n: number) => string): string {
 
 function headlineSection(review: ReviewReport): Section {
   const rows = Object.entries(review.headlines).map(([key, h]) => {
-    const { label, format } = HEADLINES[key] ?? { label: key, format: formatCount };
-    return [label, format(h.current), h.previous === null ? '–' : format(h.previous), changeText(h, format)];
+    const { label, format, rate } = HEADLINES[key] ?? { label: key, format: formatCount };
+    return [
+      label,
+      format(h.current),
+      h.previous === null ? '–' : format(h.previous),
+      changeText(h, format, rate),
+    ];
   });
   const against = review.previous ? `against ${review.previous}` : 'no earlier scope to compare with';
   return {
@@ -300,7 +311,7 @@ function recommendationsSection(review: ReviewReport): Section {
     const evidence = Object.entries(r.evidence)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    return `${r.text} _(evidence: ${evidence})_`;
+    return `${r.text} (evidence: ${evidence})`;
   });
   return {
     title: 'Recommendations',

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   type ReviewScope,
   readStoredSessions,
@@ -44,9 +45,7 @@ export function storedFilterOf(
 }
 
 /** The targets a review reads stored sessions from: the backup target, and the archive bucket when one is set. */
-async function reviewTargets(
-  config: SatConfig,
-): Promise<{
+async function reviewTargets(config: SatConfig): Promise<{
   backupTarget?: StorageTarget;
   archiveTarget?: StorageTarget;
   unreadable: StoredSessionUnreadable[];
@@ -121,6 +120,7 @@ export async function storeWithStored(
 ): Promise<SqliteStore> {
   const copy = sqliteDatabaseBackup();
   const file = join(workDir, 'analytics', 'sat.db');
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const { openSqliteStore } = await import('@sat/store-sqlite');
   if (!copy)
     throw new UsageError(

@@ -5,14 +5,14 @@ import { changeText, type ReviewReport } from './review-document.js';
 const pct = (rate: number) => `${(rate * 100).toFixed(0)}%`;
 
 /** The headline figures the terminal summary shows, in order. */
-const SUMMARY: Array<[key: string, label: string, format: (n: number) => string]> = [
+const SUMMARY: Array<[key: string, label: string, format: (n: number) => string, rate?: true]> = [
   ['sessions', 'sessions', formatCount],
   ['activeMs', 'active', formatDuration],
   ['toolCalls', 'tool calls', formatCount],
   ['errors', 'errors', formatCount],
   ['tokens', 'tokens', formatTokens],
   ['costUsd', 'cost', formatCost],
-  ['toolSuccessRate', 'tool success', pct],
+  ['toolSuccessRate', 'tool success', pct, true],
 ];
 
 /**
@@ -28,10 +28,10 @@ export function printReviewSummary(ctx: CliContext, report: ReviewReport, files:
       `  could not read ${s.unreadable.length}: ${s.unreadable.map((u) => `${u.session ?? u.source} (${u.reason})`).join('; ')}`,
     );
   const compared = report.previous ? ` (vs ${report.previous})` : '';
-  const figures = SUMMARY.flatMap(([key, label, format]) => {
+  const figures = SUMMARY.flatMap(([key, label, format, rate]) => {
     const h = report.headlines[key];
     if (!h) return [];
-    const change = report.previous ? changeText(h, format) : '–';
+    const change = report.previous ? changeText(h, format, rate) : '–';
     return [`${label} ${format(h.current)}${change === '–' ? '' : ` ${change}`}`];
   });
   ctx.print(`  ${figures.join(', ')}${compared}`);
