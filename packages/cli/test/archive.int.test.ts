@@ -195,6 +195,37 @@ describe('sat archive (S3 through s3rver and the stand-in)', () => {
     );
   });
 
+  it('sat review reads an archived phase (verified, not restored), and names it when it is in Glacier', async () => {
+    const home = tempDir();
+    const a = await sessionInPhase(home, '1');
+    const b = await sessionInPhase(home, '1');
+    await sessionInPhase(home, '2');
+    const local = JSON.parse((await run(home, ['review', 'phase', '1', '--local-only', '--json'])).stdout);
+    const archived = await run(home, ['archive', 'phase', '1', '--yes', '--json']);
+    expect(archived.code, archived.stderr).toBe(0);
+    expect(localFiles(home, a)).toEqual({});
+
+    const review = await run(home, ['review', 'phase', '1', '--json']);
+    expect(review.code, review.stderr).toBe(0);
+    const fromArchive = JSON.parse(review.stdout);
+    expect(fromArchive.sources).toMatchObject({ local: 0, archive: 2, unreadable: [] });
+    expect([...fromArchive.sessions].sort()).toEqual([a, b].sort());
+    expect(fromArchive.headlines).toEqual(local.headlines);
+    expect(localFiles(home, a)).toEqual({});
+
+    s3.archive(BUCKET, objectKey(ARCHIVE_KEY));
+    const cold = JSON.parse((await run(home, ['review', 'phase', '1', '--json'])).stdout);
+    expect(cold.sessions).toEqual([]);
+    expect(cold.sources.unreadable).toEqual([
+      expect.objectContaining({
+        source: 'archive',
+        code: 'ARCHIVED',
+        reason: expect.stringContaining('sat archive restore 1 --wait'),
+      }),
+    ]);
+    expect(s3.archived(BUCKET, objectKey(ARCHIVE_KEY))?.restore).toBeUndefined();
+  });
+
   it('a flipped byte in the stored archive is detected: CHECKSUM_MISMATCH, nothing restored', async () => {
     const home = tempDir();
     const a = await sessionInPhase(home, '1');
