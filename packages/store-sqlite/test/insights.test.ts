@@ -168,6 +168,8 @@ describe('reviewPhase on a SQLite store', () => {
     expect(week.previous).toBe('the 7 days before');
     expect(week.done.sessions).toBeGreaterThan(10);
     expect(week.headlines.sessions!.previous).toBeGreaterThan(10);
+    expect(week.cost.bySession.reduce((t, x) => t + x.costUsd, 0)).toBeCloseTo(week.cost.pricedCost, 6);
+    expect(week.cost.bySession.reduce((t, x) => t + x.tokens, 0)).toBe(week.cost.tokens.total);
     await expect(reviewPhase(store, { days: 7 })).rejects.toMatchObject({ code: 'USAGE' });
   });
 });

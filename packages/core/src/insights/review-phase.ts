@@ -153,6 +153,7 @@ interface ScopeResult {
   done: DoneFigures;
   recurring: RecurringError[];
   anomalies: Anomaly[];
+  skipped: SkippedMetric[];
   cacheReadShare: number;
 }
 
@@ -218,7 +219,7 @@ async function reviewScope(scope: ResolvedScope, shared: Shared): Promise<ScopeR
   const { options } = shared;
   const figures = await storeFigures(shared.store, scope, options.prices);
   const recurring = findRecurringErrors(scopedErrors(scope), options.recurring).recurring;
-  const { anomalies } = detectAnomalies(shared.history, {
+  const { anomalies, skipped } = detectAnomalies(shared.history, {
     ...options.anomalies,
     sessions: scope.sessions.map((d) => d.session),
     days: scope.days,
@@ -230,6 +231,7 @@ async function reviewScope(scope: ResolvedScope, shared: Shared): Promise<ScopeR
     done: doneFigures(scope.sessions),
     recurring,
     anomalies,
+    skipped,
     cacheReadShare: cache.readShare,
   };
 }
@@ -333,11 +335,7 @@ export async function reviewPhase(
     cost: costSection(current, series, prices, options),
     series,
     anomalies: current.anomalies,
-    skipped: detectAnomalies(history, {
-      ...options.anomalies,
-      sessions: current.scope.sessions.map((d) => d.session),
-      days: current.scope.days,
-    }).skipped,
+    skipped: current.skipped,
     recommendations,
     headlines: compare(headlineValues(current), previous ? headlineValues(previous) : null),
   };

@@ -85,7 +85,7 @@ export interface ContextLimitHit {
   at: number;
   tokens: number;
   window: number;
-  /** Tool calls before it, most first (what filled the context). */
+  /** Tool calls since the previous hit (or the session's start), most first: what filled the context. */
   filledBy: Array<{ tool: string; calls: number }>;
 }
 
@@ -165,6 +165,8 @@ class DigestBuilder {
   private readonly todos = new Map<string, number>();
   private readonly factAt = new Map<string, { phase: string; day: string }>();
   private currentPhase = '';
+  /** Tool calls per tool at the last context limit hit: what filled the context is what came after. */
+  private callsAtHit = new Map<string, number>();
   private readonly digest: SessionDigest;
 
   constructor(session: string) {
@@ -335,18 +337,17 @@ class DigestBuilder {
     if (tokens > peak.tokens) this.digest.contextPeak = { tokens, at, window };
     const compaction = d.trigger === 'auto' || d.trigger === 'compact';
     if (tokens < LIMIT_SHARE * window && !compaction) return;
-    const filledBy = [...this.tools.values()]
-      .reduce(
-        (byTool, row) => byTool.set(row.tool, (byTool.get(row.tool) ?? 0) + row.uses),
-        new Map<string, number>(),
-      )
-      .entries();
+    const calls = new Map<string, number>();
+    for (const row of this.tools.values()) calls.set(row.tool, (calls.get(row.tool) ?? 0) + row.uses);
+    const filledBy = [...calls].map(([tool, n]) => [tool, n - (this.callsAtHit.get(tool) ?? 0)] as const);
+    this.callsAtHit = calls;
     this.digest.contextLimitHits.push({
       at,
       tokens,
       window,
-      filledBy: [...filledBy]
-        .map(([tool, calls]) => ({ tool, calls }))
+      filledBy: filledBy
+        .filter(([, n]) => n > 0)
+        .map(([tool, n]) => ({ tool, calls: n }))
         .sort((a, b) => b.calls - a.calls || a.tool.localeCompare(b.tool))
         .slice(0, 3),
     });

@@ -105,6 +105,29 @@ describe('the session digest of the review', () => {
     expect(failingTogether([d!, e!])).toEqual([{ tools: ['Bash', 'Edit'], sessions: 2, together: 2 }]);
   });
 
+  it('names what filled the context since the previous limit hit', async () => {
+    const full = (s: number): Event => ({
+      type: 'context_snapshot',
+      ts: at(s),
+      data: { tokens_before: 185_000, context_window: 200_000 },
+    });
+    const d = await digest('a', [
+      ok('Read', 0),
+      ok('Read', 1),
+      ok('Grep', 2),
+      full(3),
+      ok('Bash', 4),
+      full(5),
+    ]);
+    expect(d!.contextLimitHits.map((h) => h.filledBy)).toEqual([
+      [
+        { tool: 'Read', calls: 2 },
+        { tool: 'Grep', calls: 1 },
+      ],
+      [{ tool: 'Bash', calls: 1 }],
+    ]);
+  });
+
   it('counts file changes per path, reads excluded', async () => {
     const op = (path: string, operation: string, s: number): Event =>
       ({ type: 'file_operation', ts: at(s), data: { path, operation } }) as Event;
