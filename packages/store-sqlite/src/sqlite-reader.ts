@@ -86,6 +86,7 @@ export class SqliteReader implements AnalyticsReader {
   private conditions(filter: AggregateFilter, dims: readonly Dimension[]): RawBuilder<unknown>[] | undefined {
     const where: RawBuilder<unknown>[] = [];
     if (filter.fromDay !== null && dims.includes('day')) where.push(sql`day >= ${filter.fromDay}`);
+    if (filter.toDay !== null && dims.includes('day')) where.push(sql`day <= ${filter.toDay}`);
     for (const dim of ['session', 'phase', 'agent'] as const) {
       const value = filter[dim];
       if (value === null) continue;

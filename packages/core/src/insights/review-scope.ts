@@ -30,7 +30,8 @@ function daysScope(
   const list: string[] = [];
   for (let t = from; t < to; t += DAY_MS) list.push(day(t));
   const first = day(from);
-  return { label, sessions, days: list, query: { days, now }, keeps: (_phase, d) => d >= first };
+  const last = day(to - DAY_MS);
+  return { label, sessions, days: list, query: { days, now }, keeps: (_phase, d) => d >= first && d <= last };
 }
 
 /** The sessions, days and store query of `scope`. Throws `SatError('USAGE')` for an empty or mixed scope. */

@@ -34,6 +34,8 @@ export interface ResolvedFilters {
   days: number | 'all';
   /** First day included, as days since 1970-01-01 (UTC); null for all time. */
   fromDay: number | null;
+  /** Last day included (the day of `now`, UTC), so that a range ending in the past has an end; null for all time. */
+  toDay: number | null;
   /** First day included as `YYYY-MM-DD`; null for all time. */
   from: string | null;
   session: string | null;
@@ -79,6 +81,7 @@ export function resolveFilters(filters: AnalyticsFilters = {}): ResolvedFilters 
   return {
     days,
     fromDay,
+    toDay: days === 'all' ? null : dayOf(now),
     from: fromDay === null ? null : new Date(fromDay * DAY_MS).toISOString().slice(0, 10),
     session: filters.session ?? null,
     phase: filters.phase === undefined ? null : String(filters.phase),

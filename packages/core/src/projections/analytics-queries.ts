@@ -50,6 +50,8 @@ import {
 export interface AggregateFilter {
   /** Keep days >= this (days since 1970-01-01, UTC); null: all. */
   fromDay: number | null;
+  /** Keep days <= this; null: no end. */
+  toDay: number | null;
   session: string | null;
   phase: string | null;
   agent: string | null;
@@ -90,7 +92,7 @@ function round(value: number, digits = 3): number {
 }
 
 function aggregateFilter(f: ResolvedFilters): AggregateFilter {
-  return { fromDay: f.fromDay, session: f.session, phase: f.phase, agent: f.agent };
+  return { fromDay: f.fromDay, toDay: f.toDay, session: f.session, phase: f.phase, agent: f.agent };
 }
 
 function run<F extends MeasureFamily>(
@@ -100,7 +102,7 @@ function run<F extends MeasureFamily>(
   groupBy: Dimension[],
 ): Promise<AggregateRow<F>[]> {
   const needed: Dimension[] = [...groupBy];
-  if (f.fromDay !== null) needed.push('day');
+  if (f.fromDay !== null || f.toDay !== null) needed.push('day');
   if (f.session !== null) needed.push('session');
   if (f.phase !== null) needed.push('phase');
   if (f.agent !== null) needed.push('agent');
