@@ -360,8 +360,9 @@ const HOOK = {
   summary: 'run by the capture hook: `sat hook context -` prints the latest handoff at SessionStart',
   help: `
 Used by <data root>/sat/capture.sh, not by people: at SessionStart with source resume,
-compact or clear it prints the project's latest handoff (at most 10,000 characters) as
-additional context for the model. It never fails.`,
+compact or clear it prints the session's current alerts (one [sat] alerts line) and the
+project's latest handoff (at most 10,000 characters in all) as additional context for the model.
+It never fails.`,
 };
 
 /** The filters and formats every `sat stats` report takes. */

@@ -15,7 +15,11 @@ const fill = (used: number, n: number): Omit<NewEvent, 'session'> => ({
   },
 });
 
-async function append(home: string, session: string, events: Array<Omit<NewEvent, 'session'>>): Promise<void> {
+async function append(
+  home: string,
+  session: string,
+  events: Array<Omit<NewEvent, 'session'>>,
+): Promise<void> {
   const writer = new EventWriter({ logsDir: join(home, 'logs') });
   for (const event of events) writer.append({ ...event, session } as NewEvent);
   await writer.close();
@@ -45,7 +49,13 @@ describe('sat alerts', () => {
     expect(human.stdout).toContain('Too little history to judge');
     const listing = JSON.parse((await sat(['alerts', '--json', '--days', 'all'], { home })).stdout);
     expect(listing.alerts).toEqual([
-      expect.objectContaining({ session: 'full-one', kind: 'context', level: 'warning', value: 0.925, current: true }),
+      expect.objectContaining({
+        session: 'full-one',
+        kind: 'context',
+        level: 'warning',
+        value: 0.925,
+        current: true,
+      }),
     ]);
     expect(listing.anomalies).toEqual([]);
     expect(listing.skipped.length).toBeGreaterThan(0);
@@ -58,7 +68,12 @@ describe('sat alerts', () => {
     const file = join(home, 'logs', 'edited.jsonl');
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     const last = JSON.parse(lines.at(-1)!);
-    const broken = { ...last, id: `${last.id.slice(0, -1)}x`, seq: last.seq + 1, data: { kind: 'context', level: 'loud' } };
+    const broken = {
+      ...last,
+      id: `${last.id.slice(0, -1)}x`,
+      seq: last.seq + 1,
+      data: { kind: 'context', level: 'loud' },
+    };
     appendFileSync(file, `${JSON.stringify(broken)}\n`);
     const run = await sat(['alerts', '--json'], { home });
     expect(run.code).toBe(0);
@@ -76,7 +91,9 @@ describe('alerts in sat status, handoffs and the SessionStart context', () => {
     const human = await sat(['status', 'busy'], { home });
     expect(human.stdout).toMatch(/alert\s+warning: context 92\.5% full/);
     const report = JSON.parse((await sat(['status', 'busy', '--json'], { home })).stdout);
-    expect(report.alerts).toEqual([expect.objectContaining({ kind: 'context', level: 'warning', current: true })]);
+    expect(report.alerts).toEqual([
+      expect.objectContaining({ kind: 'context', level: 'warning', current: true }),
+    ]);
     await append(home, 'busy', [{ type: 'context_snapshot', data: { trigger: 'pre-compact:auto' } }]);
     const after = JSON.parse((await sat(['status', 'busy', '--json'], { home })).stdout);
     expect(after.alerts).toEqual([]);
@@ -95,7 +112,9 @@ describe('alerts in sat status, handoffs and the SessionStart context', () => {
     writeFileSync(payload, JSON.stringify({ session_id: 'handing', source: 'resume' }));
     const out = await sat(['hook', 'context', payload], { home });
     const context = JSON.parse(out.stdout).hookSpecificOutput.additionalContext as string;
-    expect(context.split('\n')[0]).toMatch(/^\[sat\] alerts of session handing still current: warning: context 92\.5% full/);
+    expect(context.split('\n')[0]).toMatch(
+      /^\[sat\] alerts of session handing still current: warning: context 92\.5% full/,
+    );
     expect(context).toContain('[sat] handoff');
     writeFileSync(payload, JSON.stringify({ session_id: 'handing', source: 'compact' }));
     const compacted = JSON.parse((await sat(['hook', 'context', payload], { home })).stdout);

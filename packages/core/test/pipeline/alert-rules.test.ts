@@ -59,7 +59,10 @@ function due(state: SessionState, extra: { baseline?: ErrorBaseline; settings?: 
     ...(context ? { context } : {}),
     ...(extra.baseline ? { baseline: extra.baseline } : {}),
     settings: { ...DEFAULT_ALERTS, ...extra.settings },
-  }).map((a) => `${a.kind}:${a.level}:${a.value}:${a.threshold}${a.baseline === undefined ? '' : `:${a.baseline}`}`);
+  }).map(
+    (a) =>
+      `${a.kind}:${a.level}:${a.value}:${a.threshold}${a.baseline === undefined ? '' : `:${a.baseline}`}`,
+  );
 }
 
 describe('dueAlerts: context', () => {
@@ -67,14 +70,22 @@ describe('dueAlerts: context', () => {
     ['below 90%: nothing', ['ctx:179000'], []],
     ['at 90%: a warning', ['ctx:180000'], ['context:warning:0.9:0.9']],
     ['at 97.5%: critical', ['ctx:195000'], ['context:critical:0.975:0.97']],
-    ['a current warning is not raised again', ['ctx:180000', 'alert:context:warning:0.9:0.9', 'ctx:185000'], []],
+    [
+      'a current warning is not raised again',
+      ['ctx:180000', 'alert:context:warning:0.9:0.9', 'ctx:185000'],
+      [],
+    ],
     [
       'a current warning escalates to critical',
       ['ctx:180000', 'alert:context:warning:0.9:0.9', 'ctx:195000'],
       ['context:critical:0.975:0.97'],
     ],
     ['a current critical stays quiet', ['ctx:195000', 'alert:context:critical:0.975:0.97', 'ctx:199000'], []],
-    ['after a compaction, with no reading since: nothing', ['ctx:185000', 'alert:context:warning:0.925:0.9', 'compact'], []],
+    [
+      'after a compaction, with no reading since: nothing',
+      ['ctx:185000', 'alert:context:warning:0.925:0.9', 'compact'],
+      [],
+    ],
     [
       'after a compaction and a new crossing: again',
       ['ctx:185000', 'alert:context:warning:0.925:0.9', 'compact', 'ctx:40000', 'ctx:182000'],
@@ -92,7 +103,9 @@ describe('dueAlerts: context', () => {
   });
 
   it('follows alerts.contextShare and alerts.enabled', () => {
-    expect(due(session(['ctx:170000']), { settings: { contextShare: 0.8 } })).toEqual(['context:warning:0.85:0.8']);
+    expect(due(session(['ctx:170000']), { settings: { contextShare: 0.8 } })).toEqual([
+      'context:warning:0.85:0.8',
+    ]);
     expect(due(session(['ctx:195000']), { settings: { enabled: false } })).toEqual([]);
   });
 
@@ -100,7 +113,9 @@ describe('dueAlerts: context', () => {
     const raised = session(['ctx:185000', 'alert:context:warning:0.925:0.9', 'ctx:186000']);
     expect(currentAlerts(raised).map((a) => a.kind)).toEqual(['context']);
     expect(currentAlerts(session(['ctx:185000', 'alert:context:warning:0.925:0.9', 'compact']))).toEqual([]);
-    expect(currentAlerts(session(['ctx:185000', 'alert:context:warning:0.925:0.9', 'ctx:170000']))).toEqual([]);
+    expect(currentAlerts(session(['ctx:185000', 'alert:context:warning:0.925:0.9', 'ctx:170000']))).toEqual(
+      [],
+    );
   });
 });
 
@@ -108,14 +123,29 @@ describe('dueAlerts: error spike', () => {
   const threshold = Math.round(spikeThreshold(baseline, 3.5) * 10_000) / 10_000;
   const spike = [...calls(15), ...calls(5, 'fail')];
   const cases: Array<[string, string[], ErrorBaseline | undefined, string[]]> = [
-    ['5 errors in 20 calls against a 0.05 usual: a spike', spike, baseline, [`error_spike:warning:0.25:${threshold}:0.05`]],
+    [
+      '5 errors in 20 calls against a 0.05 usual: a spike',
+      spike,
+      baseline,
+      [`error_spike:warning:0.25:${threshold}:0.05`],
+    ],
     ['too little history (5 sessions): nothing', spike, { ...baseline, n: 5 }, []],
     ['no baseline: nothing', spike, undefined, []],
     ['fewer than 20 calls: nothing', [...calls(14), ...calls(5, 'fail')], baseline, []],
     ['2 errors (fewer than errorMinCount 3): nothing', [...calls(18), ...calls(2, 'fail')], baseline, []],
     ['errors before the window do not count', [...calls(5, 'fail'), ...calls(20)], baseline, []],
-    ['a rate below the threshold: nothing', [...calls(17), ...calls(3, 'fail')], { ...baseline, median: 0.12 }, []],
-    ['a current spike is not raised again', [...spike, 'alert:error_spike:warning:0.25:0.15', 'fail'], baseline, []],
+    [
+      'a rate below the threshold: nothing',
+      [...calls(17), ...calls(3, 'fail')],
+      { ...baseline, median: 0.12 },
+      [],
+    ],
+    [
+      'a current spike is not raised again',
+      [...spike, 'alert:error_spike:warning:0.25:0.15', 'fail'],
+      baseline,
+      [],
+    ],
     [
       'after the window fell below, a new crossing raises it again',
       [...spike, 'alert:error_spike:warning:0.25:0.15', ...calls(20), ...calls(15), ...calls(5, 'fail')],

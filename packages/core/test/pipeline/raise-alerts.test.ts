@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AnySatEvent,
-  errorBaseline,
-  listAlerts,
-  raiseAlerts,
-  type SatConfig,
-} from '../../src/index.js';
+import { type AnySatEvent, errorBaseline, listAlerts, raiseAlerts, type SatConfig } from '../../src/index.js';
 import { readAll } from '../helpers.js';
 import { appendDrafts, type Draft, testConfig } from '../snapshots/snapshot-helpers.js';
 
