@@ -184,6 +184,29 @@ Examples:
       .option('--json', 'print JSON'),
 });
 
+/** `sat alerts`. */
+export const alertsCommand = declareCommand({
+  name: 'alerts',
+  ingestFirst: true,
+  summary:
+    'alerts raised by the capture pipeline (context nearly full, error spikes) and anomalies vs your history',
+  help: `
+Lists the alert events of the window across sessions, newest first (session, time, kind, level,
+message, value/threshold/baseline; "current" when it still holds), then the sessions and days of
+the window far from your own history (the anomalies of 'sat review'), and says which metrics had
+too little history to judge. See docs/alerts.md.
+
+Examples:
+  sat alerts
+  sat alerts --days 7
+  sat alerts --session 019ab5f0 --json`,
+  define: (c) =>
+    c
+      .option('--days <n>', "the last N days (default 7); 'all' for no limit")
+      .option('--session <id>', 'only this session (id, unique prefix or active)')
+      .option('--json', 'print JSON: { alerts, anomalies, skipped, issues, since }'),
+});
+
 /** `sat handoff`. */
 export const handoffCommand = declareCommand({
   name: 'handoff',
@@ -368,8 +391,9 @@ const HOOK = {
   summary: 'run by the capture hook: `sat hook context -` prints the latest handoff at SessionStart',
   help: `
 Used by <data root>/sat/capture.sh, not by people: at SessionStart with source resume,
-compact or clear it prints the project's latest handoff (at most 10,000 characters) as
-additional context for the model. It never fails.`,
+compact or clear it prints the session's current alerts (one [sat] alerts line) and the
+project's latest handoff (at most 10,000 characters in all) as additional context for the model.
+It never fails.`,
 };
 
 /** The filters and formats every `sat stats` report takes. */
@@ -680,6 +704,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   command(doctorCommand, async () => (await import('./commands/doctor.js')).run),
   command(gcCommand, async () => (await import('./commands/gc.js')).run),
   command(statusCommand, async () => (await import('./commands/status.js')).run),
+  command(alertsCommand, async () => (await import('./commands/alerts.js')).run),
   group(SNAPSHOT, [
     command(snapshotCreateCommand, async () => (await import('./commands/snapshot.js')).create),
     command(snapshotListCommand, async () => (await import('./commands/snapshot.js')).list),

@@ -205,11 +205,13 @@ export {
   type TranscriptSummary,
 } from './claude-code/transcript-stats.js';
 export {
+  type AlertSettings,
   type ArchiveSettings,
   type BackupSettings,
   type CaptureSettings,
   CONFIG_FILE_NAME,
   type ConfigFile,
+  DEFAULT_ALERTS,
   DEFAULT_GDRIVE_FOLDER,
   DEFAULT_HANDOFF,
   DEFAULT_KEEP_PHASES,
@@ -320,6 +322,14 @@ export {
   sessionInfo,
 } from './log/sessions.js';
 export {
+  type AlertInputs,
+  type AlertPayload,
+  dueAlerts,
+  type ErrorBaseline,
+  spikeCandidate,
+  spikeThreshold,
+} from './pipeline/alert-rules.js';
+export {
   type AutoBackupItem,
   type AutoBackupOptions,
   type AutoBackupResult,
@@ -333,6 +343,18 @@ export {
   type IngestCaptureResult,
   ingestCapture,
 } from './pipeline/ingest-capture.js';
+export {
+  type AlertListing,
+  type ListAlertsOptions,
+  type ListedAlert,
+  listAlerts,
+} from './pipeline/list-alerts.js';
+export {
+  BASELINE_SESSIONS,
+  errorBaseline,
+  type RaiseAlertsResult,
+  raiseAlerts,
+} from './pipeline/raise-alerts.js';
 export {
   contextWindowFor,
   DEFAULT_CONTEXT_WINDOW,
@@ -388,6 +410,12 @@ export {
   sleepSync,
 } from './retry.js';
 export {
+  CONTEXT_ALERT,
+  currentAlerts,
+  ERROR_SPIKE_ALERT,
+  windowErrorRate,
+} from './session-state/alert-state.js';
+export {
   type LoggedEvent,
   type ReadAfterOptions,
   type ReplayResult,
@@ -399,6 +427,7 @@ export { GOAL_CHARS, reduceSession } from './session-state/reduce-session.js';
 export {
   type AgentRunState,
   type AgentTally,
+  type AlertState,
   type DecisionState,
   emptySessionState,
   type FailedValidation,

@@ -1,5 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import {
+  type AlertState,
+  currentAlerts,
   latestHandoffPath,
   listSnapshots,
   loadSessionState,
@@ -35,6 +37,11 @@ export interface StatusReport {
   lastSnapshot?: SnapshotMeta;
   snapshots: number;
   lastHandoff?: { path: string; at: string; tokens?: number };
+  /**
+   * The session's alerts that still hold (see docs/alerts.md: a context alert passes with a
+   * compaction or a lower reading, an error spike once the last 20 tool calls fall below its threshold).
+   */
+  alerts: AlertState[];
   /** Where the state came from: a snapshot plus the events after it, or a replay of the log. */
   loadedFrom: { snapshot?: string; replayedEvents: number };
   warnings: string[];
@@ -102,6 +109,8 @@ function statusLines(report: StatusReport, loaded: LoadedState): Array<[string, 
     ]);
   lines.push(['files', `${summary.filesChanged} changed`]);
   lines.push(['errors', `${summary.openErrors} open, ${summary.failedValidations} failed check(s)`]);
+  for (const alert of report.alerts)
+    lines.push(['alert', `${alert.level}: ${alert.message} (${ago(alert.ts)}; 'sat alerts' lists all)`]);
   const snap = report.lastSnapshot;
   const handoff = report.lastHandoff;
   lines.push([
@@ -117,7 +126,7 @@ function statusLines(report: StatusReport, loaded: LoadedState): Array<[string, 
   return lines;
 }
 
-/** Shows where the current (or given) session stands: events, agents, tokens, context, cost, snapshots, handoffs. */
+/** Shows where the current (or given) session stands: events, agents, tokens, context, cost, alerts, snapshots, handoffs. */
 export const run: HandlerOf<typeof statusCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const session = await currentSession(config.paths.logs, args[0]);
@@ -135,6 +144,7 @@ export const run: HandlerOf<typeof statusCommand> = async (ctx, args, options) =
     summary,
     runningAgents: state.agents.running,
     snapshots: snapshots.length,
+    alerts: currentAlerts(state),
     loadedFrom: { replayedEvents: loaded.replayed },
     warnings,
   };

@@ -80,6 +80,20 @@ export const ConfigFileSchema = Type.Object(
         strict,
       ),
     ),
+    /** Live alerts raised by the capture pipeline (see docs/alerts.md). */
+    alerts: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          contextShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+          contextCriticalShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+          errorSpikeScore: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+          errorMinCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+          minHistory: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        },
+        strict,
+      ),
+    ),
     /**
      * Where `sat backup` puts session bundles: a local folder (also a mounted NAS or a synced
      * folder, the default), Google Drive (`@sat/backup-gdrive`) or S3 (`@sat/archive-s3`).
@@ -192,6 +206,7 @@ export interface SatConfig {
   prices: PriceTable;
   snapshots: SnapshotSettings;
   handoff: HandoffSettings;
+  alerts: AlertSettings;
   backup: BackupSettings;
   archive: ArchiveSettings;
   redact: RedactSettings;
@@ -233,6 +248,34 @@ export interface HandoffSettings {
 export const DEFAULT_SNAPSHOTS: SnapshotSettings = { everyAgentInvocations: 10, everyTokens: 20_000 };
 
 export const DEFAULT_HANDOFF: HandoffSettings = { maxTokens: 2000, contextFillPercent: 80 };
+
+/** Live alerts of the capture pipeline (see `raiseAlerts`). */
+export interface AlertSettings {
+  /** Raise alerts after each ingest. Default true. */
+  enabled: boolean;
+  /** Context fill (share of the model's window, 0-1) that raises a warning. Default 0.9. */
+  contextShare: number;
+  /** Context fill that raises a critical alert. Default 0.97. */
+  contextCriticalShare: number;
+  /**
+   * How far above the user's usual error rate the last 20 tool calls must be: the modified z-score
+   * (0.6745 (rate - median) / MAD over past sessions) at which an error spike is raised. Default 3.5.
+   */
+  errorSpikeScore: number;
+  /** Fewest error events in the window for an error spike. Default 3. */
+  errorMinCount: number;
+  /** Fewest past sessions for an error-rate baseline (fewer: no error-spike alert). Default 8. */
+  minHistory: number;
+}
+
+export const DEFAULT_ALERTS: AlertSettings = {
+  enabled: true,
+  contextShare: 0.9,
+  contextCriticalShare: 0.97,
+  errorSpikeScore: 3.5,
+  errorMinCount: 3,
+  minHistory: 8,
+};
 
 /** Where backups go (see `backupSession`). */
 export interface BackupSettings {

@@ -8,6 +8,7 @@ import {
   CONFIG_FILE_NAME,
   type ConfigFile,
   ConfigFileSchema,
+  DEFAULT_ALERTS,
   DEFAULT_GDRIVE_FOLDER,
   DEFAULT_HANDOFF,
   DEFAULT_KEEP_PHASES,
@@ -50,6 +51,7 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: EnvKind }>
   SAT_BACKUP_DIR: { key: 'backup.dir', kind: 'path' },
   SAT_BACKUP_TARGET: { key: 'backup.target', kind: 'string' },
   SAT_BACKUP_AUTO: { key: 'backup.auto', kind: 'bool' },
+  SAT_ALERTS: { key: 'alerts.enabled', kind: 'bool' },
   SAT_GDRIVE_FOLDER: { key: 'backup.gdrive.folder', kind: 'string' },
   SAT_KEEP_PHASES: { key: 'archive.keepPhases', kind: 'int' },
   SAT_S3_BUCKET: { key: 'archive.s3.bucket', kind: 'string' },
@@ -167,6 +169,7 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
     prices: { ...base.prices, ...top.prices },
     snapshots: { ...base.snapshots, ...top.snapshots },
     handoff: { ...base.handoff, ...top.handoff },
+    alerts: { ...base.alerts, ...top.alerts },
     backup: {
       ...base.backup,
       ...top.backup,
@@ -179,6 +182,10 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
     },
     redact: { ...base.redact, ...top.redact },
   };
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function s3Settings(s3: NonNullable<ConfigFile['archive']>['s3']): S3Settings | undefined {
@@ -336,6 +343,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
       maxTokens: merged.handoff?.maxTokens ?? DEFAULT_HANDOFF.maxTokens,
       contextFillPercent: merged.handoff?.contextFillPercent ?? DEFAULT_HANDOFF.contextFillPercent,
     },
+    alerts: { ...DEFAULT_ALERTS, ...definedOnly(merged.alerts ?? {}) },
     backup: {
       target: merged.backup?.target ?? 'local',
       dir: merged.backup?.dir ? resolve(root, merged.backup.dir) : join(root, 'backups'),

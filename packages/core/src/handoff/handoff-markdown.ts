@@ -1,3 +1,4 @@
+import { currentAlerts } from '../session-state/alert-state.js';
 import type { SessionState } from '../session-state/session-state.js';
 import type { SessionStateSummary } from '../session-state/session-summary.js';
 import type { SnapshotFileRef, SnapshotMeta } from '../snapshots/snapshot-types.js';
@@ -21,6 +22,7 @@ export const HANDOFF_SECTIONS = [
   'goal',
   'resume',
   'next-steps',
+  'alerts',
   'open-errors',
   'files',
   'agents',
@@ -192,6 +194,17 @@ function nextSteps(input: HandoffInput, d: Detail): string[] {
   return [title, '', ...lines];
 }
 
+function alerts(input: HandoffInput, d: Detail): string[] {
+  const current = currentAlerts(input.state);
+  if (current.length === 0) return [];
+  const lines = ['## Alerts (raised by sat, still current)', ''];
+  for (const a of current.slice(0, d.items)) {
+    const action = a.action ? ` To do: ${flat(a.action, d.text)}` : '';
+    lines.push(`- ${a.level}: ${flat(a.message, d.text)} (${a.ts}, event ${a.seq}).${action}`);
+  }
+  return lines;
+}
+
 function openErrors(input: HandoffInput, d: Detail): string[] {
   const { state } = input;
   const errors = state.errors.open;
@@ -347,6 +360,8 @@ function render(section: HandoffSection, input: HandoffInput, d: Detail): string
       return resume(input);
     case 'next-steps':
       return nextSteps(input, d);
+    case 'alerts':
+      return alerts(input, d);
     case 'open-errors':
       return openErrors(input, d);
     case 'files':
@@ -368,6 +383,7 @@ function render(section: HandoffSection, input: HandoffInput, d: Detail): string
 const ORDER: readonly HandoffSection[] = [
   'header',
   'goal',
+  'alerts',
   'next-steps',
   'open-errors',
   'files',
@@ -406,7 +422,7 @@ function assemble(
 /**
  * Renders a handoff in at most `maxTokens` estimated tokens ({@link estimateTokens}). It first
  * shortens lists and quotes (six levels of detail), then drops sections from the least important
- * (`prompts`, `done`, `tokens`, `decisions`, `agents`, `files`, `open-errors`, `next-steps`); the
+ * (`prompts`, `done`, `tokens`, `decisions`, `agents`, `files`, `open-errors`, `alerts`, `next-steps`); the
  * header, goal and resume instructions are only shortened. `footer(tokens)` gives the last line.
  */
 export function renderHandoff(

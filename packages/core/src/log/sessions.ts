@@ -57,7 +57,7 @@ export function readSessionMeta(files: SessionLogFiles): SessionMeta | undefined
 }
 
 /** Event types sat writes about a session itself: they are not activity in it. */
-const SAT_LIFECYCLE = new Set(['snapshot', 'handoff', 'backup']);
+const SAT_LIFECYCLE = new Set(['snapshot', 'handoff', 'backup', 'alert']);
 
 /** What the first and last 64 KiB of a log say about its times. */
 interface LogWindows {

@@ -9,6 +9,7 @@ import { createHandoff, handoffIfDue } from '../handoff/create-handoff.js';
 import { closeSessionLog } from '../log/close-session.js';
 import { snapshotIfDue } from '../snapshots/create-snapshot.js';
 import { type AutoBackupOptions, type AutoBackupResult, autoBackupSessions } from './auto-backup.js';
+import { type RaiseAlertsResult, raiseAlerts } from './raise-alerts.js';
 
 /** What {@link ingestCapture} did after the spool ingest. */
 export interface IngestCaptureResult extends IngestHookResult {
@@ -16,6 +17,8 @@ export interface IngestCaptureResult extends IngestHookResult {
   imported: number;
   snapshots: string[];
   handoffs: string[];
+  /** The alerts raised (appended as `alert` events), per session. */
+  alerts: Array<{ session: string; raised: RaiseAlertsResult['raised'] }>;
   closed: string[];
   /** The automatic backups (when `autoBackup` was given and `config.backup.auto` is on). */
   backups: AutoBackupResult['backups'];
@@ -56,7 +59,7 @@ export interface IngestCaptureOptions {
 /**
  * The whole capture pipeline after the hooks: turns the spooled hook payloads into events,
  * imports the token usage (and whatever else only the transcript has) from the transcripts the
- * payloads name, takes the snapshots and handoffs that are due, and closes the sessions that
+ * payloads name, raises the alerts that are due (`raiseAlerts`), takes the snapshots and handoffs that are due, and closes the sessions that
  * ended, then (with `autoBackup`) backs up the sessions that are due. Run by `sat ingest`, by the capture hook in the background at turn and session ends,
  * and first by every reading command. Each step after the first is best effort: its failure
  * is reported in `warnings` and never loses captured data (the next run retries).
@@ -78,6 +81,7 @@ export async function ingestCapture(
     imported: 0,
     snapshots: [],
     handoffs: [],
+    alerts: [],
     closed: [],
     backups: [],
     warnings: [],
@@ -105,6 +109,13 @@ export async function ingestCapture(
   }
   const ended = new Set(hooks.endedSessions);
   for (const session of hooks.sessions) {
+    try {
+      // Before the snapshot and handoff, so that they hold the alert.
+      const alerts = await raiseAlerts(config, session);
+      if (alerts.raised.length > 0) result.alerts.push({ session, raised: alerts.raised });
+    } catch (error) {
+      result.warnings.push(`alerts of ${session}: ${(error as Error).message}`);
+    }
     try {
       const snapshot = await snapshotIfDue(config, session);
       if (snapshot.created) result.snapshots.push(session);

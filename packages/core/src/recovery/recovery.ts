@@ -127,7 +127,7 @@ function writerDied(config: SatConfig, session: string): boolean {
 }
 
 /** Event types sat writes about its own work (a snapshot taken later is no sign of life). */
-const BOOKKEEPING: ReadonlySet<string> = new Set(['snapshot', 'handoff', 'backup']);
+const BOOKKEEPING: ReadonlySet<string> = new Set(['snapshot', 'handoff', 'backup', 'alert']);
 
 async function lastActivityAt(logsDir: string, session: string): Promise<string | undefined> {
   const events = await readLastEvents(logsDir, session, 20);

@@ -4,7 +4,7 @@ import type { EventPayloads } from '../events/payloads.js';
 import { EventWriter } from '../log/event-writer.js';
 import { sessionLogFiles } from '../log/log-files.js';
 
-/** What became of a lifecycle event (`snapshot`, `handoff`) that was to go into the session's log. */
+/** What became of a lifecycle event (`snapshot`, `handoff`, `alert`) that was to go into the session's log. */
 export interface LifecycleEventResult {
   /** The event's id, when it was written. */
   id?: string;
@@ -13,11 +13,12 @@ export interface LifecycleEventResult {
 }
 
 /**
- * Appends a `snapshot` or `handoff` event to a session's log, unless the session has ended
+ * Appends a `snapshot`, `handoff` or `alert` event to a session's log, unless the session has ended
  * (nothing may follow its `session_end`) or its log is closed. A failed write is returned as
- * `skipped`, never thrown: the snapshot or handoff itself is already safe on disk.
+ * `skipped`, never thrown: the snapshot or handoff itself is already safe on disk (an alert is
+ * tried again at the next ingest).
  */
-export async function appendLifecycleEvent<T extends 'snapshot' | 'handoff'>(
+export async function appendLifecycleEvent<T extends 'snapshot' | 'handoff' | 'alert'>(
   config: SatConfig,
   session: string,
   ended: boolean,

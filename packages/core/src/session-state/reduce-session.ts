@@ -1,5 +1,12 @@
 import type { AnySatEvent, SatEvent } from '../events/envelope.js';
 import {
+  alertCompaction,
+  alertContextReading,
+  alertEvent,
+  alertWindowCall,
+  alertWindowError,
+} from './alert-state.js';
+import {
   type AgentRunState,
   type AgentTally,
   type FileState,
@@ -18,7 +25,7 @@ const MESSAGE_CHARS = 1500;
 const ERROR_CHARS = 300;
 const SHORT_CHARS = 200;
 /** Event types sat writes about its own work: they are not activity of the session. */
-const BOOKKEEPING: ReadonlySet<string> = new Set(['snapshot', 'handoff', 'backup']);
+const BOOKKEEPING: ReadonlySet<string> = new Set(['snapshot', 'handoff', 'backup', 'alert']);
 /** The model the importer records when a response names none. */
 const UNKNOWN_MODEL = 'unknown';
 
@@ -78,7 +85,8 @@ function tally(byAgent: Record<string, AgentTally>, agent: string): AgentTally {
  * (error events not followed by a `fix_successful` one of the same type, and failed tool calls
  * not followed by a successful call of the same tool on the same target) and failed validations;
  * tokens by agent and model (a `task_result` estimate only while its agent has no transcript response);
- * the main agent's context fill; prompts (the first is the goal); last assistant messages; phase,
+ * the main agent's context fill; the latest alert of each kind and whether it still holds, and the
+ * error-spike window; prompts (the first is the goal); last assistant messages; phase,
  * start, end and the last snapshot and handoff.
  *
  * @example
@@ -142,6 +150,9 @@ function apply(state: SessionState, event: AnySatEvent, owned: boolean): Session
       if (event.data.trigger !== undefined) s.lastHandoff.trigger = event.data.trigger;
       if (event.data.tokens !== undefined) s.lastHandoff.tokens = event.data.tokens;
       break;
+    case 'alert':
+      alertEvent(s, event);
+      break;
     case 'user_prompt': {
       const prompt = {
         seq: event.seq,
@@ -175,9 +186,11 @@ function apply(state: SessionState, event: AnySatEvent, owned: boolean): Session
       break;
     case 'tool_usage':
       toolUsage(s, d, event);
+      alertWindowCall(s, event.seq);
       break;
     case 'error':
       errorEvent(s, d, event);
+      alertWindowError(s, event.seq);
       break;
     case 'validation': {
       const v = d.edit(s, 'validations');
@@ -225,6 +238,7 @@ function apply(state: SessionState, event: AnySatEvent, owned: boolean): Session
       if (data.trigger?.startsWith('pre-compact')) {
         c.count++;
         c.lastPreCompactSeq = event.seq;
+        alertCompaction(s);
       }
       c.last = { seq: event.seq, ts: event.ts };
       if (data.trigger !== undefined) c.last.trigger = data.trigger;
@@ -296,8 +310,10 @@ function apiResponse(s: SessionState, d: Draft, event: SatEvent<'api_response'>)
       tokens.transcriptAgents = [...tokens.transcriptAgents, data.agent_id].sort();
   }
   const used = t.input + t.cacheRead + t.cacheCreation;
-  if (event.agent === 'main' && data.source === 'transcript' && data.agent_id === undefined && used > 0)
+  if (event.agent === 'main' && data.source === 'transcript' && data.agent_id === undefined && used > 0) {
     s.context = { model: data.model, tokens: used, seq: event.seq, ts: event.ts };
+    alertContextReading(s, used);
+  }
 }
 
 /** Adds a remembered response (`sign` 1) to its bucket, or takes it back out (`sign` -1). */

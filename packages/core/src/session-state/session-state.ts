@@ -4,7 +4,7 @@ import type { TokenCounts } from '../events/payloads.js';
  * Version of the {@link SessionState} shape. A snapshot holding a state of another version is
  * not used as a starting point: the session is replayed from its log instead.
  */
-export const SESSION_STATE_VERSION = 3;
+export const SESSION_STATE_VERSION = 4;
 
 /**
  * How much of each list the state keeps. The state of a session of any length stays small (a
@@ -33,6 +33,8 @@ export const STATE_LIMITS = Object.freeze({
    * once, with its largest figures. A repeat comes within a few events of the first copy.
    */
   responseWindow: 256,
+  /** Tool calls in the error-spike window (the last ones; their error events are counted). */
+  alertWindowCalls: 20,
 });
 
 /** Token counts of some API responses of one model, with the 1-hour cache part and the count. */
@@ -168,6 +170,27 @@ export interface MessageState {
  */
 export type RecentResponse = [string, string, string, number, number, number, number, number, string];
 
+/** The latest `alert` event of one kind in a session, and whether it still holds. */
+export interface AlertState {
+  kind: string;
+  level: 'info' | 'warning' | 'critical';
+  message: string;
+  metric?: string;
+  value?: number;
+  threshold?: number;
+  baseline?: number;
+  action?: string;
+  seq: number;
+  ts: string;
+  /**
+   * False once what it reported has passed: a context alert after a compaction or a lower context
+   * reading below its threshold, an error spike once the window's error rate fell below its threshold.
+   */
+  current: boolean;
+  /** For a context alert: the main context (tokens) when the alert was folded in. */
+  contextTokens?: number;
+}
+
 /**
  * One session's state, folded from its events by `reduceSession`: what a person or a new agent
  * needs to pick the work up. Plain JSON (no Maps, no Dates), bounded in size (see
@@ -186,7 +209,7 @@ export interface SessionState {
   /** Time of the first event. */
   start?: string;
   lastEventAt?: string;
-  /** Time of the last event other than sat's own bookkeeping (`snapshot`, `handoff`, `backup`). */
+  /** Time of the last event other than sat's own bookkeeping (`snapshot`, `handoff`, `backup`, `alert`). */
   lastActivityAt?: string;
   /** True after a `session_end` (until a later `session_start` resumes it). */
   ended: boolean;
@@ -255,13 +278,21 @@ export interface SessionState {
   lastHandoff?: { path: string; trigger?: string; tokens?: number; seq: number; ts: string };
   /** The latest `backup` event (an open session's backup; a closed one's is in its backup marker). */
   lastBackup?: { target: string; trigger?: string; seq: number; ts: string };
+  alerts: {
+    /** `alert` events seen. */
+    count: number;
+    /** The latest alert of each kind. */
+    byKind: Record<string, AlertState>;
+    /** The error-spike window: seqs of the last {@link STATE_LIMITS.alertWindowCalls} tool calls, and of the error events since the first of them. */
+    window: { calls: number[]; errors: number[] };
+  };
 }
 
 /**
  * The state of a session before its first event.
  *
  * @example
- * const state = emptySessionState('s1'); // { v: 3, session: 's1', lastSeq: 0, ... }
+ * const state = emptySessionState('s1'); // { v: 4, session: 's1', lastSeq: 0, ... }
  */
 export function emptySessionState(session: string): SessionState {
   return {
@@ -283,5 +314,6 @@ export function emptySessionState(session: string): SessionState {
     tools: {},
     tokens: { byAgent: {}, estimates: {}, transcriptAgents: [], recent: [] },
     compaction: { count: 0 },
+    alerts: { count: 0, byKind: {}, window: { calls: [], errors: [] } },
   };
 }

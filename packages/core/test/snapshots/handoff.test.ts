@@ -153,7 +153,7 @@ describe('createHandoff on a large session', () => {
     const tiny = await createHandoff(config, 'big', { maxTokens: 300 });
     expect(tiny.dropped.length).toBeGreaterThan(0);
     expect(tiny.dropped).not.toEqual(expect.arrayContaining(['header']));
-    expect(tiny.sections.length + tiny.dropped.length).toBe(11);
+    expect(tiny.sections.length + tiny.dropped.length).toBe(12);
   });
 
   it('keeps one file per handoff plus latest-<session>.md; latestHandoffForProject returns the newest', async () => {
