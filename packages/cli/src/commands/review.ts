@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
   type AnalyticsStore,
+  digestCacheDir,
   listSessionIds,
   readSessionDigests,
   reviewPhase,
@@ -21,11 +22,6 @@ import { resolveSession } from '../session-arg.js';
 
 const NO_STORED: StoredSessions = { logsDir: '', read: [], unreadable: [] };
 
-/** The digest cache of the log folder (kept warm by ingest). */
-export function digestCacheDir(ctx: CliContext): string {
-  return join(ctx.config().paths.state, 'digests');
-}
-
 interface Gathered {
   request: ResolvedRequest;
   digests: SessionDigest[];
@@ -43,7 +39,7 @@ async function gather(
 ): Promise<Gathered> {
   const config = ctx.config();
   const now = Date.now();
-  const digests = await readSessionDigests(config.paths.logs, { cacheDir: digestCacheDir(ctx) });
+  const digests = await readSessionDigests(config.paths.logs, { cacheDir: digestCacheDir(config) });
   const localIds = new Set(listSessionIds(config.paths.logs));
   let session = options.session;
   if (session !== undefined && session !== 'active') {

@@ -7,6 +7,17 @@ import { listSessionIds, readSessionEvents } from '../log/event-reader.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import { DIGEST_VERSION, digestSession, type SessionDigest } from './session-digest.js';
 
+/**
+ * The digest cache of a data root: `<paths.state>/digests`, kept warm by the capture pipeline
+ * (each session's digest once its log is closed) and read by reviews and alerts.
+ *
+ * @example
+ * await readSessionDigests(config.paths.logs, { cacheDir: digestCacheDir(config) });
+ */
+export function digestCacheDir(config: { paths: { state: string } }): string {
+  return join(config.paths.state, 'digests');
+}
+
 /** Options of {@link readSessionDigests}. */
 export interface ReadDigestsOptions {
   /**

@@ -17,6 +17,7 @@ export {
   IDLE_CAP_MS,
 } from './digest-activity.js';
 export {
+  digestCacheDir,
   type ReadDigestsOptions,
   type RefreshDigestCacheResult,
   readSessionDigests,

@@ -6,6 +6,7 @@ import { importTranscripts } from '../capture/transcript-import.js';
 import { transcriptPathRefusal, transcriptRoots } from '../capture/transcript-paths.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { createHandoff, handoffIfDue } from '../handoff/create-handoff.js';
+import { digestCacheDir, refreshDigestCache } from '../insights/digest-cache.js';
 import { closeSessionLog } from '../log/close-session.js';
 import { snapshotIfDue } from '../snapshots/create-snapshot.js';
 import { type AutoBackupOptions, type AutoBackupResult, autoBackupSessions } from './auto-backup.js';
@@ -135,6 +136,11 @@ export async function ingestCapture(
     } catch (error) {
       result.warnings.push(`closing ${session}: ${(error as Error).message}`);
     }
+  }
+  // A closed log no longer changes: its digest is cached now, so that reviews read no log.
+  if (result.closed.length > 0) {
+    const cache = await refreshDigestCache(logsDir, digestCacheDir(config), result.closed);
+    result.warnings.push(...cache.failed.map((f) => f.message));
   }
   return withBackups(config, result, options.autoBackup);
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SatConfig } from '../config/config-schema.js';
-import { readSessionDigests, sessionMetrics } from '../insights/metric-history.js';
+import { digestCacheDir, readSessionDigests } from '../insights/digest-cache.js';
+import { sessionMetrics } from '../insights/metric-history.js';
 import { meanAbsoluteDeviation, median, medianAbsoluteDeviation } from '../insights/robust-stats.js';
 import { writeFileAtomic } from '../log/atomic-file.js';
 import { listSessionIds } from '../log/event-reader.js';
@@ -67,7 +68,9 @@ export async function errorBaseline(
     .sort();
   const cached = readCache(config, sessions, now);
   if (cached) return cached.baseline;
-  const digests = (await readSessionDigests(config.paths.logs, sessions))
+  const digests = (
+    await readSessionDigests(config.paths.logs, { sessions, cacheDir: digestCacheDir(config) })
+  )
     .filter((d) => d.toolCalls > 0)
     .slice(-BASELINE_SESSIONS);
   const rates = digests.map((d) => new Map(sessionMetrics(d, { prices: config.prices })).get('errorRate')!);

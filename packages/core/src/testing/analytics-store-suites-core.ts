@@ -5,6 +5,7 @@ import {
   api,
   batches,
   cost,
+  DAY,
   events,
   hash,
   NOW,
@@ -179,6 +180,25 @@ export function emptyAndSingle(
         expect(errors.byFingerprint[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
         expect((await store.sessionSummary({ now: NOW }))?.errors).toHaveLength(1);
         expect((await store.toolEffectiveness({ now: NOW })).tools).toEqual([]);
+      });
+
+      it('a days range that ends in the past keeps only its own days', async () => {
+        const r = root();
+        const store = await r.store();
+        const call = (ago: number) => ({
+          type: 'tool_usage' as const,
+          ago,
+          data: { tool: 'Bash', duration_ms: 100, success: true },
+        });
+        await store.apply(await r.log(events('range', [call(9 * DAY), call(5 * DAY), call(1 * DAY)])));
+        const uses = async (days: number, endAgo: number) =>
+          (await store.toolEffectiveness({ days, now: NOW - endAgo })).tools[0]?.uses ?? 0;
+        expect(await uses(3, 0)).toBe(1);
+        expect(await uses(3, 3 * DAY)).toBe(1);
+        expect(await uses(7, 3 * DAY)).toBe(2);
+        expect(await uses(3, 10 * DAY)).toBe(0);
+        const filters = (await store.toolEffectiveness({ days: 3, now: NOW - 3 * DAY })).filters;
+        expect(filters).toMatchObject({ from: '2026-02-24', toDay: Math.floor((NOW - 3 * DAY) / DAY) });
       });
 
       it('an agent invocation', async () => {

@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   captureScript,
+  digestCacheDir,
   ingestCapture,
   listSnapshots,
   loadConfig,
+  refreshDigestCache,
   sessionLogFiles,
   spoolDir,
 } from '../../src/index.js';
@@ -63,5 +65,10 @@ describe('ingestCapture at the end of a session', () => {
       'turn_end',
       'session_end',
     ]);
+    // The closed session's digest is cached, keyed by its final log file: a review reads no log.
+    const cached = JSON.parse(readFileSync(join(digestCacheDir(config), `${SESSION}.json`), 'utf8'));
+    expect(cached).toMatchObject({ file: `${SESSION}.jsonl.gz`, digest: { session: SESSION, toolCalls: 1 } });
+    const again = await refreshDigestCache(config.paths.logs, digestCacheDir(config));
+    expect(again).toMatchObject({ refreshed: 0, reused: 1, failed: [] });
   }, 60_000);
 });
