@@ -17,6 +17,7 @@ import {
   type S3Settings,
   type SatConfig,
   type SatPaths,
+  STATUSLINE_SEGMENTS,
   type WriterSettings,
 } from './config-schema.js';
 import { redactSettings } from './redact-config.js';
@@ -336,6 +337,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
       maxTokens: merged.handoff?.maxTokens ?? DEFAULT_HANDOFF.maxTokens,
       contextFillPercent: merged.handoff?.contextFillPercent ?? DEFAULT_HANDOFF.contextFillPercent,
     },
+    statusline: { segments: merged.statusline?.segments ?? [...STATUSLINE_SEGMENTS] },
     backup: {
       target: merged.backup?.target ?? 'local',
       dir: merged.backup?.dir ? resolve(root, merged.backup.dir) : join(root, 'backups'),

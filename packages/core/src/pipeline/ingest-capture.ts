@@ -9,6 +9,7 @@ import { createHandoff, handoffIfDue } from '../handoff/create-handoff.js';
 import { closeSessionLog } from '../log/close-session.js';
 import { snapshotIfDue } from '../snapshots/create-snapshot.js';
 import { type AutoBackupOptions, type AutoBackupResult, autoBackupSessions } from './auto-backup.js';
+import { writeSessionSummaryFiles } from './session-summary-file.js';
 
 /** What {@link ingestCapture} did after the spool ingest. */
 export interface IngestCaptureResult extends IngestHookResult {
@@ -125,7 +126,9 @@ export async function ingestCapture(
       result.warnings.push(`closing ${session}: ${(error as Error).message}`);
     }
   }
-  return withBackups(config, result, options.autoBackup);
+  const done = await withBackups(config, result, options.autoBackup);
+  done.warnings.push(...(await writeSessionSummaryFiles(config, done.sessions)).warnings);
+  return done;
 }
 
 async function withBackups(
