@@ -184,6 +184,24 @@ Examples:
       .option('--json', 'print JSON'),
 });
 
+/** `sat statusline`. */
+export const statuslineCommand = declareCommand({
+  name: 'statusline',
+  summary: "Claude Code's statusLine: one line from its stdin JSON plus what sat knows (agents, errors, alerts, handoff, backup)",
+  help: `
+Run by Claude Code after each assistant message ('sat init --statusline' installs it). Reads the
+statusline JSON on stdin and the session's small summary file (kept by ingest), prints one line
+that fits $COLUMNS (and a second one for a current alert), nothing else, and always exits 0.
+Problems go to <data root>/sat/statusline/statusline.log. NO_COLOR turns colour off.
+Segments: the config key statusline.segments (see docs/statusline.md).
+
+Examples:
+  echo '{"session_id":"s1","model":{"display_name":"Opus"}}' | sat statusline
+  sat statusline --subagents     # subagentStatusLine: one row per running sub-agent`,
+  define: (c) =>
+    c.option('--subagents', 'one row per running sub-agent (tokens, elapsed), for subagentStatusLine'),
+});
+
 /** `sat handoff`. */
 export const handoffCommand = declareCommand({
   name: 'handoff',
@@ -649,6 +667,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   command(doctorCommand, async () => (await import('./commands/doctor.js')).run),
   command(gcCommand, async () => (await import('./commands/gc.js')).run),
   command(statusCommand, async () => (await import('./commands/status.js')).run),
+  command(statuslineCommand, async () => (await import('./commands/statusline.js')).run),
   group(SNAPSHOT, [
     command(snapshotCreateCommand, async () => (await import('./commands/snapshot.js')).create),
     command(snapshotListCommand, async () => (await import('./commands/snapshot.js')).list),

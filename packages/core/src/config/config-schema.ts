@@ -28,14 +28,14 @@ export const STATUSLINE_SEGMENTS = [
   'model',
   'context',
   'cost',
+  'alerts',
   'agents',
   'errors',
-  'alerts',
   'handoff',
-  'backup',
   'rate-limits',
-  'effort',
+  'backup',
   'lines',
+  'effort',
   'duration',
 ] as const;
 
