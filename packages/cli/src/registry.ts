@@ -25,13 +25,19 @@ Examples:
   sat init                   # folders + hooks in .claude/settings.json (commit it for the team)
   sat init --local           # hooks in .claude/settings.local.json (just you, this project)
   sat init --user            # hooks in ~/.claude/settings.json (every project)
+  sat init --statusline      # also Claude Code's statusLine and subagentStatusLine
   sat init --uninstall       # remove our hooks from .claude/settings.json (folders and data stay)`,
   define: (c) =>
     c
       .option('--local', 'use <project>/.claude/settings.local.json instead')
       .option('--user', 'use ~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json when set) instead')
       .option('--no-hooks', 'only create the folders and git-ignore entries')
-      .option('--uninstall', 'remove our hooks (and nothing else) from the settings file')
+      .option('--uninstall', 'remove our hooks and statusline (and nothing else) from the settings file')
+      .option(
+        '--statusline',
+        "also set statusLine and subagentStatusLine to 'sat statusline' (with --uninstall: remove only those)",
+      )
+      .option('--force', 'with --statusline: replace a statusLine that runs something else')
       .option('--json', 'print what was done as JSON'),
 });
 
@@ -187,7 +193,8 @@ Examples:
 /** `sat statusline`. */
 export const statuslineCommand = declareCommand({
   name: 'statusline',
-  summary: "Claude Code's statusLine: one line from its stdin JSON plus what sat knows (agents, errors, alerts, handoff, backup)",
+  summary:
+    "Claude Code's statusLine: one line from its stdin JSON plus what sat knows (agents, errors, alerts, handoff, backup)",
   help: `
 Run by Claude Code after each assistant message ('sat init --statusline' installs it). Reads the
 statusline JSON on stdin and the session's small summary file (kept by ingest), prints one line

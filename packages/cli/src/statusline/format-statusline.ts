@@ -49,7 +49,7 @@ function widthOf(parts: readonly SegmentText[]): number {
  * The segments that fit `columns`: those with something to say, in display order, the
  * lowest-priority ones dropped first; a single segment still too long is truncated.
  */
-function fit(frame: StatuslineFrame): SegmentText[] {
+function fitSegments(frame: StatuslineFrame): SegmentText[] {
   const rendered: Array<{ part: SegmentText; priority: number }> = [];
   for (const name of frame.segments) {
     const spec = SEGMENTS[name];
@@ -77,14 +77,16 @@ function fit(frame: StatuslineFrame): SegmentText[] {
  * // ['Opus']
  */
 export function formatStatusline(frame: StatuslineFrame): string[] {
-  const line = fit(frame)
+  const line = fitSegments(frame)
     .map((p) => paint(p, frame.color))
     .join(SEPARATOR);
   const lines = [line];
   const alert = frame.summary?.alerts.at(-1);
   if (alert && frame.segments.includes('alerts')) {
     const tone: Tone = alert.level === 'critical' ? 'bad' : alert.level === 'warning' ? 'warn' : 'dim';
-    lines.push(paint({ text: truncate(`${alert.level}: ${alert.message}`, frame.columns), tone }, frame.color));
+    lines.push(
+      paint({ text: truncate(`${alert.level}: ${alert.message}`, frame.columns), tone }, frame.color),
+    );
   }
   return lines;
 }

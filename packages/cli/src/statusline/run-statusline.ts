@@ -99,23 +99,21 @@ function readInput(text: string, problems: string[]): StatuslineInput {
   try {
     return parseStatuslineInput(text);
   } catch (error) {
-    problems.push(`[cli] statusline: stdin is not Claude Code's statusline JSON: ${(error as Error).message}`);
+    problems.push(
+      `[cli] statusline: stdin is not Claude Code's statusline JSON: ${(error as Error).message}`,
+    );
     return {};
   }
 }
 
-function render(
-  o: StatuslineRunOptions,
-  input: StatuslineInput,
-  root: string,
-  problems: string[],
-): string[] {
+function render(o: StatuslineRunOptions, input: StatuslineInput, root: string, problems: string[]): string[] {
   let summary: SessionSummaryFile | undefined;
   if (input.sessionId && SESSION_ID.test(input.sessionId)) {
     const read = readSessionSummaryFile(sessionSummaryFilePath(root, input.sessionId));
     if (read.summary) summary = read.summary;
     else if (read.problem) problems.push(`[cli] statusline: ${read.problem}`);
-  } else if (input.sessionId) problems.push(`[cli] statusline: invalid session_id ${JSON.stringify(input.sessionId)}`);
+  } else if (input.sessionId)
+    problems.push(`[cli] statusline: invalid session_id ${JSON.stringify(input.sessionId)}`);
   const frame = {
     input,
     ...(summary && { summary }),
@@ -129,7 +127,13 @@ function render(
 
 /** The line from Claude Code's data alone (no summary file, no config). */
 function stdinOnly(input: StatuslineInput, env: StatuslineRunOptions['env'], now: Date): string[] {
-  return formatStatusline({ input, segments: DEFAULT_SEGMENTS, columns: columnsOf(env), color: !env.NO_COLOR, now });
+  return formatStatusline({
+    input,
+    segments: DEFAULT_SEGMENTS,
+    columns: columnsOf(env),
+    color: !env.NO_COLOR,
+    now,
+  });
 }
 
 function logProblems(dir: string, problems: readonly string[], now: Date): void {
@@ -164,7 +168,10 @@ export async function runStatusline(o: StatuslineRunOptions): Promise<Statusline
     const root = dataRoot(o, input);
     dir = sessionSummaryDir(root);
     const variant = o.args.includes('--subagents') ? 'subagents' : 'line';
-    const cache = join(dir, `${input.sessionId && SESSION_ID.test(input.sessionId) ? input.sessionId : '-'}.${variant}`);
+    const cache = join(
+      dir,
+      `${input.sessionId && SESSION_ID.test(input.sessionId) ? input.sessionId : '-'}.${variant}`,
+    );
     const release = existsSync(dir) ? takeStatuslineLock(join(dir, `statusline-${variant}.lock`)) : () => {};
     if (!release) {
       busy = true;

@@ -72,7 +72,8 @@ function handoff({ input, summary }: SegmentInput): SegmentText | undefined {
   if (!summary) return undefined;
   if (summary.lastHandoff) return { text: 'handoff ready', tone: 'ok' };
   const percent = input.contextPercent ?? summary.context?.percent;
-  if (percent !== undefined && percent >= summary.handoffAtPercent) return { text: 'handoff due', tone: 'warn' };
+  if (percent !== undefined && percent >= summary.handoffAtPercent)
+    return { text: 'handoff due', tone: 'warn' };
   return undefined;
 }
 
