@@ -181,7 +181,7 @@ export const STATUSLINE_KEYS = ['statusLine', 'subagentStatusLine'] as const;
 /** One of {@link STATUSLINE_KEYS}. */
 export type StatuslineKey = (typeof STATUSLINE_KEYS)[number];
 
-const OUR_STATUSLINE = /(^|[\s/'"])(sat|bin\.js)['"]?(\s+--home\s+\S+)?\s+statusline(\s|$)/;
+const OUR_STATUSLINE = /(^|[\s/'"])(sat|bin\.[jt]s)['"]?(\s+--home\s+\S+)?\s+statusline(\s|$)/;
 
 /**
  * Whether a `statusLine` setting runs `sat statusline` (ours to replace or remove).
