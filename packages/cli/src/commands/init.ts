@@ -5,6 +5,7 @@ import {
   currentSatCommand,
   type SatConfig,
   type SatPaths,
+  sessionSummaryDir,
   spoolDir,
   writeCaptureScript,
 } from '@sat/core';
@@ -77,6 +78,8 @@ function createFolders(config: SatConfig) {
     }
   }
   chmodSync(config.paths.credentials, 0o700);
+  // Where ingest keeps the per-session summaries `sat statusline` reads (and its lock and log).
+  mkdirSync(sessionSummaryDir(config.root), { recursive: true, mode: 0o700 });
 
   const ignoreFile = join(config.root, '.gitignore');
   const block = gitignoreBlock(config.root, dataFolders(config));

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   readSessionSummaryFile,
@@ -167,6 +167,8 @@ export async function runStatusline(o: StatuslineRunOptions): Promise<Statusline
   try {
     const root = dataRoot(o, input);
     dir = sessionSummaryDir(root);
+    // Once sat is set up here (`<root>/sat` holds the capture script), the lock and log have a home.
+    if (!existsSync(dir) && existsSync(dirname(dir))) mkdirSync(dir, { mode: 0o700 });
     const variant = o.args.includes('--subagents') ? 'subagents' : 'line';
     const cache = join(
       dir,
