@@ -168,6 +168,7 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
     prices: { ...base.prices, ...top.prices },
     snapshots: { ...base.snapshots, ...top.snapshots },
     handoff: { ...base.handoff, ...top.handoff },
+    statusline: { ...base.statusline, ...top.statusline },
     backup: {
       ...base.backup,
       ...top.backup,
