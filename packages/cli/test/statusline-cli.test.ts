@@ -55,7 +55,7 @@ describe('sat statusline (in process)', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toBe('Opus | ctx 12% | $0.50 | 1 sub-agent | 1 error | no backup\n');
     const rows = await sat(['statusline', '--subagents'], { env, cwd: dir, input: stdin('sl-1') });
-    expect(rows.stdout).toMatch(/^Explore ag-1 {2}\d+s\n$/);
+    expect(rows.stdout).toMatch(/^Explore ag-1 {2}\d+s {2}0 tools\n$/);
   });
 
   it('bad input, a missing summary and a bad segments key still print a line, exit 0 and log why', async () => {

@@ -44,10 +44,11 @@ function summary(extra: Partial<SessionSummaryFile> = {}): SessionSummaryFile {
         agent: 'Explore',
         agentId: 'a1b2c3d4e5',
         startedAt: '2026-12-07T11:57:55Z',
+        tools: 3,
         agentTokens: 45_200,
         agentRuns: 1,
       },
-      { agent: 'Plan', startedAt: '2026-12-07T11:59:30Z', agentTokens: 0, agentRuns: 2 },
+      { agent: 'Plan', startedAt: '2026-12-07T11:59:30Z', tools: 0, agentTokens: 0, agentRuns: 2 },
     ],
     errors: { open: 3, failedValidations: 0 },
     lastBackup: { at: '2026-12-07T11:55:00Z', target: 'local' },
@@ -132,9 +133,12 @@ describe('sat statusline formatting', () => {
     ).toEqual(['Claude']);
   });
 
-  it('gives one row per running sub-agent (elapsed, tokens of that agent), or says none runs', () => {
+  it('gives one row per running sub-agent (elapsed, tools, tokens of that agent), or says none runs', () => {
     const frame = { input: INPUT, summary: summary(), segments: [], columns: 80, color: false, now: NOW };
-    expect(formatSubagentRows(frame)).toEqual(['Explore a1b2c3d4  2m05s  45.2k tokens', 'Plan  30s']);
+    expect(formatSubagentRows(frame)).toEqual([
+      'Explore a1b2c3d4  2m05s  3 tools  45.2k tokens',
+      'Plan  30s  0 tools',
+    ]);
     expect(
       formatSubagentRows({
         ...frame,

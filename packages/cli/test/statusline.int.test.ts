@@ -48,6 +48,17 @@ describe('sat statusline as Claude Code runs it (built bin)', () => {
         },
       ],
       ['SubagentStart', { agent_id: 'agent-7f3e', agent_type: 'Explore' }],
+      [
+        'PostToolUse',
+        {
+          tool_name: 'Read',
+          tool_input: { file_path: join(project, 'README.md') },
+          tool_use_id: 'toolu_r',
+          tool_response: { content: 'x' },
+          agent_id: 'agent-7f3e',
+          agent_type: 'Explore',
+        },
+      ],
       ['PreToolUse', { tool_name: 'Bash', tool_input: { command: 'pnpm test' }, tool_use_id: 'toolu_b' }],
       [
         'PostToolUseFailure',
@@ -89,7 +100,7 @@ describe('sat statusline as Claude Code runs it (built bin)', () => {
       stderr: '',
     });
     const rows = await runCommand(settings.subagentStatusLine.command, project, input, { COLUMNS: '80' });
-    expect(rows.stdout).toMatch(/^Explore/);
+    expect(rows.stdout).toMatch(/^Explore\S* .*\d+s {2}1 tool\n$/);
 
     // A run in progress (a live pid in the lock): the second run prints the cached line, renders nothing.
     const dir = join(project, '.claude', 'sat', 'statusline');

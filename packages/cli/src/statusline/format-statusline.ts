@@ -92,12 +92,12 @@ export function formatStatusline(frame: StatuslineFrame): string[] {
 }
 
 /**
- * The `subagentStatusLine` rows: one per sub-agent still running (name, elapsed time, tokens of
- * that agent name), each fitted to `columns`; a single line saying so when none runs.
+ * The `subagentStatusLine` rows: one per sub-agent still running (name, elapsed time, tool calls,
+ * tokens of that agent name), each fitted to `columns`; a single line saying so when none runs.
  *
  * @example
  * formatSubagentRows({ input: {}, summary, segments: [], columns: 80, color: false, now: new Date() });
- * // ['Explore  2m05s  45.2k tokens']
+ * // ['Explore  2m05s  3 tools  45.2k tokens']
  */
 export function formatSubagentRows(frame: StatuslineFrame): string[] {
   const running = frame.summary?.running ?? [];
@@ -107,6 +107,7 @@ export function formatSubagentRows(frame: StatuslineFrame): string[] {
     const shared = run.agentRuns > 1 ? ` (all ${run.agentRuns} ${run.agent} runs)` : '';
     const tokens = run.agentTokens > 0 ? `  ${compactTokens(run.agentTokens)} tokens${shared}` : '';
     const id = run.agentId ? ` ${run.agentId.slice(0, 8)}` : '';
-    return truncate(`${run.agent}${id}  ${elapsed}${tokens}`, frame.columns);
+    const tools = `  ${run.tools} tool${run.tools === 1 ? '' : 's'}`;
+    return truncate(`${run.agent}${id}  ${elapsed}${tools}${tokens}`, frame.columns);
   });
 }

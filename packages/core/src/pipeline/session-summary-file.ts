@@ -62,6 +62,7 @@ export function buildSessionSummaryFile(input: SummaryFileInput): SessionSummary
         agent: run.agent,
         ...(run.agentId !== undefined && { agentId: run.agentId }),
         startedAt: run.startedAt,
+        tools: run.tools ?? 0,
         agentTokens: t ? t.input + t.output + t.cacheCreation + t.cacheRead : 0,
         agentRuns: state.agents.byAgent[run.agent]?.invocations ?? 1,
       };

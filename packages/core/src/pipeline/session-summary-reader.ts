@@ -15,6 +15,8 @@ export interface SummaryRunningAgent {
   agent: string;
   agentId?: string;
   startedAt: string;
+  /** Tool calls it made so far. */
+  tools: number;
   /** Tokens the usage model counts for this agent name in the session (all its runs). */
   agentTokens: number;
   /** Runs of this agent name in the session (so `agentTokens` can be read as shared). */
