@@ -146,6 +146,10 @@ describe('sat statusline formatting', () => {
       }),
     ).toEqual(['no sub-agent running']);
     expect(formatSubagentRows({ ...frame, columns: 12 })[0]).toBe('Explore a1b…');
+    const oneAgent = parseStatuslineInput('{"session_id":"s1","agent_id":"a1b2c3d4e5"}');
+    expect(formatSubagentRows({ ...frame, input: oneAgent })).toEqual([
+      'Explore a1b2c3d4  2m05s  3 tools  45.2k tokens',
+    ]);
   });
 
   it('reads the input defensively: wrong types are left out, not fatal', () => {

@@ -94,13 +94,17 @@ export function formatStatusline(frame: StatuslineFrame): string[] {
 /**
  * The `subagentStatusLine` rows: one per sub-agent still running (name, elapsed time, tool calls,
  * tokens of that agent name), each fitted to `columns`; a single line saying so when none runs.
+ * When the input names one sub-agent (`agent_id`) that sat knows, only its row.
  *
  * @example
  * formatSubagentRows({ input: {}, summary, segments: [], columns: 80, color: false, now: new Date() });
  * // ['Explore  2m05s  3 tools  45.2k tokens']
  */
 export function formatSubagentRows(frame: StatuslineFrame): string[] {
-  const running = frame.summary?.running ?? [];
+  const all = frame.summary?.running ?? [];
+  // Run for one sub-agent (its id on stdin): its row only, when sat knows it.
+  const one = frame.input.agentId ? all.filter((r) => r.agentId === frame.input.agentId) : [];
+  const running = one.length > 0 ? one : all;
   if (running.length === 0) return [frame.summary ? 'no sub-agent running' : 'sat: no session data yet'];
   return running.map((run) => {
     const elapsed = compactDuration(frame.now.getTime() - Date.parse(run.startedAt));

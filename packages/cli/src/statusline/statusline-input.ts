@@ -14,6 +14,8 @@ export interface StatuslineInput {
   fiveHour?: { percent: number; resetsAt?: string };
   sevenDay?: { percent: number; resetsAt?: string };
   agent?: string;
+  /** A sub-agent's id, when Claude Code runs the `subagentStatusLine` for one sub-agent. */
+  agentId?: string;
   effort?: string;
 }
 
@@ -77,6 +79,7 @@ export function parseStatuslineInput(text: string): StatuslineInput {
   set(out, 'fiveHour', limit(limits?.five_hour));
   set(out, 'sevenDay', limit(limits?.seven_day));
   set(out, 'agent', str(root.agent) ?? str(obj(root.agent)?.name));
+  set(out, 'agentId', str(root.agent_id) ?? str(obj(root.agent)?.id) ?? str(obj(root.agent)?.agent_id));
   set(out, 'effort', str(root.effort) ?? str(obj(root.effort)?.level));
   return out;
 }
