@@ -6,6 +6,8 @@ export default defineConfig({
     'projections/index': 'src/projections/index.ts',
     'testing/index': 'src/testing/index.ts',
     'fixtures/index': 'src/fixtures/index.ts',
+    // `sat statusline` reads the per-session summary file through this entry alone.
+    'summary-file/index': 'src/pipeline/session-summary-reader.ts',
   },
   format: ['esm'],
   dts: true,

@@ -25,13 +25,19 @@ Examples:
   sat init                   # folders + hooks in .claude/settings.json (commit it for the team)
   sat init --local           # hooks in .claude/settings.local.json (just you, this project)
   sat init --user            # hooks in ~/.claude/settings.json (every project)
+  sat init --statusline      # also Claude Code's statusLine and subagentStatusLine
   sat init --uninstall       # remove our hooks from .claude/settings.json (folders and data stay)`,
   define: (c) =>
     c
       .option('--local', 'use <project>/.claude/settings.local.json instead')
       .option('--user', 'use ~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json when set) instead')
       .option('--no-hooks', 'only create the folders and git-ignore entries')
-      .option('--uninstall', 'remove our hooks (and nothing else) from the settings file')
+      .option('--uninstall', 'remove our hooks and statusline (and nothing else) from the settings file')
+      .option(
+        '--statusline',
+        "also set statusLine and subagentStatusLine to 'sat statusline' (with --uninstall: remove only those)",
+      )
+      .option('--force', 'with --statusline: replace a statusLine that runs something else')
       .option('--json', 'print what was done as JSON'),
 });
 
@@ -205,6 +211,25 @@ Examples:
       .option('--days <n>', "the last N days (default 7); 'all' for no limit")
       .option('--session <id>', 'only this session (id, unique prefix or active)')
       .option('--json', 'print JSON: { alerts, anomalies, skipped, issues, since }'),
+});
+
+/** `sat statusline`. */
+export const statuslineCommand = declareCommand({
+  name: 'statusline',
+  summary:
+    "Claude Code's statusLine: one line from its stdin JSON plus what sat knows (agents, errors, alerts, handoff, backup)",
+  help: `
+Run by Claude Code after each assistant message ('sat init --statusline' installs it). Reads the
+statusline JSON on stdin and the session's small summary file (kept by ingest), prints one line
+that fits $COLUMNS (and a second one for a current alert), nothing else, and always exits 0.
+Problems go to <data root>/sat/statusline/statusline.log. NO_COLOR turns colour off.
+Segments: the config key statusline.segments (see docs/statusline.md).
+
+Examples:
+  echo '{"session_id":"s1","model":{"display_name":"Opus"}}' | sat statusline
+  sat statusline --subagents     # subagentStatusLine: one row per running sub-agent`,
+  define: (c) =>
+    c.option('--subagents', 'one row per running sub-agent (tokens, elapsed), for subagentStatusLine'),
 });
 
 /** `sat handoff`. */
@@ -705,6 +730,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   command(gcCommand, async () => (await import('./commands/gc.js')).run),
   command(statusCommand, async () => (await import('./commands/status.js')).run),
   command(alertsCommand, async () => (await import('./commands/alerts.js')).run),
+  command(statuslineCommand, async () => (await import('./commands/statusline.js')).run),
   group(SNAPSHOT, [
     command(snapshotCreateCommand, async () => (await import('./commands/snapshot.js')).create),
     command(snapshotListCommand, async () => (await import('./commands/snapshot.js')).list),

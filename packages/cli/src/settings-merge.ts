@@ -174,3 +174,100 @@ export function uninstallHooks(settings: ClaudeSettings): UninstallResult {
   if (removed.length > 0 && Object.keys(hooks).length === 0) delete next.hooks;
   return { settings: next, removed };
 }
+
+/** The settings keys `sat init --statusline` manages. */
+export const STATUSLINE_KEYS = ['statusLine', 'subagentStatusLine'] as const;
+
+/** One of {@link STATUSLINE_KEYS}. */
+export type StatuslineKey = (typeof STATUSLINE_KEYS)[number];
+
+const OUR_STATUSLINE = /(^|[\s/'"])(sat|bin\.[jt]s)['"]?(\s+--home\s+\S+)?\s+statusline(\s|$)/;
+
+/**
+ * Whether a `statusLine` setting runs `sat statusline` (ours to replace or remove).
+ *
+ * @example
+ * isOurStatusline({ type: 'command', command: 'sat statusline' }); // true
+ * isOurStatusline({ type: 'command', command: '~/.claude/statusline.sh' }); // false
+ */
+export function isOurStatusline(value: unknown): boolean {
+  return isObject(value) && typeof value.command === 'string' && OUR_STATUSLINE.test(value.command);
+}
+
+/** What {@link installStatusline} did to each key. */
+export interface StatuslineInstallResult {
+  settings: ClaudeSettings;
+  added: StatuslineKey[];
+  updated: StatuslineKey[];
+  alreadyPresent: StatuslineKey[];
+  /** Keys holding someone else's statusline: kept as they were unless `force`, replaced with it. */
+  foreign: Array<{ key: StatuslineKey; command: string; replaced: boolean }>;
+}
+
+/**
+ * Sets `statusLine` to `<satCommand> statusline` and `subagentStatusLine` to
+ * `<satCommand> statusline --subagents` (`type: command`, `padding: 0`), keeping every other
+ * key. A key that already runs another command is left alone and reported in `foreign`, unless
+ * `force`. Idempotent.
+ *
+ * @example
+ * const { settings, foreign } = installStatusline(current, "'/usr/bin/sat'");
+ */
+export function installStatusline(
+  settings: ClaudeSettings,
+  satCommand: string,
+  options: { force?: boolean } = {},
+): StatuslineInstallResult {
+  assertShape(settings);
+  const next = structuredClone(settings);
+  const result: StatuslineInstallResult = {
+    settings: next,
+    added: [],
+    updated: [],
+    alreadyPresent: [],
+    foreign: [],
+  };
+  for (const key of STATUSLINE_KEYS) {
+    const command = `${satCommand} statusline${key === 'subagentStatusLine' ? ' --subagents' : ''}`;
+    const current = next[key];
+    if (current === undefined) {
+      next[key] = { type: 'command', command, padding: 0 };
+      result.added.push(key);
+    } else if (isOurStatusline(current)) {
+      const mine = current as Record<string, unknown>;
+      if (mine.command === command && mine.type === 'command') result.alreadyPresent.push(key);
+      else {
+        next[key] = { ...mine, type: 'command', command };
+        result.updated.push(key);
+      }
+    } else {
+      const other =
+        isObject(current) && typeof current.command === 'string' ? current.command : JSON.stringify(current);
+      result.foreign.push({ key, command: other, replaced: options.force === true });
+      if (options.force) next[key] = { type: 'command', command, padding: 0 };
+    }
+  }
+  return result;
+}
+
+/**
+ * Removes `statusLine` and `subagentStatusLine` when they run `sat statusline`, and nothing else
+ * (someone else's statusline stays).
+ *
+ * @example
+ * uninstallStatusline({ statusLine: { type: 'command', command: 'sat statusline' } }).removed; // ['statusLine']
+ */
+export function uninstallStatusline(settings: ClaudeSettings): {
+  settings: ClaudeSettings;
+  removed: StatuslineKey[];
+} {
+  assertShape(settings);
+  const next = structuredClone(settings);
+  const removed: StatuslineKey[] = [];
+  for (const key of STATUSLINE_KEYS)
+    if (isOurStatusline(next[key])) {
+      delete next[key];
+      removed.push(key);
+    }
+  return { settings: next, removed };
+}

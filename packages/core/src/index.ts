@@ -225,6 +225,8 @@ export {
   type SatConfig,
   type SatPaths,
   type SnapshotSettings,
+  STATUSLINE_SEGMENTS,
+  type StatuslineSegment,
   type WriterSettings,
 } from './config/config-schema.js';
 export { CONFIG_ENV, findProjectDir, type LoadConfigOptions, loadConfig } from './config/load-config.js';
@@ -355,6 +357,24 @@ export {
   type RaiseAlertsResult,
   raiseAlerts,
 } from './pipeline/raise-alerts.js';
+export {
+  buildSessionSummaryFile,
+  type SummaryFileInput,
+  type WriteSummariesResult,
+  writeSessionSummaryFiles,
+} from './pipeline/session-summary-file.js';
+
+export {
+  type ReadSummaryResult,
+  readSessionSummaryFile,
+  SESSION_SUMMARY_FILE_VERSION,
+  SESSION_SUMMARY_MAX_BYTES,
+  type SessionSummaryFile,
+  type SummaryAlert,
+  type SummaryRunningAgent,
+  sessionSummaryDir,
+  sessionSummaryFilePath,
+} from './pipeline/session-summary-reader.js';
 export {
   contextWindowFor,
   DEFAULT_CONTEXT_WINDOW,

@@ -5,6 +5,7 @@ import {
   currentSatCommand,
   type SatConfig,
   type SatPaths,
+  sessionSummaryDir,
   spoolDir,
   writeCaptureScript,
 } from '@sat/core';
@@ -15,7 +16,14 @@ import { PROJECT_SCRIPT_EXPRESSION, quoteScriptPath } from '../hook-catalogue.js
 import { printJson } from '../output.js';
 import type { initCommand } from '../registry.js';
 import { readSettings, type SettingsScope, settingsFilePath, writeSettings } from '../settings-file.js';
-import { type ClaudeSettings, installHooks, uninstallHooks } from '../settings-merge.js';
+import {
+  type ClaudeSettings,
+  installHooks,
+  installStatusline,
+  type StatuslineInstallResult,
+  uninstallHooks,
+  uninstallStatusline,
+} from '../settings-merge.js';
 
 /** Lines `sat init` keeps in `<data root>/.gitignore`: raw logs, state and credentials are never committed. */
 export const GITIGNORE_BLOCK_START =
@@ -70,6 +78,8 @@ function createFolders(config: SatConfig) {
     }
   }
   chmodSync(config.paths.credentials, 0o700);
+  // Where ingest keeps the per-session summaries `sat statusline` reads (and its lock and log).
+  mkdirSync(sessionSummaryDir(config.root), { recursive: true, mode: 0o700 });
 
   const ignoreFile = join(config.root, '.gitignore');
   const block = gitignoreBlock(config.root, dataFolders(config));
@@ -117,6 +127,56 @@ function printHooks(ctx: CliContext, file: string, hooks: HooksResult, uninstall
   ctx.print(`hooks: ${parts.join(', ')} in ${file}`);
 }
 
+/** The command our `statusLine` runs: this `sat`, with the data root when it is not the default. */
+function statuslineCommand(config: SatConfig): string {
+  const sat = currentSatCommand() ?? 'sat';
+  const defaultRoot = resolve(config.root) === resolve(config.projectDir, '.claude');
+  return defaultRoot ? sat : `SAT_HOME=${quoteScriptPath(config.root)} ${sat}`;
+}
+
+/** Removes our `statusLine` and `subagentStatusLine` from `file` (someone else's stay). */
+function removeStatusline(ctx: CliContext, file: string, quiet: boolean) {
+  const current = readSettings(file);
+  const { settings, removed } = uninstallStatusline(current ?? {});
+  const changed = current !== undefined && removed.length > 0 && writeSettings(file, settings);
+  if (!quiet)
+    ctx.print(
+      removed.length > 0
+        ? `statusline: removed ${removed.join(', ')} from ${file}`
+        : `statusline: no sat statusline in ${file}, nothing removed`,
+    );
+  return { removed, changed };
+}
+
+/** Sets our `statusLine` and `subagentStatusLine` in `file`, saying when another one is kept or replaced. */
+function statuslineStep(ctx: CliContext, config: SatConfig, file: string, options: InitOptions) {
+  const current = readSettings(file);
+  const done: StatuslineInstallResult = installStatusline(current ?? {}, statuslineCommand(config), {
+    force: options.force === true,
+  });
+  const changed =
+    done.added.length + done.updated.length + done.foreign.filter((f) => f.replaced).length > 0 &&
+    writeSettings(file, done.settings);
+  if (!options.json) {
+    const set = [...done.added, ...done.updated];
+    ctx.print(
+      set.length > 0
+        ? `statusline: set ${set.join(', ')} in ${file}`
+        : done.alreadyPresent.length > 0
+          ? `statusline: already set in ${file}`
+          : `statusline: not set in ${file}`,
+    );
+    for (const f of done.foreign)
+      ctx.note(
+        f.replaced
+          ? `note: ${f.key} ran ${f.command}; replaced by sat's (--force)`
+          : `note: ${f.key} already runs ${f.command}: left as it is ('sat init --statusline --force' replaces it)`,
+      );
+  }
+  const { settings: _settings, ...report } = done;
+  return { ...report, changed };
+}
+
 /**
  * Creates the data folders (mode 0700) and the git-ignore entries (every data folder, `backups/` too), then installs the
  * Claude Code capture hooks into the project's `.claude/settings.json` (`--local`:
@@ -133,13 +193,22 @@ export const run: HandlerOf<typeof initCommand> = async (ctx, _args, options) =>
   const scope: SettingsScope = options.user ? 'user' : options.local ? 'local' : 'project';
   const file = settingsFilePath(scope, config.projectDir);
 
+  if (options.uninstall && options.statusline) {
+    const statusline = removeStatusline(ctx, file, options.json === true);
+    if (options.json) printJson(ctx, { uninstall: true, settingsFile: file, statusline });
+    return 0;
+  }
   if (options.uninstall) {
+    const statusline = removeStatusline(ctx, file, true);
     const current = readSettings(file);
     const { settings, removed } = uninstallHooks(current ?? {});
     const settingsChanged = current !== undefined && removed.length > 0 && writeSettings(file, settings);
     const hooks: HooksResult = { added: [], updated: [], alreadyPresent: [], removed };
-    if (options.json) printJson(ctx, { uninstall: true, settingsFile: file, settingsChanged, hooks });
+    if (options.json)
+      printJson(ctx, { uninstall: true, settingsFile: file, settingsChanged, hooks, statusline });
     else printHooks(ctx, file, hooks, true);
+    if (!options.json && statusline.removed.length > 0)
+      ctx.print(`statusline: removed ${statusline.removed.join(', ')} from ${file}`);
     return 0;
   }
 
@@ -169,7 +238,9 @@ export const run: HandlerOf<typeof initCommand> = async (ctx, _args, options) =>
     : undefined;
   const changes = plan ? plan.hooks.added.length + plan.hooks.updated.length : 0;
   const settingsChanged = plan !== undefined && changes > 0 && writeSettings(file, plan.settings);
+  const statusline = options.statusline ? statuslineStep(ctx, config, file, options) : null;
   const result = {
+    statusline,
     ...folders,
     settingsFile: plan ? file : null,
     settingsChanged,

@@ -18,6 +18,31 @@ const RedactAllowSchema = Type.Union([
 ]);
 
 /**
+ * The segment names `statusline.segments` accepts, in their default order (`sat statusline`
+ * shows each when it has something to say, dropping the later ones first when the line is short).
+ *
+ * @example
+ * { "statusline": { "segments": ["model", "context", "cost", "agents"] } }
+ */
+export const STATUSLINE_SEGMENTS = [
+  'model',
+  'context',
+  'cost',
+  'alerts',
+  'agents',
+  'errors',
+  'handoff',
+  'rate-limits',
+  'backup',
+  'lines',
+  'effort',
+  'duration',
+] as const;
+
+/** One of {@link STATUSLINE_SEGMENTS}. */
+export type StatuslineSegment = (typeof STATUSLINE_SEGMENTS)[number];
+
+/**
  * The config file (`<data root>/sat.config.json`). Every key is optional; relative paths are
  * resolved against the data root.
  */
@@ -71,6 +96,19 @@ export const ConfigFileSchema = Type.Object(
       ),
     ),
     /** Handoff summaries: their size, and the context fill at which one is written. */
+    /** `sat statusline`: the segments it shows, in order (see `STATUSLINE_SEGMENTS`). */
+    statusline: Type.Optional(
+      Type.Object(
+        {
+          segments: Type.Optional(
+            Type.Array(Type.Union(STATUSLINE_SEGMENTS.map((name) => Type.Literal(name))), {
+              maxItems: 32,
+            }),
+          ),
+        },
+        strict,
+      ),
+    ),
     handoff: Type.Optional(
       Type.Object(
         {
@@ -207,6 +245,8 @@ export interface SatConfig {
   snapshots: SnapshotSettings;
   handoff: HandoffSettings;
   alerts: AlertSettings;
+  /** `sat statusline`: `segments` (default {@link STATUSLINE_SEGMENTS}). */
+  statusline: { segments: StatuslineSegment[] };
   backup: BackupSettings;
   archive: ArchiveSettings;
   redact: RedactSettings;

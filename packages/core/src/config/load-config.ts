@@ -18,6 +18,7 @@ import {
   type S3Settings,
   type SatConfig,
   type SatPaths,
+  STATUSLINE_SEGMENTS,
   type WriterSettings,
 } from './config-schema.js';
 import { redactSettings } from './redact-config.js';
@@ -170,6 +171,7 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
     snapshots: { ...base.snapshots, ...top.snapshots },
     handoff: { ...base.handoff, ...top.handoff },
     alerts: { ...base.alerts, ...top.alerts },
+    statusline: { ...base.statusline, ...top.statusline },
     backup: {
       ...base.backup,
       ...top.backup,
@@ -344,6 +346,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
       contextFillPercent: merged.handoff?.contextFillPercent ?? DEFAULT_HANDOFF.contextFillPercent,
     },
     alerts: { ...DEFAULT_ALERTS, ...definedOnly(merged.alerts ?? {}) },
+    statusline: { segments: merged.statusline?.segments ?? [...STATUSLINE_SEGMENTS] },
     backup: {
       target: merged.backup?.target ?? 'local',
       dir: merged.backup?.dir ? resolve(root, merged.backup.dir) : join(root, 'backups'),

@@ -11,6 +11,7 @@ import { closeSessionLog } from '../log/close-session.js';
 import { snapshotIfDue } from '../snapshots/create-snapshot.js';
 import { type AutoBackupOptions, type AutoBackupResult, autoBackupSessions } from './auto-backup.js';
 import { type RaiseAlertsResult, raiseAlerts } from './raise-alerts.js';
+import { writeSessionSummaryFiles } from './session-summary-file.js';
 
 /** What {@link ingestCapture} did after the spool ingest. */
 export interface IngestCaptureResult extends IngestHookResult {
@@ -142,7 +143,9 @@ export async function ingestCapture(
     const cache = await refreshDigestCache(logsDir, digestCacheDir(config), result.closed);
     result.warnings.push(...cache.failed.map((f) => f.message));
   }
-  return withBackups(config, result, options.autoBackup);
+  const done = await withBackups(config, result, options.autoBackup);
+  done.warnings.push(...(await writeSessionSummaryFiles(config, done.sessions)).warnings);
+  return done;
 }
 
 async function withBackups(

@@ -431,6 +431,7 @@ function toolUsage(s: SessionState, d: Draft, event: SatEvent<'tool_usage'>): vo
     durationMs: t.durationMs + (data.duration_ms ?? 0),
   };
   if (data.tool === 'TodoWrite' && data.success) todoWrite(s, d, event);
+  if (event.agent !== 'main' && s.agents.running.length > 0) countRunTool(s, d, event);
   const callKey = `${data.tool}:${callTarget(data.parameters)}`;
   const errors = d.edit(s, 'errors');
   if (data.success) {
@@ -457,6 +458,20 @@ function toolUsage(s: SessionState, d: Draft, event: SatEvent<'tool_usage'>): vo
   if (data.error) entry.message = clip(data.error, ERROR_CHARS);
   if (data.tool_use_id !== undefined) entry.toolUseId = data.tool_use_id;
   pushOpen(errors, open, entry);
+}
+
+/** Adds a tool call to the running run it was made in: by `meta.agent_id`, else the only run of its agent. */
+function countRunTool(s: SessionState, d: Draft, event: SatEvent<'tool_usage'>): void {
+  const agentId = event.meta?.agent_id;
+  let at = typeof agentId === 'string' ? s.agents.running.findIndex((r) => r.agentId === agentId) : -1;
+  if (at < 0) {
+    const same = s.agents.running.filter((r) => r.agent === event.agent);
+    if (same.length !== 1) return;
+    at = s.agents.running.indexOf(same[0]!);
+  }
+  const running = d.edit(d.edit(s, 'agents'), 'running');
+  const run = running[at]!;
+  running[at] = { ...run, tools: (run.tools ?? 0) + 1 };
 }
 
 function pushOpen(errors: SessionState['errors'], open: OpenError[], entry: OpenError): void {

@@ -57,6 +57,8 @@ export interface AgentRunState {
   model?: string;
   tokens?: TokenCounts;
   durationMs?: number;
+  /** Tool calls the run made so far (counted while it runs, from events of its agent). */
+  tools?: number;
   startSeq: number;
   startedAt: string;
   endSeq?: number;
