@@ -125,6 +125,13 @@ export {
   loadImportState,
 } from './capture/import-state.js';
 export {
+  createLiveWatch,
+  type LiveBatch,
+  type LiveIssue,
+  type LiveWatch,
+  type LiveWatchOptions,
+} from './capture/live-watch.js';
+export {
   createTracker,
   type LogOptions,
   type StartSessionOptions,
@@ -139,6 +146,7 @@ export {
   importTranscripts,
 } from './capture/transcript-import.js';
 export { transcriptPathRefusal, transcriptRoots } from './capture/transcript-paths.js';
+export type { PendingToolCall } from './claude-code/hook-handler.js';
 export {
   agentInvocationFromTask,
   decisionsFromTool,
