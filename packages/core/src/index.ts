@@ -131,6 +131,7 @@ export {
   type LiveWatch,
   type LiveWatchOptions,
 } from './capture/live-watch.js';
+export { configRedactor } from './capture/redaction.js';
 export {
   createTracker,
   type LogOptions,
