@@ -38,14 +38,11 @@ function nextAgent(ui: DashboardUi, view: DashboardView): string | undefined {
 export function applyKey(ui: DashboardUi, key: KeyPress, view: DashboardView): DashboardUi | 'quit' {
   const events = view.session?.events.length ?? 0;
   if (key.input === 'q') return 'quit';
-  if (key.tab || key.input === 's')
-    return {
-      ...ui,
-      session: view.sessions.length ? (ui.session + 1) % view.sessions.length : 0,
-      selected: 0,
-      agent: undefined,
-      details: false,
-    };
+  if (key.tab || key.input === 's') {
+    const next = view.sessions[(view.index + 1) % Math.max(1, view.sessions.length)];
+    const { agent: _agent, session: _session, ...rest } = ui;
+    return { ...rest, ...(next ? { session: next.id } : {}), selected: 0, details: false };
+  }
   if (key.input === 'p') return { ...ui, paused: !ui.paused };
   if (key.input === 'a') {
     const agent = nextAgent(ui, view);

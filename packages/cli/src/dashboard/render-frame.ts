@@ -45,7 +45,7 @@ function headerLines(view: DashboardView, paint: Paint, width: number): string[]
   const paused = view.ui.paused ? ` ${paint('inverse', ' PAUSED ')}` : '';
   if (!s)
     return [`${paint('bold', 'sat dashboard')}  waiting for a session (no events captured yet)${paused}`];
-  const which = `session ${view.ui.session + 1}/${view.sessions.length}`;
+  const which = `session ${view.index + 1}/${view.sessions.length}`;
   const state = s.ended ? 'ended' : paint('green', 'active');
   const lines = [
     `${paint('bold', 'sat dashboard')} ${s.id.slice(0, 13)} ${state} ${formatDuration(s.elapsedMs)}  ${which}  ${s.eventCount} events${s.model ? `  ${s.model}` : ''}${paused}`,

@@ -10,8 +10,8 @@ import type { LiveModel, LiveSession } from './live-model.js';
 
 /** What the user has chosen with the keys. */
 export interface DashboardUi {
-  /** Index into the sessions, newest first. */
-  session: number;
+  /** The session shown (undefined: the first, the latest open one). */
+  session?: string;
   paused: boolean;
   /** Show only the events of this agent (undefined: all). */
   agent?: string;
@@ -39,6 +39,8 @@ export interface UsageRow {
 /** Everything one frame shows, computed from the live model alone (pure). */
 export interface DashboardView {
   sessions: Array<{ id: string; active: boolean }>;
+  /** Index of the session shown in `sessions`. */
+  index: number;
   /** The session shown (absent: nothing captured yet). */
   session?: {
     id: string;
@@ -71,7 +73,7 @@ export interface DashboardView {
 }
 
 /** The ui state a dashboard starts with. */
-export const INITIAL_UI: DashboardUi = { session: 0, paused: false, selected: 0, details: false };
+export const INITIAL_UI: DashboardUi = { paused: false, selected: 0, details: false };
 
 /** The sessions, the ones still open first, then by their latest event, newest first. */
 export function orderedSessions(model: LiveModel): LiveSession[] {
@@ -222,11 +224,13 @@ function sessionView(
  */
 export function dashboardView(model: LiveModel, inputs: ViewInputs): DashboardView {
   const sessions = orderedSessions(model);
-  const index = sessions.length ? Math.min(Math.max(0, inputs.ui.session), sessions.length - 1) : 0;
+  const found = sessions.findIndex((s) => s.state.session === inputs.ui.session);
+  const index = Math.max(0, found);
   const live = sessions[index];
-  const ui = { ...inputs.ui, session: index };
+  const ui = live ? { ...inputs.ui, session: live.state.session } : inputs.ui;
   const view: DashboardView = {
     sessions: sessions.map((s) => ({ id: s.state.session, active: !(s.state.ended || s.closed) })),
+    index,
     threshold: BACKUP_CONTEXT_WARNING_PERCENT,
     ui,
     issues: {

@@ -122,7 +122,7 @@ describe('applyKey', () => {
     ['a filters by the first agent', { input: 'a' }, { ...INITIAL_UI, agent: 'main' }],
     ['down selects the next event', { input: '', downArrow: true }, { ...INITIAL_UI, selected: 1 }],
     ['enter opens the details', { input: '', return: true }, { ...INITIAL_UI, details: true }],
-    ['tab stays on the one session', { input: '', tab: true }, INITIAL_UI],
+    ['tab stays on the one session', { input: '', tab: true }, { ...INITIAL_UI, session: 'sess-a' }],
   ];
   for (const [name, key, expected] of cases)
     it(name, () => expect(applyKey(INITIAL_UI, key, view)).toEqual(expected));
@@ -131,6 +131,19 @@ describe('applyKey', () => {
     const twice = applyKey(once as typeof INITIAL_UI, { input: 'a' }, view);
     expect(twice).toMatchObject({ agent: 'explorer' });
     expect(applyKey(twice as typeof INITIAL_UI, { input: 'a' }, view)).not.toHaveProperty('agent');
+  });
+});
+
+describe('switching sessions', () => {
+  it('keeps the chosen session when a newer one arrives', () => {
+    const model = modelOf(start, bash);
+    const first = dashboardView(model, { ui: INITIAL_UI, now: T0 + 60_000 });
+    applyLiveBatch(model, batch([event('session_start', { source: 'startup' }, { session: 'sess-b' })]), T0);
+    const ui = { ...INITIAL_UI, session: first.ui.session };
+    const after = dashboardView(model, { ui, now: T0 + 60_000 });
+    expect(after.session?.id).toBe('sess-a');
+    expect(after.sessions.map((s) => s.id)).toEqual(['sess-b', 'sess-a']);
+    expect(applyKey(after.ui, { input: '', tab: true }, after)).toMatchObject({ session: 'sess-b' });
   });
 });
 
