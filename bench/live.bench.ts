@@ -2,14 +2,15 @@
  * The live path of `sat dashboard`: the latency from a tool call's hook firing to that call being
  * visible in the dashboard's view model. Each sample spawns the capture script the way Claude
  * Code runs it (`sh capture.sh PreToolUse` then `PostToolUse`, payload on stdin, CLAUDE_PROJECT_DIR
- * set) and polls the view model (fed by `createLiveWatch`: fs.watch plus a 250 ms polling
- * fallback) until the call shows. The floor, measured in the same run, is the hook process's own
- * wall time (spawn to exit): nothing can be visible before the payload is written.
+ * set) and polls the view model (fed by `createLiveWatch` running the whole capture pipeline, as
+ * `sat dashboard` does: fs.watch plus a 250 ms polling fallback) until the call shows. The floor,
+ * measured in the same run, is the hook process's own wall time (spawn to exit): nothing can be
+ * visible before the payload is written.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureScript, createLiveWatch, spoolDir } from '@sat/core';
+import { captureScript, createLiveWatch, ingestCapture, loadConfig, spoolDir } from '@sat/core';
 import { applyLiveBatch, emptyLiveModel } from '../packages/cli/src/dashboard/live-model.ts';
 import { dashboardView, INITIAL_UI } from '../packages/cli/src/dashboard/view-model.ts';
 import { heading, note, percentile, report, stats, withTempDir } from './lib.ts';
@@ -33,12 +34,17 @@ function fireHook(script: string, project: string, hook: string, payload: object
 }
 
 await withTempDir('sat-bench-live-', async (root) => {
-  const logsDir = join(root, 'logs');
+  const config = loadConfig({ root });
+  const logsDir = config.paths.logs;
   mkdirSync(join(spoolDir(logsDir), '.tmp'), { recursive: true });
   const script = join(root, 'capture.sh');
   writeFileSync(script, captureScript({ spoolDir: spoolDir(logsDir) }));
   const model = emptyLiveModel();
-  const live = createLiveWatch({ logsDir, onBatch: (batch) => applyLiveBatch(model, batch, Date.now()) });
+  const live = createLiveWatch({
+    logsDir,
+    ingest: () => ingestCapture(config),
+    onBatch: (batch) => applyLiveBatch(model, batch, Date.now()),
+  });
   live.start();
   const base = {
     session_id: SESSION,

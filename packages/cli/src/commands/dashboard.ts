@@ -1,6 +1,7 @@
 import {
   configRedactor,
   createLiveWatch,
+  ingestCapture,
   type LiveBatch,
   type LiveWatch,
   SatError,
@@ -37,6 +38,9 @@ async function startModel(ctx: CliContext): Promise<Live> {
   const queue: LiveBatch[] = [];
   const live = createLiveWatch({
     logsDir: config.paths.logs,
+    // The whole pipeline, as the background `sat ingest` would run it: the payloads the dashboard
+    // takes from the spool still get their transcripts imported, snapshots, handoffs and closes.
+    ingest: () => ingestCapture(config),
     redactor: configRedactor(config),
     transcriptRoots: transcriptRoots(config.capture.transcriptRoots),
     onBatch: (batch) => queue.push(batch),

@@ -48,8 +48,12 @@ export interface LiveWatchOptions {
   logsDir: string;
   /** The polling fallback's period, also the longest a change waits when fs.watch misses it. Default 250 ms. */
   pollMs?: number;
-  /** Run the hook spool ingest on each tick. Default true (false: only read the logs). */
-  ingest?: boolean;
+  /**
+   * What each tick runs on the spool: true (default) the hook spool ingest alone, false nothing
+   * (only read the logs), or a function, e.g. the whole capture pipeline (`ingestCapture`), so the
+   * transcripts, snapshots, handoffs and session closes the payloads call for are not left undone.
+   */
+  ingest?: boolean | (() => Promise<IngestHookResult>);
   /** As in `ingestHookSpool`. */
   redactor?: Redactor;
   transcriptRoots?: readonly string[];
@@ -153,12 +157,15 @@ async function ingestSpool(options: LiveWatchOptions, spool: string, batch: Live
   if (!hasPayloads(spool)) return;
   let result: IngestHookResult;
   try {
-    result = await ingestHookSpool({
-      logsDir: options.logsDir,
-      waitMs: 0,
-      ...(options.redactor ? { redactor: options.redactor } : {}),
-      ...(options.transcriptRoots ? { transcriptRoots: options.transcriptRoots } : {}),
-    });
+    result =
+      typeof options.ingest === 'function'
+        ? await options.ingest()
+        : await ingestHookSpool({
+            logsDir: options.logsDir,
+            waitMs: 0,
+            ...(options.redactor ? { redactor: options.redactor } : {}),
+            ...(options.transcriptRoots ? { transcriptRoots: options.transcriptRoots } : {}),
+          });
   } catch (error) {
     batch.issues.push({ kind: 'ingest-failed', file: spool, message: describeSystemError(error) });
     return;

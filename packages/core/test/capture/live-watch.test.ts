@@ -108,4 +108,22 @@ describe('createLiveWatch', () => {
       live.close();
     }
   });
+
+  it('runs the ingest it is given (the whole pipeline, in the CLI) instead of the spool ingest alone', async () => {
+    const { logsDir, spool } = setup();
+    let runs = 0;
+    const live = createLiveWatch({
+      logsDir,
+      ingest: () => {
+        runs++;
+        return ingestHookSpool({ logsDir });
+      },
+    });
+    toolCall(spool, 1);
+    const batch = await live.tick();
+    expect(runs).toBe(1);
+    expect(batch.events.map((e) => e.type)).toEqual(['session_start', 'tool_usage']);
+    await live.tick();
+    expect(runs).toBe(1);
+  });
 });
