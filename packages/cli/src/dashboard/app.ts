@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { createElement as h, type ReactElement, useEffect, useState } from 'react';
+import { createElement as h, type ReactElement, useEffect, useRef, useState } from 'react';
 import { applyKey } from './keys.js';
 import { renderFrame } from './render-frame.js';
 import { type DashboardUi, type DashboardView, INITIAL_UI } from './view-model.js';
@@ -33,21 +33,22 @@ export function DashboardApp(props: DashboardAppProps): ReactElement {
     return () => clearInterval(timer);
   }, [props.refreshMs]);
   const view = props.view(ui);
+  // Keys can come faster than renders: read the latest ui and view, never the closure's.
+  const latest = useRef({ ui, view });
+  latest.current = { ui, view };
   useInput((input, key) => {
-    const next = applyKey(
-      ui,
-      {
-        input,
-        tab: key.tab,
-        return: key.return,
-        escape: key.escape,
-        upArrow: key.upArrow,
-        downArrow: key.downArrow,
-      },
-      view,
-    );
-    if (next === 'quit') exit();
-    else setUi(next);
+    const press = {
+      input,
+      tab: key.tab,
+      return: key.return,
+      escape: key.escape,
+      upArrow: key.upArrow,
+      downArrow: key.downArrow,
+    };
+    const next = applyKey(latest.current.ui, press, latest.current.view);
+    if (next === 'quit') return exit();
+    latest.current = { ui: next, view: { ...latest.current.view, ui: next } };
+    setUi(next);
   });
   const width = stdout.columns || props.size?.width || 80;
   const height = stdout.rows || props.size?.height || 24;

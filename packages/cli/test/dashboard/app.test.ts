@@ -19,7 +19,13 @@ const ev = (seq: number, type: string, data: Record<string, unknown>, agent = 'm
     data,
   }) as AnySatEvent;
 
-const tick = () => new Promise((r) => setTimeout(r, 30));
+/** Waits until the latest frame holds `text` (Ink renders after the input is read). */
+async function frameWith(app: { lastFrame: () => string | undefined }, text: string): Promise<string> {
+  const deadline = Date.now() + 5000;
+  while (!(app.lastFrame() ?? '').includes(text) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 10));
+  return app.lastFrame() ?? '';
+}
 
 describe('DashboardApp', () => {
   it('shows the session, reacts to pause, filter, details and quits on q', async () => {
@@ -48,19 +54,16 @@ describe('DashboardApp', () => {
     expect(app.lastFrame()).toContain('sess-ink');
     expect(app.lastFrame()).toContain('Bash 250 ms');
     app.stdin.write('p');
-    await tick();
-    expect(app.lastFrame()).toContain('PAUSED');
+    expect(await frameWith(app, 'PAUSED')).toContain('PAUSED');
     app.stdin.write('a');
-    await tick();
+    expect(await frameWith(app, 'recent events of main')).toContain('recent events of main (2)');
     app.stdin.write('a');
-    await tick();
-    expect(app.lastFrame()).toContain('recent events of explorer (1)');
+    expect(await frameWith(app, 'recent events of explorer')).toContain('recent events of explorer (1)');
     app.stdin.write('\r');
-    await tick();
-    expect(app.lastFrame()).toContain('details (esc closes)');
-    expect(app.lastFrame()).toContain('"tool": "Grep"');
+    const details = await frameWith(app, 'details (esc closes)');
+    expect(details).toContain('details (esc closes)');
+    expect(details).toContain('"tool": "Grep"');
     app.stdin.write('q');
-    await tick();
     app.unmount();
   });
 });
