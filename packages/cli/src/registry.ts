@@ -232,6 +232,25 @@ Examples:
     c.option('--subagents', 'one row per running sub-agent (tokens, elapsed), for subagentStatusLine'),
 });
 
+/** `sat dashboard`. */
+export const dashboardCommand = declareCommand({
+  name: 'dashboard',
+  summary:
+    'live full-screen view of the active sessions: context, tokens, cost, agents, tools, errors, events',
+  help: `
+Watches the hook spool and the logs and refreshes every second. Keys: tab next session, p pause,
+a filter by agent, up/down select an event, enter details, esc close, q quit. See docs/dashboard.md.
+
+Examples:
+  sat dashboard
+  NO_COLOR=1 sat dashboard --once --width 80`,
+  define: (c) =>
+    c
+      .option('--once', 'print one frame and exit (plain text when stdout is not a terminal)')
+      .option('--width <n>', 'columns of the --once frame (default: the terminal width, else 80)')
+      .option('--height <n>', 'rows of the --once frame (default 24)'),
+});
+
 /** `sat handoff`. */
 export const handoffCommand = declareCommand({
   name: 'handoff',
@@ -731,6 +750,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   command(statusCommand, async () => (await import('./commands/status.js')).run),
   command(alertsCommand, async () => (await import('./commands/alerts.js')).run),
   command(statuslineCommand, async () => (await import('./commands/statusline.js')).run),
+  command(dashboardCommand, async () => (await import('./commands/dashboard.js')).run),
   group(SNAPSHOT, [
     command(snapshotCreateCommand, async () => (await import('./commands/snapshot.js')).create),
     command(snapshotListCommand, async () => (await import('./commands/snapshot.js')).list),

@@ -133,6 +133,14 @@ export {
   loadImportState,
 } from './capture/import-state.js';
 export {
+  createLiveWatch,
+  type LiveBatch,
+  type LiveIssue,
+  type LiveWatch,
+  type LiveWatchOptions,
+} from './capture/live-watch.js';
+export { configRedactor } from './capture/redaction.js';
+export {
   createTracker,
   type LogOptions,
   type StartSessionOptions,
@@ -147,6 +155,7 @@ export {
   importTranscripts,
 } from './capture/transcript-import.js';
 export { transcriptPathRefusal, transcriptRoots } from './capture/transcript-paths.js';
+export type { PendingToolCall } from './claude-code/hook-handler.js';
 export {
   agentInvocationFromTask,
   decisionsFromTool,
