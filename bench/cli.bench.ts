@@ -7,20 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { heading, note, report, stats, withTempDir } from './lib.ts';
+import { buildCli, heading, note, report, stats, withTempDir } from './lib.ts';
 
 const RUNS = 15;
 
 await withTempDir('sat-bench-cli-', async (root) => {
-  const repo = fileURLToPath(new URL('..', import.meta.url));
-  const build = spawnSync('pnpm', ['-s', 'build'], {
-    cwd: repo,
-    stdio: 'ignore',
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-  });
-  if (build.status !== 0) throw new Error('pnpm build failed');
-  const bin = join(repo, 'packages', 'cli', 'dist', 'bin.js');
+  const bin = buildCli();
   const project = join(root, 'project');
   mkdirSync(project);
   spawnSync('git', ['init', '-q', project]);

@@ -7,9 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { captureScript, ingestHookSpool, spoolDir } from '@sat/core';
-import { formatNumber, heading, note, report, stats, withTempDir } from './lib.ts';
+import { buildCli, formatNumber, heading, note, report, stats, withTempDir } from './lib.ts';
 
 const RUNS = 200;
 const NODE_RUNS = 50;
@@ -84,14 +83,7 @@ await withTempDir('sat-bench-hook-', async (root) => {
 
 await withTempDir('sat-bench-session-start-', async (root) => {
   heading('SessionStart continuity hook: the built CLI (as installed) prints the latest handoff, 20 runs');
-  const repo = fileURLToPath(new URL('..', import.meta.url));
-  const build = spawnSync('pnpm', ['-s', 'build'], {
-    cwd: repo,
-    stdio: 'ignore',
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-  });
-  if (build.status !== 0) throw new Error('pnpm build failed');
-  const bin = join(repo, 'packages', 'cli', 'dist', 'bin.js');
+  const bin = buildCli();
   const logsDir = join(root, 'logs');
   const script = join(root, 'capture.sh');
   writeFileSync(

@@ -2,10 +2,11 @@
  * Shared helpers of the benchmarks: statistics, RSS sampling, formatting, temporary folders,
  * child processes and the `BENCH_RESULT` lines that `bench/run.ts` collects for its summary.
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Node flags that run the TypeScript sources directly (see the root `bench` script). */
 export const TSX_EXEC_ARGV: readonly string[] = ['--conditions=sat-source', '--import', 'tsx'];
@@ -436,4 +437,19 @@ export async function waitForQuietDisk(quietSeconds = 3, maxMs = 120_000): Promi
     last = now;
   }
   return performance.now() - start;
+}
+
+/**
+ * Builds every package (`pnpm -s build`) and returns the built `sat` (packages/cli/dist/bin.js):
+ * what the benchmarks of installed behaviour run.
+ */
+export function buildCli(): string {
+  const repo = fileURLToPath(new URL('..', import.meta.url));
+  const build = spawnSync('pnpm', ['-s', 'build'], {
+    cwd: repo,
+    stdio: 'ignore',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
+  if (build.status !== 0) throw new Error('pnpm build failed');
+  return join(repo, 'packages', 'cli', 'dist', 'bin.js');
 }

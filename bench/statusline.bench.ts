@@ -8,9 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig, sessionSummaryFilePath, writeSessionSummaryFiles } from '@sat/core';
-import { heading, note, percentile, report, withTempDir } from './lib.ts';
+import { buildCli, heading, note, percentile, report, withTempDir } from './lib.ts';
 
 const RUNS = 30;
 const MiB = 1024 * 1024;
@@ -21,14 +20,7 @@ function rchar(file: string): number {
 }
 
 await withTempDir('sat-bench-statusline-', async (root) => {
-  const repo = fileURLToPath(new URL('..', import.meta.url));
-  const build = spawnSync('pnpm', ['-s', 'build'], {
-    cwd: repo,
-    stdio: 'ignore',
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-  });
-  if (build.status !== 0) throw new Error('pnpm build failed');
-  const bin = join(repo, 'packages', 'cli', 'dist', 'bin.js');
+  const bin = buildCli();
   const project = join(root, 'project');
   mkdirSync(project);
   spawnSync('git', ['init', '-q', project]);
