@@ -31,7 +31,8 @@ function saneDuration(value: unknown): number | undefined {
 function callDuration(input: HookInput, started: PendingToolCall | undefined): number | undefined {
   const reported = saneDuration(input.payload.duration_ms);
   if (reported !== undefined) return reported;
-  if (started) return saneDuration(Math.max(0, input.context.ts - started.ts));
+  // Spool file times carry fractions of a millisecond: a derived duration is whole milliseconds.
+  if (started) return saneDuration(Math.max(0, Math.round(input.context.ts - started.ts)));
   return undefined;
 }
 

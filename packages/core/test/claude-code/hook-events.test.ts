@@ -269,6 +269,13 @@ const ROWS: Row[] = [
     changes: { answeredCall: bashId, recordedToolCalls: [`call:${bashId}`] },
   },
   {
+    name: 'PostToolUse of a plain tool: a duration from spool file times is whole milliseconds',
+    payload: bash,
+    context: { pendingCalls: { [bashId]: pendingAt(TS - 20.834716796875, 'Bash', bash.tool_input) } },
+    events: [bashUsage({ success: true, tool_use_id: bashId, duration_ms: 21 })],
+    changes: { answeredCall: bashId, recordedToolCalls: [`call:${bashId}`] },
+  },
+  {
     name: 'PostToolUse with duration_ms: the reported duration wins',
     payload: fixture('post-tool-use-bash-duration'),
     context: { pendingCalls: { toolu_018GZVh9ymkrdx1TnR8reg5Y: pendingAt(TS - 9999, 'Bash', {}) } },
