@@ -63,7 +63,8 @@ describe.skipIf(!hasTmux)(
       const name = `sat-dash-${process.pid}`;
       const rcFile = join(home, 'rc');
       await fire('dash-first', 'SessionStart', { source: 'startup' });
-      const command = `NO_COLOR=1 '${process.execPath}' '${BUILT_BIN}' --home '${home}' dashboard; echo $? > '${rcFile}'`;
+      // CI=true as on a CI machine: the dashboard must still redraw (Ink alone would not).
+      const command = `NO_COLOR=1 CI=true '${process.execPath}' '${BUILT_BIN}' --home '${home}' dashboard; echo $? > '${rcFile}'`;
       execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '80', '-y', '24', 'sh', '-c', command]);
       const pane = () => {
         const r = spawnSync('tmux', ['capture-pane', '-p', '-t', name], { encoding: 'utf8' });

@@ -57,6 +57,9 @@ async function interactive(
   history: () => HistoryAverage | undefined,
 ): Promise<void> {
   const { live, model } = state;
+  // Ink draws only the last frame when CI is set (is-in-ci, read when Ink loads); on a real
+  // terminal the dashboard is interactive whatever the environment says.
+  for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (key in process.env) process.env[key] = '0';
   const [{ render }, { createElement }, { DashboardApp }] = await Promise.all([
     import('ink'),
     import('react'),
