@@ -69,7 +69,7 @@ function parseBody(body: unknown, maxBytes: number): unknown {
   } catch (error) {
     throw new SatError(
       'INVALID_EVENT',
-      `[core] OTLP request is not JSON (${(error as Error).message}): set OTEL_EXPORTER_OTLP_PROTOCOL=http/json`,
+      `[core] OTLP request is not JSON (${(error as Error).message.replace(/\s+/g, ' ').slice(0, 200)}): set OTEL_EXPORTER_OTLP_PROTOCOL=http/json`,
     );
   }
 }
