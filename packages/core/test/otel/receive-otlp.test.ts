@@ -1,11 +1,15 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   EventWriter,
+  ingestHookSpool,
   loadConfig,
   otlpResponse,
   receiveOtlp,
   sessionOverview,
   sessionUsage,
+  spoolDir,
 } from '../../src/index.js';
 import { readAll, tempDir } from '../helpers.js';
 import { ANTHROPIC_KEY } from '../redact/samples.js';
@@ -145,6 +149,32 @@ describe('receiveOtlp: Claude Code log records from the SDK exporter', () => {
       'toolu_1',
       'toolu_2',
     ]);
+  });
+
+  it('leaves the hooks nothing to add for a call OTel recorded first', async () => {
+    const config = setup();
+    await receiveOtlp(config, 'logs', await otlpLogsBody([toolResult('toolu_7')]));
+    const spool = spoolDir(config.paths.logs);
+    mkdirSync(spool, { recursive: true });
+    const hook = { session_id: SESSION, cwd: '/repo', transcript_path: '/nowhere/t.jsonl' };
+    const pre = {
+      ...hook,
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_use_id: 'toolu_7',
+      tool_input: { command: 'ls' },
+    };
+    const post = {
+      ...pre,
+      hook_event_name: 'PostToolUse',
+      tool_response: { stdout: '', stderr: 'boom', interrupted: false },
+    };
+    writeFileSync(join(spool, `${T0}000000-4242.json`), JSON.stringify(pre));
+    writeFileSync(join(spool, `${T0 + 900}000000-4242.json`), JSON.stringify(post));
+    const ingest = await ingestHookSpool({ logsDir: config.paths.logs });
+    expect(ingest.bad).toEqual([]);
+    const tools = (await readAll(config.paths.logs, SESSION)).events.filter((e) => e.type === 'tool_usage');
+    expect(tools).toHaveLength(1);
   });
 
   it('redacts secrets with the config redactor before anything is written', async () => {
