@@ -139,6 +139,14 @@ export {
   type LiveWatch,
   type LiveWatchOptions,
 } from './capture/live-watch.js';
+export {
+  type OtlpExportResponse,
+  type OtlpReceipt,
+  type OtlpSessionReceipt,
+  otlpResponse,
+  type ReceiveOtlpOptions,
+  receiveOtlp,
+} from './capture/otlp-ingest.js';
 export { configRedactor } from './capture/redaction.js';
 export {
   createTracker,
@@ -332,6 +340,27 @@ export {
   sessionActivity,
   sessionInfo,
 } from './log/sessions.js';
+export {
+  claudeCodeEventName,
+  mapClaudeCodeLog,
+  type OtelEvent,
+  type OtelMapping,
+  type OtelSessionMetrics,
+  summarizeClaudeCodeMetrics,
+} from './otel/claude-code-otel.js';
+export {
+  anyValue,
+  attributesOf,
+  decodeOtlpLogs,
+  decodeOtlpMetrics,
+  OTLP_MAX_VALUE_CHARS,
+  type OtlpAttributes,
+  type OtlpDecoded,
+  type OtlpLogRecord,
+  type OtlpMetricPoint,
+  type OtlpRejection,
+  type OtlpValue,
+} from './otel/otlp-json.js';
 export {
   type AlertInputs,
   type AlertPayload,
@@ -562,9 +591,10 @@ export {
   usageFactOf,
   zeroUsageTokenCounts,
 } from './usage/usage-facts.js';
-export { UsageLedger, type UsageTally } from './usage/usage-ledger.js';
+export { joinClaudeCodeFacts, UsageLedger, type UsageTally } from './usage/usage-ledger.js';
 export {
   type AgentUsage,
+  type CostSource,
   type ModelUsage,
   type UsageReport,
   type UsageReportOptions,

@@ -18,6 +18,7 @@ const LAYERS = [
   'redact',
   'log',
   'claude-code',
+  'otel',
   'storage',
   'usage',
   'projections',

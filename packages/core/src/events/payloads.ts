@@ -143,6 +143,28 @@ export const ApiResponseV1 = Type.Object(
   strict,
 );
 
+/**
+ * V2 of `api_response`: V1 plus `source: 'otel'` (Claude Code's own `claude_code.api_request` log
+ * record, which names the request but no message: `message_id` then holds the `request_id`) and
+ * what that record adds: `cost_usd` (Claude Code's own figure), `duration_ms`, `query_source`.
+ */
+export const ApiResponseV2 = Type.Object(
+  {
+    model: NonEmpty,
+    message_id: NonEmpty,
+    request_id: Type.Optional(Type.String()),
+    tokens: TokenCountsSchema,
+    cache_creation_1h: Type.Optional(Count),
+    source: Type.Union([Type.Literal('transcript'), Type.Literal('task_result'), Type.Literal('otel')]),
+    agent_id: Type.Optional(NonEmpty),
+    service_tier: Type.Optional(Type.String()),
+    cost_usd: Type.Optional(Type.Number({ minimum: 0 })),
+    duration_ms: Type.Optional(Millis),
+    query_source: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  strict,
+);
+
 /** Something the user asked (the first prompt of a session is its goal). */
 export const UserPromptV1 = Type.Object(
   { text: Type.String(), chars: Count, command: Type.Optional(Type.String()) },
@@ -286,7 +308,7 @@ export interface EventPayloads {
   handoff: Static<typeof HandoffV1>;
   backup: Static<typeof BackupV1>;
   alert: Static<typeof AlertV1>;
-  api_response: Static<typeof ApiResponseV1>;
+  api_response: Static<typeof ApiResponseV2>;
   user_prompt: Static<typeof UserPromptV1>;
   turn_end: Static<typeof TurnEndV1>;
   notification: Static<typeof NotificationV1>;
@@ -321,7 +343,7 @@ export const PAYLOAD_VERSIONS: { readonly [T in EventType]: readonly PayloadVers
   handoff: [{ schema: HandoffV1 }],
   backup: [{ schema: BackupV1 }],
   alert: [{ schema: AlertV1 }],
-  api_response: [{ schema: ApiResponseV1 }],
+  api_response: [{ schema: ApiResponseV1, upgrade: (data) => data }, { schema: ApiResponseV2 }],
   user_prompt: [{ schema: UserPromptV1 }],
   turn_end: [{ schema: TurnEndV1 }],
   notification: [{ schema: NotificationV1 }],

@@ -40,7 +40,8 @@ export const apiUsageProjection: Projection = {
   description: 'api token usage per session x agent x model (cost priced at query time)',
   types: ['api_response'],
   project(event: AnySatEvent, at: EventPosition, state: SessionProjectionState, out: ProjectionBatch): void {
-    if (event.type !== 'api_response') return;
+    // Claude Code's own records (`source: 'otel'`) repeat the transcript's responses: the ledger joins them.
+    if (event.type !== 'api_response' || event.data.source === 'otel') return;
     const d = event.data;
     state.api_usage ??= { responses: {}, transcripts: {} };
     const slice = state.api_usage;

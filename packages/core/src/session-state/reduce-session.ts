@@ -272,6 +272,8 @@ function sessionStart(s: SessionState, event: SatEvent<'session_start'>): void {
 
 function apiResponse(s: SessionState, d: Draft, event: SatEvent<'api_response'>): void {
   const data = event.data;
+  // Claude Code's own records (`source: 'otel'`) repeat the transcript's responses: the ledger joins them.
+  if (data.source === 'otel') return;
   const t = data.tokens;
   const tokens = d.edit(s, 'tokens');
   const recent = d.edit(tokens, 'recent');

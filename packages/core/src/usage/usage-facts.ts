@@ -16,9 +16,11 @@ export interface UsageTokenCounts extends TokenCounts {
  * - `task_result`: a parent's Task/Agent result, an estimate of a sub-agent whose own transcript is
  *   missing; counted only until a `transcript` fact of the same `agentId` arrives;
  * - `rollup`: a sum that already went through that rule (an analytics store's rows), which no
- *   longer tells estimates apart.
+ *   longer tells estimates apart;
+ * - `otel`: Claude Code's own `claude_code.api_request` record (OpenTelemetry), with its `cost_usd`:
+ *   joined by `requestId` with the transcript's fact of the same request (never both counted).
  */
-export type UsageSource = 'transcript' | 'task_result' | 'rollup';
+export type UsageSource = 'transcript' | 'task_result' | 'rollup' | 'otel';
 
 /**
  * One thing known about a session's token usage, as the {@link UsageLedger} takes it: one API
@@ -47,6 +49,10 @@ export interface UsageFact {
   tokens: UsageTokenCounts;
   /** API responses the fact stands for (1 for one response). */
   responses: number;
+  /** The API request id (the transcript's `requestId`, OTel's `request_id`): what joins the two sources. */
+  requestId?: string;
+  /** Claude Code's own cost of the fact (USD, from OTel's `cost_usd`): used instead of the price table. */
+  costUsd?: number;
 }
 
 /**
@@ -76,6 +82,8 @@ export function usageFactOf(event: AnySatEvent): UsageFact | undefined {
     responses: 1,
   };
   if (d.agent_id !== undefined) fact.agentId = d.agent_id;
+  if (d.request_id) fact.requestId = d.request_id;
+  if (d.cost_usd !== undefined) fact.costUsd = d.cost_usd;
   return fact;
 }
 

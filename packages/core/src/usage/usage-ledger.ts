@@ -21,7 +21,8 @@ export interface UsageTally {
  * from events (`usageFactOf`), a session state's buckets or an analytics store's rows. Facts with
  * the same source and `key` are one API response, counted once with its largest figures. A
  * `task_result` estimate of a sub-agent counts only while no `transcript` fact of its `agentId`
- * was seen (nor named by {@link UsageLedger.noteTranscript}): never both. Price the result with
+ * was seen (nor named by {@link UsageLedger.noteTranscript}): never both. Claude Code's own
+ * `otel` records join the fact of their request id (see {@link joinClaudeCodeFacts}). Price the result with
  * `usageReport`.
  *
  * @example
@@ -61,8 +62,10 @@ export class UsageLedger {
     const counted: UsageFact[] = [];
     let estimated = 0;
     let replaced = 0;
+    const claudeCode = new Map<string, UsageFact>();
     for (const fact of [...this.keyed.values(), ...this.unkeyed]) {
-      if (fact.source !== 'task_result') counted.push(fact);
+      if (fact.source === 'otel' && fact.requestId !== undefined) claudeCode.set(fact.requestId, fact);
+      else if (fact.source !== 'task_result') counted.push(fact);
       else if (fact.agentId !== undefined && this.transcriptAgents.has(fact.agentId))
         replaced += fact.responses;
       else {
@@ -71,11 +74,33 @@ export class UsageLedger {
       }
     }
     return {
-      counted,
+      counted: joinClaudeCodeFacts(counted, claudeCode),
       estimatedResponses: this.rollups ? null : estimated,
       replacedEstimates: this.rollups ? null : replaced,
     };
   }
+}
+
+/**
+ * The counted facts with Claude Code's own records (`otel`, by request id) joined in: a fact of the
+ * same request keeps its tokens and takes the record's `costUsd`; a record with no such fact (no
+ * transcript read) is counted itself. Each request counts once whichever source arrived first.
+ *
+ * @example
+ * joinClaudeCodeFacts([transcriptFact], new Map([['req_1', otelFact]])); // [{ ...transcriptFact, costUsd }]
+ */
+export function joinClaudeCodeFacts(
+  counted: readonly UsageFact[],
+  claudeCode: ReadonlyMap<string, UsageFact>,
+): UsageFact[] {
+  const unjoined = new Map(claudeCode);
+  const out = counted.map((fact) => {
+    const record = fact.requestId === undefined ? undefined : unjoined.get(fact.requestId);
+    if (!record) return fact;
+    unjoined.delete(fact.requestId!);
+    return record.costUsd === undefined ? fact : { ...fact, costUsd: record.costUsd };
+  });
+  return [...out, ...unjoined.values()];
 }
 
 function larger(a: UsageFact, b: UsageFact): UsageFact {

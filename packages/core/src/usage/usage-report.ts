@@ -8,6 +8,12 @@ import {
 } from './usage-facts.js';
 import type { UsageTally } from './usage-ledger.js';
 
+/**
+ * Where a cost comes from: `prices` (the price table), `claude_code` (Claude Code's own `cost_usd`
+ * of every response, from its OpenTelemetry records) or `mixed` (some of each).
+ */
+export type CostSource = 'prices' | 'claude_code' | 'mixed';
+
 /** Usage of one model (overall, or within one agent). */
 export interface ModelUsage {
   tokens: TokenCounts;
@@ -18,6 +24,8 @@ export interface ModelUsage {
   cost?: number;
   /** The price table key used; undefined when the model has no price. */
   priceKey?: string;
+  /** Whether `cost` is Claude Code's own figure, the price table's or both. */
+  costSource: CostSource;
 }
 
 /** Usage of one agent (`main` or a sub-agent), by model. */
@@ -67,6 +75,10 @@ export interface UsageReport {
   byModel: Record<string, ModelUsage>;
   /** The date of the bundled prices (overrides from the config may change some). */
   pricesAsOf: string;
+  /** Whether `cost` is Claude Code's own `cost_usd` (of every response), the price table's, or both. */
+  costSource: CostSource;
+  /** Responses whose cost is Claude Code's own `cost_usd` (the rest are priced from the table). */
+  claudeCodeCostResponses: number;
 }
 
 /** Options of {@link usageReport}. */
@@ -99,6 +111,8 @@ export function usageReport(tally: UsageTally, options: UsageReportOptions = {})
     byAgent: {},
     byModel: {},
     pricesAsOf: PRICES_AS_OF,
+    costSource: 'prices',
+    claudeCodeCostResponses: 0,
   };
   const byAgent = new Map<string, Map<string, ModelTally>>();
   const byModel = new Map<string, ModelTally>();
@@ -122,6 +136,11 @@ export function usageReport(tally: UsageTally, options: UsageReportOptions = {})
   for (const model of [...byModel.keys()].sort(byName))
     report.byModel[model] = modelUsage(model, byModel.get(model)!, prices);
   report.unknownModels = [...unknown].sort(byName);
+  report.claudeCodeCostResponses = tally.counted.reduce(
+    (n, f) => n + (f.costUsd === undefined ? 0 : f.responses),
+    0,
+  );
+  report.costSource = costSourceOf(report.claudeCodeCostResponses, report.apiResponses);
   report.totalTokens = sumOf(report.tokens);
   return report;
 }
@@ -129,22 +148,52 @@ export function usageReport(tally: UsageTally, options: UsageReportOptions = {})
 interface ModelTally {
   tokens: UsageTokenCounts;
   responses: number;
+  /** Tokens of the facts without Claude Code's own cost: the part priced from the table. */
+  pricedTokens: UsageTokenCounts;
+  /** Sum of Claude Code's own `costUsd`, and the responses it covers. */
+  knownCost: number;
+  knownResponses: number;
 }
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function count(into: Map<string, ModelTally>, fact: UsageFact): void {
-  const slot = into.get(fact.model) ?? { tokens: zeroUsageTokenCounts(), responses: 0 };
+  const slot = into.get(fact.model) ?? {
+    tokens: zeroUsageTokenCounts(),
+    responses: 0,
+    pricedTokens: zeroUsageTokenCounts(),
+    knownCost: 0,
+    knownResponses: 0,
+  };
   into.set(fact.model, slot);
   addUsageTokenCounts(slot.tokens, fact.tokens);
   slot.responses += fact.responses;
+  if (fact.costUsd === undefined) addUsageTokenCounts(slot.pricedTokens, fact.tokens);
+  else {
+    slot.knownCost += fact.costUsd;
+    slot.knownResponses += fact.responses;
+  }
 }
 
+function costSourceOf(known: number, responses: number): CostSource {
+  if (known === 0) return 'prices';
+  return known >= responses ? 'claude_code' : 'mixed';
+}
+
+/**
+ * One model's usage: Claude Code's own cost where its records gave one, the price table for the
+ * rest. A model with no price is unpriced (cost undefined) unless every response had its own cost.
+ */
 function modelUsage(model: string, m: ModelTally, prices: PriceTable): ModelUsage {
   const { cacheCreation1h, ...tokens } = m.tokens;
-  const out: ModelUsage = { tokens, cacheCreation1h, apiResponses: m.responses };
-  const priced = priceUsage(model, m.tokens, prices);
-  if (priced.cost !== undefined) out.cost = priced.cost;
+  const costSource = costSourceOf(m.knownResponses, m.responses);
+  const out: ModelUsage = { tokens, cacheCreation1h, apiResponses: m.responses, costSource };
+  if (costSource === 'claude_code') {
+    out.cost = m.knownCost;
+    return out;
+  }
+  const priced = priceUsage(model, m.pricedTokens, prices);
+  if (priced.cost !== undefined) out.cost = priced.cost + m.knownCost;
   if (priced.priceKey !== undefined) out.priceKey = priced.priceKey;
   return out;
 }
