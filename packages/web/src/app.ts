@@ -5,6 +5,7 @@ import { errorAnswer } from './error-body.js';
 import { homePage } from './home-page.js';
 import type { LiveStream } from './live-stream.js';
 import { paginate } from './paginate.js';
+import { createResponseCache, type ResponseCache } from './response-cache.js';
 import { filterSessions } from './session-filter.js';
 import { streamRoute } from './sse-route.js';
 import type { StatsReport, WebApi } from './web-api.js';
@@ -18,6 +19,11 @@ export interface WebAppOptions {
   token?: string;
   /** Heartbeat period of the stream. Default 15 s. */
   heartbeatMs?: number;
+  /**
+   * How long an API answer is reused, in ms (0: never); every change the live stream sees drops
+   * them all. Default 2000.
+   */
+  cacheMs?: number;
 }
 
 const REPORTS = new Set<StatsReport>(['agents', 'tools', 'errors', 'cost', 'session']);
@@ -25,6 +31,24 @@ const REPORTS = new Set<StatsReport>(['agents', 'tools', 'errors', 'cost', 'sess
 function statsFilters(c: Context) {
   const q = c.req.query();
   return { days: q.days, session: q.session, phase: q.phase, agent: q.agent };
+}
+
+/** `api` with its answers kept in `cache`, by query and arguments; handoffs (which write a file) are never kept. */
+function cachedApi(api: WebApi, cache: ResponseCache): WebApi {
+  const wrap =
+    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      cache.get(`${name} ${JSON.stringify(args)}`, () => fn(...args)) as Promise<R>;
+  return {
+    sessions: wrap('sessions', api.sessions),
+    show: wrap('show', api.show),
+    events: wrap('events', api.events),
+    stats: wrap('stats', api.stats),
+    alerts: wrap('alerts', api.alerts),
+    snapshots: wrap('snapshots', api.snapshots),
+    handoff: api.handoff,
+    backups: wrap('backups', api.backups),
+  };
 }
 
 function apiRoutes(app: Hono, api: WebApi): void {
@@ -83,7 +107,9 @@ export function createWebApp(options: WebAppOptions): Hono {
       );
     });
   app.get('/', (c) => c.html(homePage(token === undefined ? '' : `?token=${encodeURIComponent(token)}`)));
-  apiRoutes(app, options.api);
+  const cache = createResponseCache(options.cacheMs ?? 2000);
+  live?.subscribe(() => cache.clear());
+  apiRoutes(app, cachedApi(options.api, cache));
   app.get('/api/stream', (c) => {
     if (!live) throw new SatError('NOT_FOUND', '[web] this server has no live stream');
     return streamRoute(c, live, options.heartbeatMs);

@@ -8,6 +8,7 @@ export {
   type StreamMessage,
 } from './live-stream.js';
 export { intParam, type Page, paginate } from './paginate.js';
+export { createResponseCache, type ResponseCache } from './response-cache.js';
 export { startWebServer, type WebServer } from './server.js';
 export { filterSessions, type SessionQuery } from './session-filter.js';
 export type { EventFilters, StatsFilters, StatsReport, WebApi } from './web-api.js';
