@@ -59,7 +59,7 @@ async function readSse(url: string, headers: Record<string, string>, done: (m: S
   return messages;
 }
 
-const toolEvents = (ms: Sse[], command: string) =>
+const toolEvents = <T extends Sse>(ms: T[], command: string): T[] =>
   ms.filter((m) => m.event === 'event' && m.data.includes(command) && m.data.includes('"tool_usage"'));
 
 describe('sat serve: the live stream', () => {

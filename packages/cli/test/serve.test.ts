@@ -87,6 +87,7 @@ describe('the web API answers what the CLI prints with --json', () => {
         await cliJson(home, ['stats', report, '--days', 'all', '--phase', 'phase-1']),
       );
     }
+    expect((await get('/api/stats/agents?days=all&phase=phase-1')).body.agents).not.toHaveLength(0);
     const session = await get(`/api/stats/session?days=all&session=${first}`);
     expect(session.body).toEqual(await cliJson(home, ['stats', 'session', first, '--days', 'all']));
     expect((await get('/api/alerts?days=all')).body).toEqual(
