@@ -55,6 +55,11 @@ describe('the web API answers what the CLI prints with --json', () => {
       cursor = page.body.nextCursor as string | undefined;
     }
     expect(seen).toEqual([...cli].sort((a, b) => b.cost - a.cost).map((s) => s.session));
+    const phase1 = history.sessions.filter((s) => s.phase === 'phase-1').map((s) => s.session);
+    const byPhase = await get('/api/sessions?phase=phase-1&sort=session&limit=1000');
+    expect((byPhase.body.items as Array<{ session: string }>).map((s) => s.session)).toEqual(
+      [...phase1].sort(),
+    );
     const text = await get(`/api/sessions?text=${first.slice(0, 12)}`);
     expect((text.body.items as Array<{ session: string }>).map((s) => s.session)).toContain(first);
   });

@@ -41,6 +41,7 @@ function cachedApi(api: WebApi, cache: ResponseCache): WebApi {
       cache.get(`${name} ${JSON.stringify(args)}`, () => fn(...args)) as Promise<R>;
   return {
     sessions: wrap('sessions', api.sessions),
+    sessionPhase: wrap('sessionPhase', api.sessionPhase),
     show: wrap('show', api.show),
     events: wrap('events', api.events),
     stats: wrap('stats', api.stats),
@@ -54,7 +55,11 @@ function cachedApi(api: WebApi, cache: ResponseCache): WebApi {
 function apiRoutes(app: Hono, api: WebApi): void {
   app.get('/api/sessions', async (c) => {
     const q = c.req.query();
-    const rows = filterSessions(await api.sessions(), q);
+    let rows = filterSessions(await api.sessions(), q);
+    if (q.phase) {
+      const phases = await Promise.all(rows.map((row) => api.sessionPhase(String(row.session))));
+      rows = rows.filter((_, i) => phases[i] === q.phase);
+    }
     return c.json(paginate(rows, q));
   });
   app.get('/api/sessions/:id', async (c) => c.json(await api.show(c.req.param('id'))));

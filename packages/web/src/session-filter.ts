@@ -1,7 +1,7 @@
 import { SatError } from '@sat/core';
 import { intParam } from './paginate.js';
 
-/** The query of `GET /api/sessions`: filters and sort. */
+/** The query of `GET /api/sessions`: filters and sort (`phase` is applied by the app, from the logs). */
 export interface SessionQuery {
   /** `active`, `idle`, `ended`, ... as the rows' `activity` says (prefix match: `ended` matches `ended (imported)`). */
   activity?: string;

@@ -26,6 +26,8 @@ export interface EventFilters {
 export interface WebApi {
   /** `sat sessions --json`: every session row. */
   sessions(): Promise<Array<Record<string, unknown>>>;
+  /** A session's phase of work (its last `phase` event, else its start's, else `'0'`), for `?phase=`. */
+  sessionPhase(session: string): Promise<string>;
   /** `sat show <id> --json`. */
   show(session: string): Promise<unknown>;
   /** `sat events <id> --json`, one parsed line each. */

@@ -3,7 +3,9 @@ import {
   ingestCapture,
   listAlerts,
   readSessionEvents,
+  readSessionPhase,
   SatError,
+  sessionLogFiles,
   sessionOverview,
 } from '@sat/core';
 import type { WebApi } from '@sat/web';
@@ -46,6 +48,7 @@ export function cliWebApi(ctx: CliContext): WebApi {
   const session = (id: string) => asSatError(() => resolveSession(config().paths.logs, id));
   return {
     sessions: async () => (await sessionRows(config())) as unknown as Array<Record<string, unknown>>,
+    sessionPhase: (id) => readSessionPhase(sessionLogFiles(config().paths.logs, id)),
     show: async (id) => sessionOverview(config().paths.logs, await session(id), { prices: config().prices }),
     events: async (id, filters) => {
       const out: Array<Record<string, unknown>> = [];
