@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { captureScript, spoolDir } from '@sat/core';
 import { describe, expect, it } from 'vitest';
@@ -114,5 +115,46 @@ describe('sat serve: the live stream', () => {
     const run = await serving;
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('stopped');
+  });
+
+  it('on another host: a generated token, printed once, needed by every request; SIGTERM stops it', async () => {
+    const home = tempDir();
+    let out = '';
+    const serving = sat(['--home', home, 'serve', '--host', '0.0.0.0', '--port', '0'], {
+      onStdout: (text) => {
+        out += text;
+      },
+    });
+    while (!/token \(printed once\): \S+/.test(out)) await new Promise((r) => setTimeout(r, 20));
+    try {
+      const token = /token \(printed once\): (\S+)/.exec(out)![1]!;
+      const port = /:(\d+)\//.exec(out)![1];
+      const base = `http://127.0.0.1:${port}`;
+      expect(out).toContain(`?token=${token}`);
+      expect((await fetch(`${base}/api/sessions`)).status).toBe(401);
+      expect((await fetch(`${base}/`)).status).toBe(401);
+      const ok = await fetch(`${base}/api/sessions`, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ items: [], total: 0 });
+    } finally {
+      process.emit('SIGTERM');
+    }
+    expect((await serving).code).toBe(0);
+  });
+
+  it('a port in use or out of range is a clear error', async () => {
+    const bad = await sat(['serve', '--port', '70000']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--port');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const taken = await sat(['--home', tempDir(), 'serve', '--port', String(port)]);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
+    } finally {
+      blocker.close();
+    }
   });
 });
