@@ -251,6 +251,29 @@ Examples:
       .option('--height <n>', 'rows of the --once frame (default 24)'),
 });
 
+/** `sat serve`. */
+export const serveCommand = declareCommand({
+  name: 'serve',
+  summary:
+    'serve the JSON API and a live event stream over HTTP (127.0.0.1:8000; a token for any other host)',
+  help: `
+Serves /api (sessions, events, stats, alerts, snapshots, handoffs, backups: the same JSON as the
+commands' --json) and /api/stream (Server-Sent Events of new events, sessions and alerts). On a
+host other than 127.0.0.1 every request needs a token (--token, else one is generated and printed
+once): Authorization: Bearer <token> or ?token=<token>. Ctrl-C stops it. See docs/web.md.
+
+Examples:
+  sat serve
+  sat serve --port 9000 --open
+  sat serve --host 0.0.0.0 --token "$SAT_TOKEN"`,
+  define: (c) =>
+    c
+      .option('--port <n>', 'port to listen on (default 8000; 0 for a free one)')
+      .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+      .option('--token <t>', 'token every request must carry (default: none on 127.0.0.1, else generated)')
+      .option('--open', 'open the page in the browser'),
+});
+
 /** `sat handoff`. */
 export const handoffCommand = declareCommand({
   name: 'handoff',
@@ -751,6 +774,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   command(alertsCommand, async () => (await import('./commands/alerts.js')).run),
   command(statuslineCommand, async () => (await import('./commands/statusline.js')).run),
   command(dashboardCommand, async () => (await import('./commands/dashboard.js')).run),
+  command(serveCommand, async () => (await import('./commands/serve.js')).run),
   group(SNAPSHOT, [
     command(snapshotCreateCommand, async () => (await import('./commands/snapshot.js')).create),
     command(snapshotListCommand, async () => (await import('./commands/snapshot.js')).list),

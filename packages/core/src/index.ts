@@ -98,6 +98,7 @@ export {
   type RestoreResult,
   restoreSession,
 } from './backup/restore-session.js';
+export { readSessionPhase } from './backup/session-phase.js';
 export type { DatabaseBackup } from './backup/session-sources.js';
 export {
   findWorkLeftovers,

@@ -9,7 +9,13 @@ import { resolveSession } from '../session-arg.js';
 
 const DEFAULT_DAYS = 7;
 
-function parseDays(text: string | undefined): number | undefined {
+/**
+ * `--days` of `sat alerts` (and `?days=` of `GET /api/alerts`): default 7, `all` for no limit.
+ *
+ * @example
+ * parseAlertDays('all'); // undefined
+ */
+export function parseAlertDays(text: string | undefined): number | undefined {
   if (text === undefined) return DEFAULT_DAYS;
   if (text === 'all') return undefined;
   const days = Number(text);
@@ -69,7 +75,7 @@ function render(ctx: CliContext, listing: AlertListing, window: string): void {
 /** Lists the alert events of a window and the anomalies of its sessions and days. */
 export const run: HandlerOf<typeof alertsCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
-  const days = parseDays(options.days);
+  const days = parseAlertDays(options.days);
   const session = options.session ? await resolveSession(config.paths.logs, options.session) : undefined;
   const listing = await listAlerts(config, {
     ...(days !== undefined ? { days } : {}),

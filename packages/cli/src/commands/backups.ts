@@ -5,6 +5,8 @@ import {
   isSatError,
   listBackupQueue,
   listBackups,
+  type SatConfig,
+  type StorageTarget,
 } from '@sat/core';
 import { backupTarget } from '../backup-target.js';
 import type { HandlerOf } from '../command-spec.js';
@@ -19,17 +21,21 @@ function backupStatus(check: BackupCheck | undefined): string {
   return check.verified ? 'stored, verified' : 'stored';
 }
 
-/** Lists the session backups the target holds, and those still waiting in the queue for it (even when the target is unreachable). */
-export const run: HandlerOf<typeof backupsCommand> = async (ctx, _args, options) => {
-  const config = ctx.config();
-  const target = await backupTarget(config, options);
+/**
+ * The backups a target holds with their checks, and the queued jobs for it: `json` is what
+ * `sat backups --json` prints and `GET /api/backups` answers (an unreachable target is
+ * `unavailable`, not an error).
+ *
+ * @example
+ * const { json } = await backupsListing(config, await backupTarget(config), false);
+ */
+export async function backupsListing(config: SatConfig, target: StorageTarget, verify: boolean) {
   let backups: BackupListing[] = [];
   let unavailable: string | undefined;
   const checks: BackupCheck[] = [];
   try {
     backups = await listBackups(target);
-    for (const backup of backups)
-      checks.push(await checkBackup(target, backup, { verify: Boolean(options.verify) }));
+    for (const backup of backups) checks.push(await checkBackup(target, backup, { verify }));
   } catch (error) {
     if (!isSatError(error, 'TARGET_UNAVAILABLE')) throw error;
     unavailable = error.message;
@@ -37,14 +43,27 @@ export const run: HandlerOf<typeof backupsCommand> = async (ctx, _args, options)
   const queued = listBackupQueue(config).filter(
     (job) => job.target.name === target.name && job.target.location === target.location,
   );
+  const json = {
+    target: target.name,
+    location: target.location,
+    backups: backups.map((b, i) => ({ ...b, ...checks[i] })),
+    ...(unavailable ? { unavailable } : {}),
+    queued: queued.map(({ manifest, ...job }) => ({ ...job, bytes: manifest.bundle.bytes })),
+  };
+  return { json, backups, checks, queued, unavailable };
+}
+
+/** Lists the session backups the target holds, and those still waiting in the queue for it (even when the target is unreachable). */
+export const run: HandlerOf<typeof backupsCommand> = async (ctx, _args, options) => {
+  const config = ctx.config();
+  const target = await backupTarget(config, options);
+  const { json, backups, checks, queued, unavailable } = await backupsListing(
+    config,
+    target,
+    Boolean(options.verify),
+  );
   if (options.json) {
-    printJson(ctx, {
-      target: target.name,
-      location: target.location,
-      backups: backups.map((b, i) => ({ ...b, ...checks[i] })),
-      ...(unavailable ? { unavailable } : {}),
-      queued: queued.map(({ manifest, ...job }) => ({ ...job, bytes: manifest.bundle.bytes })),
-    });
+    printJson(ctx, json);
     return unavailable || checks.some((check) => check.state === 'damaged') ? 1 : 0;
   }
   if (unavailable) ctx.note(`sat: cannot list the backups: ${unavailable}`);

@@ -1,10 +1,22 @@
-import { followSessionEvents, type ReadIssue, readSessionEvents } from '@sat/core';
+import { type AnySatEvent, followSessionEvents, type ReadIssue, readSessionEvents } from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import { UsageError } from '../errors.js';
 import { summarize } from '../event-summary.js';
 import { formatTime } from '../output.js';
 import type { eventsCommand } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
+
+/**
+ * True when an event passes `sat events`' `--type` (dashes or underscores) and `--agent` filters;
+ * also the filter of `GET /api/sessions/:id/events`.
+ *
+ * @example
+ * eventMatches(event, { type: 'tool-usage' });
+ */
+export function eventMatches(event: AnySatEvent, filters: { type?: string; agent?: string }): boolean {
+  if (filters.type && event.type !== filters.type.replace(/-/g, '_')) return false;
+  return !(filters.agent && event.agent !== filters.agent);
+}
 
 /** Prints a session's events; `--follow` keeps printing until the session ends. */
 export const run: HandlerOf<typeof eventsCommand> = async (ctx, args, options) => {
@@ -32,8 +44,7 @@ export const run: HandlerOf<typeof eventsCommand> = async (ctx, args, options) =
     : readSessionEvents(logsDir, session, { onIssue, fromSeq });
   try {
     for await (const event of source) {
-      if (options.type && event.type !== options.type.replace(/-/g, '_')) continue;
-      if (options.agent && event.agent !== options.agent) continue;
+      if (!eventMatches(event, options)) continue;
       if (options.json) ctx.print(JSON.stringify(event));
       else
         ctx.print(

@@ -1,28 +1,8 @@
-import {
-  listSessions,
-  type SessionActivity,
-  type SessionInfo,
-  sessionActivity,
-  sessionUsage,
-  type TokenCounts,
-} from '@sat/core';
+import type { SessionActivity, SessionInfo, TokenCounts } from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import { formatBytes, formatCost, formatTime, formatTokens, printJson, printTable } from '../output.js';
 import type { sessionsCommand } from '../registry.js';
-
-/** A session as listed: its log facts plus its tokens and cost (sub-agents included). */
-interface SessionRow extends SessionInfo {
-  tokens: TokenCounts;
-  /** USD of the models with a price. */
-  cost: number;
-  /** Models with no price (their tokens are counted, not priced). */
-  unknownModels: string[];
-  /** Tokens of the models with no price. */
-  unpricedTokens: number;
-  apiResponses: number;
-  /** Whether it is current: the one meaning of "active" every command uses. */
-  activity: SessionActivity;
-}
+import { sessionRows } from '../session-rows.js';
 
 function totalTokens(tokens: TokenCounts): number {
   return tokens.input + tokens.output + tokens.cacheCreation + tokens.cacheRead;
@@ -32,21 +12,7 @@ function totalTokens(tokens: TokenCounts): number {
 export const run: HandlerOf<typeof sessionsCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const logsDir = config.paths.logs;
-  const sessions = await listSessions(logsDir);
-  const rows: SessionRow[] = [];
-  const now = Date.now();
-  for (const info of sessions) {
-    const usage = await sessionUsage(logsDir, info.session, { prices: config.prices });
-    rows.push({
-      ...info,
-      tokens: usage.tokens,
-      cost: usage.cost,
-      unknownModels: usage.unknownModels,
-      unpricedTokens: usage.unpricedTokens,
-      apiResponses: usage.apiResponses,
-      activity: sessionActivity(info, now),
-    });
-  }
+  const rows = await sessionRows(config);
   if (options.json) {
     printJson(ctx, rows);
     return 0;

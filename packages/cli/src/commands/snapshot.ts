@@ -6,6 +6,7 @@ import {
   listSnapshots,
   loadSnapshot,
   promptText,
+  type SatConfig,
   SNAPSHOT_TRIGGERS,
   type Snapshot,
   type SnapshotTrigger,
@@ -77,11 +78,23 @@ export const create: HandlerOf<typeof snapshotCreateCommand> = async (ctx, args,
   return 0;
 };
 
+/**
+ * A session's snapshots and the warnings of reading them, as `sat snapshot list --json` prints
+ * them (with the session) and `GET /api/sessions/:id/snapshots` answers.
+ *
+ * @example
+ * const { snapshots } = snapshotListing(config, session);
+ */
+export function snapshotListing(config: SatConfig, session: string) {
+  const warnings: string[] = [];
+  const snapshots = listSnapshots(config, session, { onIssue: (issue) => warnings.push(issue.message) });
+  return { session, snapshots, warnings };
+}
+
 export const list: HandlerOf<typeof snapshotListCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const session = await currentSession(config.paths.logs, args[0]);
-  const warnings: string[] = [];
-  const metas = listSnapshots(config, session, { onIssue: (issue) => warnings.push(issue.message) });
+  const { snapshots: metas, warnings } = snapshotListing(config, session);
   if (options.json) {
     printJson(ctx, { session, snapshots: metas, warnings });
     return 0;

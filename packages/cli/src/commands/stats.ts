@@ -301,14 +301,20 @@ interface Report<T> {
   render(ctx: CliContext, result: T, csv: boolean): void;
 }
 
-/** Brings the store up to date with the log, runs a report's query and prints it (table, CSV or JSON). */
-async function runReport<T>(
+/**
+ * Brings the store up to date with the log and runs a report's query with the filters of
+ * `sat stats` (`--days`, `--session` or the session argument, `--phase`, `--agent`); also the
+ * answer of `GET /api/stats/<report>`. `stale` is the note on a range the store does not cover.
+ *
+ * @example
+ * const { result } = await queryReport(ctx, (s, q) => s.costAnalysis(q), undefined, { days: '7' });
+ */
+export async function queryReport<T>(
   ctx: CliContext,
-  report: Report<T>,
+  run: (store: SqliteStore, query: AnalyticsQuery) => Promise<T>,
   session: string | undefined,
-  options: StatsOptions,
-): Promise<number> {
-  if (options.json && options.csv) throw new UsageError('give --json or --csv, not both');
+  options: Pick<StatsOptions, 'days' | 'session' | 'phase' | 'agent'>,
+): Promise<{ result: T; stale?: string }> {
   const logsDir = ctx.config().paths.logs;
   const sessionArg = session ?? options.session;
   const query: AnalyticsQuery = {
@@ -321,11 +327,32 @@ async function runReport<T>(
   let result: T;
   try {
     await store.ingestLog();
-    result = await report.query(store, query);
+    result = await run(store, query);
   } finally {
     await store.close();
   }
   const stale = query.session === undefined ? await staleRangeNote(logsDir, query.days) : undefined;
+  return { result, ...(stale !== undefined ? { stale } : {}) };
+}
+
+/** The store query of each report, by its `sat stats` name. */
+export const REPORT_QUERIES = {
+  agents: (s: SqliteStore, q: AnalyticsQuery) => s.agentPerformance(q),
+  tools: (s: SqliteStore, q: AnalyticsQuery) => s.toolEffectiveness(q),
+  errors: (s: SqliteStore, q: AnalyticsQuery) => s.errorPatterns(q),
+  cost: (s: SqliteStore, q: AnalyticsQuery) => s.costAnalysis(q),
+  session: (s: SqliteStore, q: AnalyticsQuery): Promise<SessionSummary | null> => s.sessionSummary(q),
+};
+
+/** Runs a report (see {@link queryReport}) and prints it (table, CSV or JSON). */
+async function runReport<T>(
+  ctx: CliContext,
+  report: Report<T>,
+  session: string | undefined,
+  options: StatsOptions,
+): Promise<number> {
+  if (options.json && options.csv) throw new UsageError('give --json or --csv, not both');
+  const { result, stale } = await queryReport(ctx, report.query, session, options);
   if (stale !== undefined) ctx.note(`sat: ${stale}`);
   if (options.json) printJson(ctx, result);
   else if (stale === undefined || options.csv) report.render(ctx, result, options.csv === true);
@@ -334,26 +361,26 @@ async function runReport<T>(
 
 /** `sat stats agents`: per agent type. */
 export const agents: HandlerOf<typeof statsAgentsCommand> = (ctx, _args, options) =>
-  runReport(ctx, { query: (s, q) => s.agentPerformance(q), render: renderAgents }, undefined, options);
+  runReport(ctx, { query: REPORT_QUERIES.agents, render: renderAgents }, undefined, options);
 
 /** `sat stats tools`: per tool. */
 export const tools: HandlerOf<typeof statsToolsCommand> = (ctx, _args, options) =>
-  runReport(ctx, { query: (s, q) => s.toolEffectiveness(q), render: renderTools }, undefined, options);
+  runReport(ctx, { query: REPORT_QUERIES.tools, render: renderTools }, undefined, options);
 
 /** `sat stats errors`: per error fingerprint. */
 export const errors: HandlerOf<typeof statsErrorsCommand> = (ctx, _args, options) =>
-  runReport(ctx, { query: (s, q) => s.errorPatterns(q), render: renderErrors }, undefined, options);
+  runReport(ctx, { query: REPORT_QUERIES.errors, render: renderErrors }, undefined, options);
 
 /** `sat stats cost`: tokens and cost in total, per phase, agent and model. */
 export const cost: HandlerOf<typeof statsCostCommand> = (ctx, _args, options) =>
-  runReport(ctx, { query: (s, q) => s.costAnalysis(q), render: renderCost }, undefined, options);
+  runReport(ctx, { query: REPORT_QUERIES.cost, render: renderCost }, undefined, options);
 
 /** `sat stats session [id]`: one session's figures (default: the latest). */
 export const session: HandlerOf<typeof statsSessionCommand> = (ctx, [id], options) =>
   runReport<SessionSummary | null>(
     ctx,
     {
-      query: (s, q) => s.sessionSummary(q),
+      query: REPORT_QUERIES.session,
       render: (c, result, csv) => {
         if (result === null)
           c.note('no session in the analytics store for these filters (import or log one first)');

@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { captureScript, spoolDir } from '@sat/core';
+import { describe, expect, it } from 'vitest';
+import { sat, tempDir } from './helpers.js';
+
+function fireHook(script: string, project: string, hook: string, payload: object): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', [script, hook], {
+      env: { ...process.env, CLAUDE_PROJECT_DIR: project },
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hook ${hook} exited ${code}`))));
+    child.stdin.end(JSON.stringify(payload));
+  });
+}
+
+interface Sse {
+  id?: string;
+  event?: string;
+  data: string;
+}
+
+/** Reads Server-Sent Events from `url` until `done` says so; the messages and the time each came. */
+async function readSse(url: string, headers: Record<string, string>, done: (m: Sse[]) => boolean) {
+  const controller = new AbortController();
+  const res = await fetch(url, { headers, signal: controller.signal });
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const messages: Array<Sse & { at: number }> = [];
+  let buffer = '';
+  const timeout = setTimeout(() => controller.abort(), 20_000);
+  try {
+    while (!done(messages)) {
+      const { value, done: ended } = await reader.read();
+      if (ended) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut = buffer.indexOf('\n\n');
+      while (cut >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const m: Sse & { at: number } = { data: '', at: Date.now() };
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id:')) m.id = line.slice(3).trim();
+          else if (line.startsWith('event:')) m.event = line.slice(6).trim();
+          else if (line.startsWith('data:')) m.data += line.slice(5).trim();
+        }
+        if (m.event) messages.push(m);
+        cut = buffer.indexOf('\n\n');
+      }
+    }
+  } finally {
+    clearTimeout(timeout);
+    controller.abort();
+  }
+  return messages;
+}
+
+const toolEvents = <T extends Sse>(ms: T[], command: string): T[] =>
+  ms.filter((m) => m.event === 'event' && m.data.includes(command) && m.data.includes('"tool_usage"'));
+
+describe('sat serve: the live stream', () => {
+  it('sends a hook-fired tool call within a second, and only what was missed after Last-Event-ID', async () => {
+    const home = tempDir();
+    const logsDir = join(home, 'logs');
+    mkdirSync(join(spoolDir(logsDir), '.tmp'), { recursive: true });
+    const script = join(home, 'capture.sh');
+    writeFileSync(script, captureScript({ spoolDir: spoolDir(logsDir) }));
+    const session = '0b8e2c1a-1111-4222-8333-444455556666';
+    const fire = (hook: string, extra: object = {}) =>
+      fireHook(script, home, hook, { session_id: session, cwd: home, hook_event_name: hook, ...extra });
+    const toolCall = async (command: string, id: string) => {
+      const call = { tool_name: 'Bash', tool_input: { command }, tool_use_id: id };
+      await fire('PreToolUse', call);
+      await fire('PostToolUse', { ...call, tool_response: { stdout: 'ok' } });
+    };
+    let url = '';
+    const serving = sat(['--home', home, 'serve', '--port', '0'], {
+      onStdout: (text) => {
+        url = /listening on (http:\/\/\S+?)\/\s/.exec(text)?.[1] ?? url;
+      },
+    });
+    try {
+      while (!url) await new Promise((r) => setTimeout(r, 20));
+      await fire('SessionStart', { source: 'startup' });
+      let firedAt = 0;
+      const live = readSse(`${url}/api/stream`, {}, (ms) => toolEvents(ms, 'echo first').length > 0);
+      await new Promise((r) => setTimeout(r, 200));
+      firedAt = Date.now();
+      await toolCall('echo first', 'toolu_01');
+      const seen = await live;
+      const first = toolEvents(seen, 'echo first')[0]!;
+      expect(first.at - firedAt).toBeLessThan(1000);
+      expect(seen.some((m) => m.event === 'session' && m.data.includes(session))).toBe(true);
+      const lastId = seen.at(-1)!.id!;
+
+      await toolCall('echo second', 'toolu_02');
+      await new Promise((r) => setTimeout(r, 800));
+      const again = await readSse(
+        `${url}/api/stream`,
+        { 'last-event-id': lastId },
+        (ms) => toolEvents(ms, 'echo second').length > 0,
+      );
+      expect(again.every((m) => Number(m.id) > Number(lastId))).toBe(true);
+      expect(toolEvents(again, 'echo first')).toEqual([]);
+      expect(toolEvents(again, 'echo second')).toHaveLength(1);
+    } finally {
+      while (!url) await new Promise((r) => setTimeout(r, 20));
+      process.emit('SIGINT');
+    }
+    const run = await serving;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('stopped');
+  });
+
+  it('on another host: a generated token, printed once, needed by every request; SIGTERM stops it', async () => {
+    const home = tempDir();
+    let out = '';
+    const serving = sat(['--home', home, 'serve', '--host', '0.0.0.0', '--port', '0'], {
+      onStdout: (text) => {
+        out += text;
+      },
+    });
+    while (!/token \(printed once\): \S+/.test(out)) await new Promise((r) => setTimeout(r, 20));
+    try {
+      const token = /token \(printed once\): (\S+)/.exec(out)![1]!;
+      const port = /:(\d+)\//.exec(out)![1];
+      const base = `http://127.0.0.1:${port}`;
+      expect(out).toContain(`?token=${token}`);
+      expect((await fetch(`${base}/api/sessions`)).status).toBe(401);
+      expect((await fetch(`${base}/`)).status).toBe(401);
+      const ok = await fetch(`${base}/api/sessions`, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ items: [], total: 0 });
+    } finally {
+      process.emit('SIGTERM');
+    }
+    expect((await serving).code).toBe(0);
+  });
+
+  it('a port in use or out of range is a clear error', async () => {
+    const bad = await sat(['serve', '--port', '70000']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--port');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const taken = await sat(['--home', tempDir(), 'serve', '--port', String(port)]);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,138 @@
+import { SatError } from '@sat/core';
+import { type Context, Hono } from 'hono';
+import { requestToken, tokenMatches } from './auth.js';
+import { errorAnswer } from './error-body.js';
+import { homePage } from './home-page.js';
+import type { LiveStream } from './live-stream.js';
+import { paginate } from './paginate.js';
+import { createResponseCache, type ResponseCache } from './response-cache.js';
+import { filterSessions } from './session-filter.js';
+import { streamRoute } from './sse-route.js';
+import type { StatsReport, WebApi } from './web-api.js';
+
+/** Options of {@link createWebApp}. */
+export interface WebAppOptions {
+  api: WebApi;
+  /** The live stream behind `/api/stream` (absent: the route answers 404). */
+  live?: LiveStream;
+  /** When set, every request needs it (`Authorization: Bearer` or `?token=`). */
+  token?: string;
+  /** Heartbeat period of the stream. Default 15 s. */
+  heartbeatMs?: number;
+  /**
+   * How long an API answer is reused, in ms (0: never); every change the live stream sees drops
+   * them all. Default 2000.
+   */
+  cacheMs?: number;
+}
+
+const REPORTS = new Set<StatsReport>(['agents', 'tools', 'errors', 'cost', 'session']);
+
+function statsFilters(c: Context) {
+  const q = c.req.query();
+  return { days: q.days, session: q.session, phase: q.phase, agent: q.agent };
+}
+
+/** `api` with its answers kept in `cache`, by query and arguments; handoffs (which write a file) are never kept. */
+function cachedApi(api: WebApi, cache: ResponseCache): WebApi {
+  const wrap =
+    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      cache.get(`${name} ${JSON.stringify(args)}`, () => fn(...args)) as Promise<R>;
+  return {
+    sessions: wrap('sessions', api.sessions),
+    sessionPhase: wrap('sessionPhase', api.sessionPhase),
+    show: wrap('show', api.show),
+    events: wrap('events', api.events),
+    stats: wrap('stats', api.stats),
+    alerts: wrap('alerts', api.alerts),
+    snapshots: wrap('snapshots', api.snapshots),
+    handoff: api.handoff,
+    backups: wrap('backups', api.backups),
+  };
+}
+
+function apiRoutes(app: Hono, api: WebApi): void {
+  app.get('/api/sessions', async (c) => {
+    const q = c.req.query();
+    let rows = filterSessions(await api.sessions(), q);
+    if (q.phase) {
+      const phases = await Promise.all(rows.map((row) => api.sessionPhase(String(row.session))));
+      rows = rows.filter((_, i) => phases[i] === q.phase);
+    }
+    return c.json(paginate(rows, q));
+  });
+  app.get('/api/sessions/:id', async (c) => c.json(await api.show(c.req.param('id'))));
+  app.get('/api/sessions/:id/events', async (c) => {
+    const q = c.req.query();
+    const events = await api.events(c.req.param('id'), { type: q.type, agent: q.agent });
+    return c.json(paginate(events, q));
+  });
+  app.get('/api/sessions/:id/snapshots', async (c) => c.json(await api.snapshots(c.req.param('id'))));
+  app.get('/api/sessions/:id/handoff', async (c) => c.json(await api.handoff(c.req.param('id'))));
+  app.get('/api/stats/:report', async (c) => {
+    const report = c.req.param('report') as StatsReport;
+    if (!REPORTS.has(report))
+      throw new SatError(
+        'NOT_FOUND',
+        `[web] no report '${report}': the reports are ${[...REPORTS].join(', ')}`,
+      );
+    return c.json(await api.stats(report, statsFilters(c)));
+  });
+  app.get('/api/alerts', async (c) =>
+    c.json(await api.alerts({ days: c.req.query('days'), session: c.req.query('session') })),
+  );
+  app.get('/api/backups', async (c) => c.json(await api.backups()));
+}
+
+/**
+ * The Hono app of `sat serve`: the token check on every request, the JSON API under `/api`, the
+ * live stream, the placeholder page at `/`, and JSON errors `{ error: { code, message } }`.
+ *
+ * @example
+ * const app = createWebApp({ api, token: 'secret' });
+ * await app.request('/api/sessions', { headers: { authorization: 'Bearer secret' } });
+ */
+export function createWebApp(options: WebAppOptions): Hono {
+  const app = new Hono();
+  const { token, live } = options;
+  if (token !== undefined)
+    app.use('*', async (c, next) => {
+      if (tokenMatches(token, requestToken(c.req.header('authorization'), c.req.query('token'))))
+        return next();
+      return c.json(
+        {
+          error: {
+            code: 'USAGE',
+            message:
+              '[web] missing or wrong token: send Authorization: Bearer <token> or ?token=<token> (sat serve printed it)',
+          },
+        },
+        401,
+      );
+    });
+  app.get('/', (c) => c.html(homePage(token === undefined ? '' : `?token=${encodeURIComponent(token)}`)));
+  const cache = createResponseCache(options.cacheMs ?? 2000);
+  live?.subscribe(() => cache.clear());
+  apiRoutes(app, cachedApi(options.api, cache));
+  app.get('/api/stream', (c) => {
+    if (!live) throw new SatError('NOT_FOUND', '[web] this server has no live stream');
+    return streamRoute(c, live, options.heartbeatMs);
+  });
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          code: 'NOT_FOUND',
+          message: `[web] no route ${c.req.method} ${c.req.path} (see docs/web.md)`,
+        },
+      },
+      404,
+    ),
+  );
+  app.onError((error, c) => {
+    const answer = errorAnswer(error);
+    return c.json(answer.body, answer.status);
+  });
+  return app;
+}

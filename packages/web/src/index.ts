@@ -1,0 +1,14 @@
+export { createWebApp, type WebAppOptions } from './app.js';
+export { generateToken, requestToken, tokenMatches } from './auth.js';
+export { type ErrorBody, errorAnswer } from './error-body.js';
+export {
+  createLiveStream,
+  type LiveStream,
+  type LiveStreamOptions,
+  type StreamMessage,
+} from './live-stream.js';
+export { intParam, type Page, paginate } from './paginate.js';
+export { createResponseCache, type ResponseCache } from './response-cache.js';
+export { startWebServer, type WebServer } from './server.js';
+export { filterSessions, type SessionQuery } from './session-filter.js';
+export type { EventFilters, StatsFilters, StatsReport, WebApi } from './web-api.js';
