@@ -2,9 +2,19 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { captureScript, spoolDir } from '@sat/core';
+import { pathToFileURL } from 'node:url';
+import { captureScript, readSessionEvents, spoolDir } from '@sat/core';
 import { describe, expect, it } from 'vitest';
-import { sat, tempDir } from './helpers.js';
+import { REPO, sat, tempDir } from './helpers.js';
+
+/** The SDK's http/json body builder of core's OTLP tests (packages/core/test/otel/otlp-sdk.ts). */
+async function otlpLogsBody(
+  records: Array<{ name: string; at: number; attributes: Record<string, string | number> }>,
+): Promise<Uint8Array> {
+  const url = pathToFileURL(join(REPO, 'packages/core/test/otel/otlp-sdk.ts')).href;
+  const sdk = (await import(url)) as { otlpLogsBody(r: typeof records): Promise<Uint8Array> };
+  return sdk.otlpLogsBody(records);
+}
 
 function fireHook(script: string, project: string, hook: string, payload: object): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -138,6 +148,70 @@ describe('sat serve: the live stream', () => {
       expect(await ok.json()).toEqual({ items: [], total: 0 });
     } finally {
       process.emit('SIGTERM');
+    }
+    expect((await serving).code).toBe(0);
+  });
+
+  it("receives Claude Code's OpenTelemetry (OTLP/HTTP JSON from the SDK's serializer): idempotent, partial success, JSON only", async () => {
+    const home = tempDir();
+    const session = '0b8e2c1a-7777-4222-8333-444455556666';
+    let url = '';
+    const serving = sat(['--home', home, 'serve', '--port', '0'], {
+      onStdout: (text) => {
+        url = /listening on (http:\/\/\S+?)\/\s/.exec(text)?.[1] ?? url;
+      },
+    });
+    try {
+      while (!url) await new Promise((r) => setTimeout(r, 20));
+      const at = Date.now() - 60_000;
+      const body = await otlpLogsBody([
+        {
+          name: 'api_request',
+          at,
+          attributes: {
+            'session.id': session,
+            model: 'claude-sonnet-4-5',
+            cost_usd: 0.0123,
+            duration_ms: '2100',
+            input_tokens: '12',
+            output_tokens: '340',
+            cache_read_tokens: '9000',
+            cache_creation_tokens: '500',
+            request_id: 'req_otel_1',
+            query_source: 'main',
+          },
+        },
+        {
+          name: 'tool_result',
+          at: at + 1000,
+          attributes: {
+            'session.id': session,
+            tool_name: 'Bash',
+            tool_use_id: 'toolu_otel_1',
+            success: 'true',
+            duration_ms: '40',
+          },
+        },
+        { name: 'tool_result', at, attributes: { 'session.id': session } },
+      ]);
+      const post = (payload: Uint8Array | string, type = 'application/json') =>
+        fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': type }, body: payload });
+      const first = await post(body);
+      expect(first.status).toBe(200);
+      expect(await first.json()).toEqual({
+        partialSuccess: { rejectedLogRecords: 1, errorMessage: expect.stringContaining('has no tool_name') },
+      });
+      expect((await post(body)).status).toBe(200);
+      // Read the log directly: an in-process `sat events` would queue behind the running serve.
+      const types: string[] = [];
+      for await (const event of readSessionEvents(join(home, 'logs'), session)) types.push(event.type);
+      expect(types.filter((t) => t === 'api_response')).toHaveLength(1);
+      expect(types.filter((t) => t === 'tool_usage')).toHaveLength(1);
+      expect((await post('not json')).status).toBe(400);
+      expect((await post(body, 'application/x-protobuf')).status).toBe(415);
+    } finally {
+      while (!url) await new Promise((r) => setTimeout(r, 20));
+      process.emit('SIGINT');
     }
     expect((await serving).code).toBe(0);
   });

@@ -4,6 +4,7 @@ import { requestToken, tokenMatches } from './auth.js';
 import { errorAnswer } from './error-body.js';
 import { homePage } from './home-page.js';
 import type { LiveStream } from './live-stream.js';
+import { type OtlpReceiver, otlpRoutes } from './otlp-routes.js';
 import { paginate } from './paginate.js';
 import { createResponseCache, type ResponseCache } from './response-cache.js';
 import { filterSessions } from './session-filter.js';
@@ -24,6 +25,8 @@ export interface WebAppOptions {
    * them all. Default 2000.
    */
   cacheMs?: number;
+  /** The OTLP receiver behind `POST /v1/logs` and `/v1/metrics` (absent: those routes answer 404). */
+  otlp?: OtlpReceiver;
 }
 
 const REPORTS = new Set<StatsReport>(['agents', 'tools', 'errors', 'cost', 'session']);
@@ -115,6 +118,14 @@ export function createWebApp(options: WebAppOptions): Hono {
   const cache = createResponseCache(options.cacheMs ?? 2000);
   live?.subscribe(() => cache.clear());
   apiRoutes(app, cachedApi(options.api, cache));
+  if (options.otlp) {
+    const receive = options.otlp;
+    otlpRoutes(app, async (signal, body) => {
+      const receipt = await receive(signal, body);
+      if (receipt.appended > 0) cache.clear();
+      return receipt;
+    });
+  }
   app.get('/api/stream', (c) => {
     if (!live) throw new SatError('NOT_FOUND', '[web] this server has no live stream');
     return streamRoute(c, live, options.heartbeatMs);

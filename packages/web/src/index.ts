@@ -7,6 +7,7 @@ export {
   type LiveStreamOptions,
   type StreamMessage,
 } from './live-stream.js';
+export { type OtlpReceiver, otlpRoutes } from './otlp-routes.js';
 export { intParam, type Page, paginate } from './paginate.js';
 export { createResponseCache, type ResponseCache } from './response-cache.js';
 export { startWebServer, type WebServer } from './server.js';

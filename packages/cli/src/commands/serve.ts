@@ -4,6 +4,7 @@ import {
   listAlerts,
   readSessionEvents,
   readSessionPhase,
+  receiveOtlp,
   SatError,
   sessionLogFiles,
   sessionOverview,
@@ -109,7 +110,12 @@ export const run: HandlerOf<typeof serveCommand> = async (ctx, _args, options) =
     logsDir: config.paths.logs,
     ingest: () => ingestCapture(config),
   });
-  const app = web.createWebApp({ api: cliWebApi(ctx), live, ...(token ? { token } : {}) });
+  const app = web.createWebApp({
+    api: cliWebApi(ctx),
+    live,
+    otlp: (signal, body) => receiveOtlp(config, signal, body),
+    ...(token ? { token } : {}),
+  });
   let server: Awaited<ReturnType<typeof web.startWebServer>>;
   try {
     server = await web.startWebServer(app, { host, port });
