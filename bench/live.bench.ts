@@ -1,13 +1,3 @@
-/**
- * The live path of `sat dashboard`: the latency from a tool call's hook firing to that call being
- * visible in the dashboard's view model. Each sample spawns the capture script the way Claude
- * Code runs it (`sh capture.sh PreToolUse` then `PostToolUse`, payload on stdin, CLAUDE_PROJECT_DIR
- * set) and polls the view model (fed by `createLiveWatch` running the whole capture pipeline, as
- * `sat dashboard` does: fs.watch plus a 250 ms polling fallback) until the call shows. The floor,
- * measured in the same run, is the hook process's own wall time (spawn to exit): nothing can be
- * visible before the payload is written.
- */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -19,27 +9,13 @@ import {
   sessionSummaryFilePath,
   spoolDir,
 } from '@sat/core';
+import { fireHook } from '@sat/core/fixtures';
 import { applyLiveBatch, emptyLiveModel } from '../packages/cli/src/dashboard/live-model.ts';
 import { dashboardView, INITIAL_UI } from '../packages/cli/src/dashboard/view-model.ts';
 import { heading, note, percentile, report, stats, withTempDir } from './lib.ts';
 
 const SAMPLES = 60;
 const SESSION = '5f3c1d2e-0000-4000-8000-00000000live';
-
-function fireHook(script: string, project: string, hook: string, payload: object): Promise<number> {
-  const start = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', [script, hook], {
-      env: { ...process.env, CLAUDE_PROJECT_DIR: project },
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve(performance.now() - start) : reject(new Error(`hook exited ${code}`)),
-    );
-    child.stdin.end(JSON.stringify(payload));
-  });
-}
 
 await withTempDir('sat-bench-live-', async (root) => {
   const config = loadConfig({ root });

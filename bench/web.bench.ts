@@ -1,16 +1,7 @@
-/**
- * `sat serve`: the API's latency per endpoint on a generated store (plantedHistory, 400 sessions
- * of 100 events), over real HTTP to a server on a free port, and the live stream's latency from a
- * hook firing (the capture script, as Claude Code runs it) to an SSE client holding the tool call.
- * Measured twice: with the answer cache off (every request runs the CLI's query) and as `sat
- * serve` runs (answers kept 2 s, dropped on every change the live stream sees). The floors, from the same run: an HTTP round trip to a route that does nothing (the 404 JSON
- * answer), and the hook process's own wall time.
- */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureScript, EventWriter, ingestCapture, loadConfig, spoolDir } from '@sat/core';
-import { plantedHistory } from '@sat/core/fixtures';
+import { fireHook, plantedHistory } from '@sat/core/fixtures';
 import { cliWebApi } from '../packages/cli/src/commands/serve.ts';
 import { createContext } from '../packages/cli/src/context.ts';
 import { createLiveStream, createWebApp, startWebServer } from '../packages/web/src/index.ts';
@@ -20,21 +11,6 @@ const SESSIONS = 400;
 const SAMPLES = 30;
 const LIVE_SAMPLES = 40;
 const SESSION = '7a1d2c3b-0000-4000-8000-000000000web';
-
-function fireHook(script: string, project: string, hook: string, payload: object): Promise<number> {
-  const start = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', [script, hook], {
-      env: { ...process.env, CLAUDE_PROJECT_DIR: project },
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve(performance.now() - start) : reject(new Error(`hook exited ${code}`)),
-    );
-    child.stdin.end(JSON.stringify(payload));
-  });
-}
 
 async function timeGet(url: string): Promise<number> {
   const start = performance.now();

@@ -1,28 +1,17 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureScript, spoolDir } from '@sat/core';
+import { fireHook } from '@sat/core/fixtures';
 import { describe, expect, it } from 'vitest';
 import { BUILT_BIN, satProcess, tempDir } from './helpers.js';
 
 const hasTmux = spawnSync('which', ['tmux']).status === 0;
 
-function fireHook(script: string, project: string, hook: string, payload: object): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', [script, hook], {
-      env: { ...process.env, CLAUDE_PROJECT_DIR: project },
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hook ${hook} exited ${code}`))));
-    child.stdin.end(JSON.stringify(payload));
-  });
-}
-
 function setupHome(): {
   home: string;
   script: string;
-  fire: (session: string, hook: string, extra?: object) => Promise<void>;
+  fire: (session: string, hook: string, extra?: object) => Promise<number>;
 } {
   const home = tempDir();
   const logsDir = join(home, 'logs');

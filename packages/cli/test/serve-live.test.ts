@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { captureScript, readSessionEvents, spoolDir } from '@sat/core';
+import { fireHook } from '@sat/core/fixtures';
 import { describe, expect, it } from 'vitest';
 import { REPO, sat, tempDir } from './helpers.js';
 
@@ -14,18 +14,6 @@ async function otlpLogsBody(
   const url = pathToFileURL(join(REPO, 'packages/core/test/otel/otlp-sdk.ts')).href;
   const sdk = (await import(url)) as { otlpLogsBody(r: typeof records): Promise<Uint8Array> };
   return sdk.otlpLogsBody(records);
-}
-
-function fireHook(script: string, project: string, hook: string, payload: object): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', [script, hook], {
-      env: { ...process.env, CLAUDE_PROJECT_DIR: project },
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hook ${hook} exited ${code}`))));
-    child.stdin.end(JSON.stringify(payload));
-  });
 }
 
 interface Sse {
