@@ -41,10 +41,15 @@ async function gather(
   const now = Date.now();
   const digests = await readSessionDigests(config.paths.logs, { cacheDir: digestCacheDir(config) });
   const localIds = new Set(listSessionIds(config.paths.logs));
-  let session = options.session;
-  if (session !== undefined && session !== 'active') {
-    session = await resolveSession(config.paths.logs, session).catch(() => session);
-  } else if (session === 'active') session = await resolveSession(config.paths.logs, session);
+  // An id that is not on this machine may still be in a backup: it is kept as given.
+  const given = options.session;
+  const session =
+    given === undefined
+      ? undefined
+      : await resolveSession(config.paths.logs, given).catch((error) => {
+          if (given === 'active') throw error;
+          return given;
+        });
   const request = resolveRequest(
     { scope: args[0], phase: args[1], days: options.days, session },
     digests,

@@ -11,7 +11,7 @@ import {
   type StoredSessionUnreadable,
 } from '@sat/core';
 import type { SqliteStore } from '@sat/store-sqlite';
-import { sqliteDatabaseBackup } from '../backup-target.js';
+import { backupTarget, sqliteDatabaseBackup } from '../backup-target.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { transferBar } from '../transfer-progress.js';
@@ -52,7 +52,6 @@ async function reviewTargets(config: SatConfig): Promise<{
 }> {
   const unreadable: StoredSessionUnreadable[] = [];
   const out: { backupTarget?: StorageTarget; archiveTarget?: StorageTarget } = {};
-  const { backupTarget } = await import('../backup-target.js');
   try {
     out.backupTarget = await backupTarget(config);
   } catch (error) {
