@@ -309,11 +309,13 @@ session's transcript.
 Examples:
   sat handoff                    # the current session
   sat handoff 019ab5f0 --max-tokens 1000
-  sat handoff --print            # also print the Markdown`,
+  sat handoff --print            # also print the Markdown
+  sat handoff 019ab5f0 --latest --json   # the newest handoff already written (writes nothing)`,
   define: (c) =>
     c
       .argument('[session]', "session id, a unique prefix of one, or 'active' (default: the current session)")
       .option('--max-tokens <n>', 'largest handoff in estimated tokens (default handoff.maxTokens)')
+      .option('--latest', 'show the newest handoff already written instead of writing one')
       .option('--print', 'print the Markdown instead of a summary')
       .option('--json', 'print the result as JSON (the Markdown included)'),
 });
