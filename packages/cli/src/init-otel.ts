@@ -29,7 +29,12 @@ export interface OtelStepResult {
   conflicts: OtelEnvConflict[];
 }
 
-/** `--port` of `sat init --otel`: a port from 1 to 65535, default 8000 (as `sat serve`). */
+/**
+ * `--port` of `sat init --otel`: a port from 1 to 65535, default 8000 (as `sat serve`).
+ *
+ * @example
+ * parseOtelPort('9000'); // 9000
+ */
 export function parseOtelPort(text: string | undefined): number {
   if (text === undefined) return DEFAULT_OTEL_PORT;
   const port = Number(text);
@@ -43,6 +48,9 @@ export function parseOtelPort(text: string | undefined): number {
 /**
  * The target of `sat init --otel` from its options. A token goes only into a file that is not
  * shared: `settings.json` of the project is usually committed, so `--token` there is refused.
+ *
+ * @example
+ * otelTarget({ port: '9000', token: 't0k' }, 'local'); // { port: 9000, token: 't0k' }
  */
 export function otelTarget(options: { port?: string; token?: string }, scope: SettingsScope): OtelEnvTarget {
   const target: OtelEnvTarget = { port: parseOtelPort(options.port) };
@@ -58,7 +66,13 @@ export function otelTarget(options: { port?: string; token?: string }, scope: Se
   return { ...target, token: options.token };
 }
 
-/** Sets the telemetry variables in `file` and prints what Claude Code will export and where. */
+/**
+ * Sets the telemetry variables in `file` (see `installOtelEnv`) and, unless `json`, prints what
+ * Claude Code will export, where, and how to start `sat serve`.
+ *
+ * @example
+ * const { added, conflicts } = otelStep(ctx, '/repo/.claude/settings.json', { port: 8000 }, {});
+ */
 export function otelStep(
   ctx: CliContext,
   file: string,
@@ -95,7 +109,13 @@ export function otelStep(
   return result;
 }
 
-/** Removes the telemetry variables sat wrote from `file` (others' values stay) and says so. */
+/**
+ * Removes the telemetry variables sat wrote from `file` (others' values stay) and, unless `quiet`,
+ * says so.
+ *
+ * @example
+ * const { removed, kept } = removeOtel(ctx, '/repo/.claude/settings.json', false);
+ */
 export function removeOtel(ctx: CliContext, file: string, quiet: boolean) {
   const current = readSettings(file);
   const { settings, removed, kept } = uninstallOtelEnv(current ?? {});

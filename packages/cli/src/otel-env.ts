@@ -17,8 +17,9 @@ export const OTEL_FIXED_ENV = {
   OTEL_LOGS_EXPORT_INTERVAL: '1000',
 } as const;
 
-/** The key of the endpoint, and of the token header written with `--token`. */
+/** The key of the endpoint (`http://127.0.0.1:<port>`). */
 export const OTEL_ENDPOINT_KEY = 'OTEL_EXPORTER_OTLP_ENDPOINT';
+/** The key of the token header written with `--token` (`Authorization=Bearer <token>`). */
 export const OTEL_HEADERS_KEY = 'OTEL_EXPORTER_OTLP_HEADERS';
 
 /** Claude Code's switches that add content to the export; sat never sets them (see docs/otel.md). */
@@ -77,7 +78,13 @@ function envOf(settings: ClaudeSettings): Record<string, unknown> {
     : {};
 }
 
-/** `Authorization=Bearer ab…` for a header value, the value itself for any other key. */
+/**
+ * `Authorization=Bearer ab…` for a header value (the token cut to 2 characters), the value itself
+ * for any other key.
+ *
+ * @example
+ * maskEnvValue('OTEL_EXPORTER_OTLP_HEADERS', 'Authorization=Bearer secret'); // 'Authorization=Bearer se…'
+ */
 export function maskEnvValue(key: string, value: string): string {
   if (key !== OTEL_HEADERS_KEY) return value;
   return value.replace(/(Bearer )(\S{0,2})\S*/, (_, bearer: string, head: string) => `${bearer}${head}…`);
