@@ -79,7 +79,7 @@ export function otelStep(
   target: OtelEnvTarget,
   options: { force?: boolean; json?: boolean },
 ): OtelStepResult {
-  const done = installOtelEnv(readSettings(file) ?? {}, target, { force: options.force === true });
+  const done = installOtelEnv(readSettings(file) ?? {}, target, { force: options.force === true, file });
   const replaced = done.conflicts.filter((c) => c.replaced).length;
   const changed = done.added.length + replaced > 0 && writeSettings(file, done.settings);
   const endpoint = otelEnv(target).OTEL_EXPORTER_OTLP_ENDPOINT!;

@@ -93,7 +93,8 @@ export function maskEnvValue(key: string, value: string): string {
 /**
  * Sets the keys of {@link otelEnv} in `settings.env`, keeping every other key and its order. A key
  * that already holds sat's value is left; one that holds another value is kept and reported in
- * `conflicts`, unless `force` (then replaced). Throws `INVALID_CONFIG` when `env` is not an object.
+ * `conflicts`, unless `force` (then replaced). Throws `INVALID_CONFIG` (naming `file`) when `env`
+ * is not an object.
  *
  * @example
  * const { settings, added } = installOtelEnv(readSettings(file) ?? {}, { port: 8000 });
@@ -101,12 +102,13 @@ export function maskEnvValue(key: string, value: string): string {
 export function installOtelEnv(
   settings: ClaudeSettings,
   target: OtelEnvTarget = {},
-  options: { force?: boolean } = {},
+  options: { force?: boolean; file?: string } = {},
 ): OtelEnvInstallResult {
   if (settings.env !== undefined && envOf(settings) !== settings.env)
     throw new SatError(
       'INVALID_CONFIG',
-      `[cli] "env" of the settings file must be an object of variables, not ${JSON.stringify(settings.env)}; the file was left untouched (fix it, then run 'sat init --otel' again)`,
+      `[cli] "env" of ${options.file ?? 'the settings file'} must be an object of variables, not ${JSON.stringify(settings.env)}; the file was left untouched (fix it, then run 'sat init --otel' again)`,
+      options.file ? { details: { file: options.file } } : {},
     );
   const env: Record<string, unknown> = { ...envOf(settings) };
   const result: Omit<OtelEnvInstallResult, 'settings'> = { added: [], alreadyPresent: [], conflicts: [] };

@@ -143,6 +143,11 @@ describe('sat init --otel', () => {
     expect(out.code).toBe(1);
     expect(out.stderr).toContain(`${settings} is not valid JSON`);
     expect(readFileSync(settings, 'utf8')).toBe(text);
+    write({ env: 'FOO=1' });
+    const notObject = await run(['init', '--otel']);
+    expect(notObject.code).toBe(1);
+    expect(notObject.stderr).toContain(`"env" of ${settings} must be an object of variables, not "FOO=1"`);
+    expect(read(settings)).toEqual({ env: 'FOO=1' });
   });
 
   it('with those variables in place and no server listening, a real hook still captures', async () => {

@@ -14,6 +14,7 @@ import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { PROJECT_SCRIPT_EXPRESSION, quoteScriptPath } from '../hook-catalogue.js';
 import { otelStep, otelTarget, removeOtel } from '../init-otel.js';
+import { installOtelEnv } from '../otel-env.js';
 import { printJson } from '../output.js';
 import type { initCommand } from '../registry.js';
 import { readSettings, type SettingsScope, settingsFilePath, writeSettings } from '../settings-file.js';
@@ -226,6 +227,8 @@ export const run: HandlerOf<typeof initCommand> = async (ctx, _args, options) =>
 
   if (options.uninstall) return uninstall(ctx, file, options);
   const target = options.otel ? otelTarget(options, scope) : undefined;
+  // A settings file whose `env` sat cannot change stops `sat init` before anything is written.
+  if (target) installOtelEnv(readSettings(file) ?? {}, target, { file });
 
   // Read the settings before touching anything, so a broken file stops `sat init` early.
   let plan: { settings: ClaudeSettings; hooks: HooksResult } | undefined;
