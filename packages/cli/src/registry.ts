@@ -26,18 +26,40 @@ Examples:
   sat init --local           # hooks in .claude/settings.local.json (just you, this project)
   sat init --user            # hooks in ~/.claude/settings.json (every project)
   sat init --statusline      # also Claude Code's statusLine and subagentStatusLine
-  sat init --uninstall       # remove our hooks from .claude/settings.json (folders and data stay)`,
+  sat init --otel            # also export Claude Code's telemetry to 'sat serve' (env block)
+  sat init --otel --local --no-hooks --token "$SAT_TOKEN"   # a token only in the git-ignored file
+  sat init --uninstall       # remove our hooks from .claude/settings.json (folders and data stay)
+
+--otel sets CLAUDE_CODE_ENABLE_TELEMETRY=1, OTEL_LOGS_EXPORTER=otlp, OTEL_METRICS_EXPORTER=otlp,
+OTEL_EXPORTER_OTLP_PROTOCOL=http/json, OTEL_LOGS_EXPORT_INTERVAL=1000 and
+OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:<--port> (and OTEL_EXPORTER_OTLP_HEADERS with --token).
+Prompt text and tool parameters are not exported. Without 'sat serve' running nothing breaks.`,
   define: (c) =>
     c
       .option('--local', 'use <project>/.claude/settings.local.json instead')
       .option('--user', 'use ~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json when set) instead')
       .option('--no-hooks', 'only create the folders and git-ignore entries')
-      .option('--uninstall', 'remove our hooks and statusline (and nothing else) from the settings file')
+      .option(
+        '--uninstall',
+        'remove our hooks, statusline and telemetry variables (and nothing else) from the settings file',
+      )
       .option(
         '--statusline',
         "also set statusLine and subagentStatusLine to 'sat statusline' (with --uninstall: remove only those)",
       )
-      .option('--force', 'with --statusline: replace a statusLine that runs something else')
+      .option(
+        '--otel',
+        "also set the env variables that export Claude Code's telemetry to 'sat serve' (with --uninstall: remove only those)",
+      )
+      .option('--port <n>', "with --otel: the port of 'sat serve' (default 8000)")
+      .option(
+        '--token <t>',
+        "with --otel: the token of 'sat serve --token' (not with the shared settings.json)",
+      )
+      .option(
+        '--force',
+        'with --statusline: replace a statusLine that runs something else; with --otel: replace differing env values',
+      )
       .option('--json', 'print what was done as JSON'),
 });
 
@@ -287,11 +309,13 @@ session's transcript.
 Examples:
   sat handoff                    # the current session
   sat handoff 019ab5f0 --max-tokens 1000
-  sat handoff --print            # also print the Markdown`,
+  sat handoff --print            # also print the Markdown
+  sat handoff 019ab5f0 --latest --json   # the newest handoff already written (writes nothing)`,
   define: (c) =>
     c
       .argument('[session]', "session id, a unique prefix of one, or 'active' (default: the current session)")
       .option('--max-tokens <n>', 'largest handoff in estimated tokens (default handoff.maxTokens)')
+      .option('--latest', 'show the newest handoff already written instead of writing one')
       .option('--print', 'print the Markdown instead of a summary')
       .option('--json', 'print the result as JSON (the Markdown included)'),
 });

@@ -58,6 +58,12 @@ async function readSse(url: string, headers: Record<string, string>, done: (m: S
   return messages;
 }
 
+/** `<runId>-<n>` as [runId, n]. */
+const splitId = (id: string): [string, number] => {
+  const at = id.lastIndexOf('-');
+  return [id.slice(0, at), Number(id.slice(at + 1))];
+};
+
 const toolEvents = <T extends Sse>(ms: T[], command: string): T[] =>
   ms.filter((m) => m.event === 'event' && m.data.includes(command) && m.data.includes('"tool_usage"'));
 
@@ -103,7 +109,8 @@ describe('sat serve: the live stream', () => {
         { 'last-event-id': lastId },
         (ms) => toolEvents(ms, 'echo second').length > 0,
       );
-      expect(again.every((m) => Number(m.id) > Number(lastId))).toBe(true);
+      const [run, last] = splitId(lastId);
+      expect(again.every((m) => splitId(m.id!)[0] === run && splitId(m.id!)[1] > last)).toBe(true);
       expect(toolEvents(again, 'echo first')).toEqual([]);
       expect(toolEvents(again, 'echo second')).toHaveLength(1);
     } finally {
@@ -113,6 +120,68 @@ describe('sat serve: the live stream', () => {
     const run = await serving;
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('stopped');
+  });
+
+  it('after a restart, an old Last-Event-ID gets a reset first, then the new messages', async () => {
+    const home = tempDir();
+    const logsDir = join(home, 'logs');
+    mkdirSync(join(spoolDir(logsDir), '.tmp'), { recursive: true });
+    const script = join(home, 'capture.sh');
+    writeFileSync(script, captureScript({ spoolDir: spoolDir(logsDir) }));
+    const session = '0b8e2c1a-2222-4222-8333-444455556666';
+    const toolCall = async (command: string, id: string) => {
+      const call = {
+        session_id: session,
+        cwd: home,
+        tool_name: 'Bash',
+        tool_input: { command },
+        tool_use_id: id,
+      };
+      await fireHook(script, home, 'PreToolUse', { ...call, hook_event_name: 'PreToolUse' });
+      await fireHook(script, home, 'PostToolUse', {
+        ...call,
+        hook_event_name: 'PostToolUse',
+        tool_response: {},
+      });
+    };
+    const serve = async <T>(work: (url: string) => Promise<T>): Promise<T> => {
+      let url = '';
+      const serving = sat(['--home', home, 'serve', '--port', '0'], {
+        onStdout: (text) => {
+          url = /listening on (http:\/\/\S+?)\/\s/.exec(text)?.[1] ?? url;
+        },
+      });
+      while (!url) await new Promise((r) => setTimeout(r, 20));
+      try {
+        return await work(url);
+      } finally {
+        process.emit('SIGINT');
+        expect((await serving).code).toBe(0);
+      }
+    };
+    const oldId = await serve(async (url) => {
+      const live = readSse(`${url}/api/stream`, {}, (ms) => toolEvents(ms, 'echo before').length > 0);
+      await new Promise((r) => setTimeout(r, 200));
+      await toolCall('echo before', 'toolu_r1');
+      return (await live).at(-1)!.id!;
+    });
+    await serve(async (url) => {
+      const live = readSse(
+        `${url}/api/stream`,
+        { 'last-event-id': oldId },
+        (ms) => toolEvents(ms, 'echo after').length > 0,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      await toolCall('echo after', 'toolu_r2');
+      const seen = await live;
+      expect(seen[0]!.event).toBe('reset');
+      expect(JSON.parse(seen[0]!.data).reason).toContain(`Last-Event-ID ${oldId} is not of this server run`);
+      const [newRun] = splitId(seen[0]!.id!);
+      expect(newRun).not.toBe(splitId(oldId)[0]);
+      expect(toolEvents(seen, 'echo before')).toEqual([]);
+      expect(toolEvents(seen, 'echo after')).toHaveLength(1);
+      expect(seen.slice(1).every((m) => splitId(m.id!)[0] === newRun)).toBe(true);
+    });
   });
 
   it('on another host: a generated token, printed once, needed by every request; SIGTERM stops it', async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventWriter, listSessions } from '@sat/core';
@@ -100,11 +100,40 @@ describe('the web API answers what the CLI prints with --json', () => {
     );
   });
 
-  it('/api/backups and /handoff: the backup listing and a handoff as the commands make them', async () => {
+  it('/api/backups and /handoff: the backup listing; GET reads the newest handoff, POST writes one', async () => {
     expect((await get('/api/backups')).body).toEqual(await cliJson(home, ['backups']));
-    const handoff = await get(`/api/sessions/${first}/handoff`);
-    expect(handoff.status).toBe(200);
-    expect(handoff.body).toMatchObject({ markdown: expect.stringContaining(first.slice(0, 8)) });
+    const handoffs = join(home, 'handoffs');
+    const files = () => (existsSync(handoffs) ? readdirSync(handoffs).sort() : []);
+    const none = await get(`/api/sessions/${first}/handoff`);
+    expect(none.status).toBe(404);
+    expect(none.body.error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('has no handoff'),
+    });
+    expect((none.body.error as { message: string }).message).toContain(`'sat handoff ${first}'`);
+    expect(files()).toEqual([]);
+
+    const res = await app().request(`/api/sessions/${first}/handoff`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const made = (await res.json()) as { path: string; markdown: string };
+    expect(made.markdown).toContain(first.slice(0, 8));
+    expect(Object.keys(made).sort()).toEqual(
+      Object.keys((await cliJson(home, ['handoff', first])) as object).sort(),
+    );
+    const written = files();
+    expect(written).toHaveLength(3);
+
+    const newest = [...written]
+      .filter((f) => !f.startsWith('latest-'))
+      .sort()
+      .at(-1)!;
+    for (let i = 0; i < 2; i++) {
+      const read = await get(`/api/sessions/${first}/handoff`);
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ session: first, path: join(handoffs, newest) });
+      expect(read.body).toEqual(await cliJson(home, ['handoff', first, '--latest']));
+    }
+    expect(files()).toEqual(written);
   });
 
   it('errors: 404 with the CLI message for an unknown session, 400 naming the parameter, JSON bodies', async () => {

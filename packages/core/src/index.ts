@@ -285,6 +285,7 @@ export {
   sessionTranscriptTokens,
 } from './handoff/create-handoff.js';
 export { HANDOFF_SECTIONS, type HandoffSection, promptText } from './handoff/handoff-markdown.js';
+export { readLatestHandoff, type StoredHandoff } from './handoff/stored-handoff.js';
 export { CHARS_PER_TOKEN, estimateTokens, estimateTokensFromBytes } from './handoff/token-estimate.js';
 export { assertSessionId, isValidSessionId, newId } from './ids.js';
 export * from './insights/index.js';

@@ -96,9 +96,28 @@ function statements(list: readonly string[]): Migration {
   };
 }
 
+/**
+ * 0002: the part of each usage rollup whose cost Claude Code reported itself (OpenTelemetry's
+ * `cost_usd`): its responses, tokens and that cost. Existing rows start at 0 (priced by the table).
+ */
+const CLAUDE_CODE_COST = ['rollup_usage_phase', 'rollup_usage_day', 'rollup_usage_session'].flatMap(
+  (table) => [
+    ...[
+      'cc_responses',
+      'cc_input',
+      'cc_output',
+      'cc_cache_creation',
+      'cc_cache_creation_1h',
+      'cc_cache_read',
+    ].map((column) => `ALTER TABLE ${table} ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`),
+    `ALTER TABLE ${table} ADD COLUMN cc_cost REAL NOT NULL DEFAULT 0`,
+  ],
+);
+
 /** Every migration, in order. The schema version of a database is the number applied. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': statements(INITIAL_SCHEMA),
+  '0002_claude_code_cost': statements(CLAUDE_CODE_COST),
 });
 
 /** The schema version this package writes: the number of migrations. */

@@ -130,7 +130,7 @@ describe('rebuild', () => {
     expect(status.projections).toMatchObject({ errors: 3, api_usage: 5, tool_uses: 1 });
     expect(status.lastRebuild).toMatchObject({
       projections: ['errors', 'api_usage'],
-      reason: 'projection version changed: errors v2 -> v3, api_usage v1 -> v5',
+      reason: 'projection version changed: errors v2 -> v3, api_usage v2 -> v5',
     });
     // Same log, same answers; the checkpoints are kept (nothing to ingest).
     expect(await answers(store, ['a'])).toBe(expected);

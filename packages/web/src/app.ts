@@ -36,7 +36,7 @@ function statsFilters(c: Context) {
   return { days: q.days, session: q.session, phase: q.phase, agent: q.agent };
 }
 
-/** `api` with its answers kept in `cache`, by query and arguments; handoffs (which write a file) are never kept. */
+/** `api` with its answers kept in `cache`, by query and arguments; handoffs (read or written) are never kept. */
 function cachedApi(api: WebApi, cache: ResponseCache): WebApi {
   const wrap =
     <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
@@ -51,6 +51,7 @@ function cachedApi(api: WebApi, cache: ResponseCache): WebApi {
     alerts: wrap('alerts', api.alerts),
     snapshots: wrap('snapshots', api.snapshots),
     handoff: api.handoff,
+    createHandoff: api.createHandoff,
     backups: wrap('backups', api.backups),
   };
 }
@@ -73,6 +74,7 @@ function apiRoutes(app: Hono, api: WebApi): void {
   });
   app.get('/api/sessions/:id/snapshots', async (c) => c.json(await api.snapshots(c.req.param('id'))));
   app.get('/api/sessions/:id/handoff', async (c) => c.json(await api.handoff(c.req.param('id'))));
+  app.post('/api/sessions/:id/handoff', async (c) => c.json(await api.createHandoff(c.req.param('id'))));
   app.get('/api/stats/:report', async (c) => {
     const report = c.req.param('report') as StatsReport;
     if (!REPORTS.has(report))

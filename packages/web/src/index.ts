@@ -5,6 +5,7 @@ export {
   createLiveStream,
   type LiveStream,
   type LiveStreamOptions,
+  type Replay,
   type StreamMessage,
 } from './live-stream.js';
 export { type OtlpReceiver, otlpRoutes } from './otlp-routes.js';

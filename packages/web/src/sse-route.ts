@@ -5,16 +5,16 @@ import type { LiveStream, StreamMessage } from './live-stream.js';
 /** How often an idle stream sends a `: heartbeat` comment. */
 export const HEARTBEAT_MS = 15_000;
 
-function lastEventId(c: Context): number | undefined {
+function lastEventId(c: Context): string | undefined {
   const text = c.req.header('last-event-id') ?? c.req.query('lastEventId');
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
+  return text === undefined || text.trim() === '' ? undefined : text.trim();
 }
 
 /**
  * `GET /api/stream`: Server-Sent Events of the live stream; a `Last-Event-ID` header (or
- * `?lastEventId=`) first resends the kept messages after it.
+ * `?lastEventId=`) first resends the kept messages after it, or, when it is of another server run
+ * or older than what is kept, sends `event: reset` (data: `{ reason }`, id: the run's latest) so
+ * the client refetches its state; then the new messages.
  *
  * @example
  * app.get('/api/stream', (c) => streamRoute(c, live, 15_000));
@@ -29,7 +29,7 @@ export function streamRoute(c: Context, live: LiveStream, heartbeatMs = HEARTBEA
     };
     const unsubscribe = live.subscribe(push);
     const from = lastEventId(c);
-    if (from !== undefined) queue.push(...live.since(from));
+    const missed = from === undefined ? undefined : live.since(from);
     let open = true;
     stream.onAbort(() => {
       open = false;
@@ -38,11 +38,18 @@ export function streamRoute(c: Context, live: LiveStream, heartbeatMs = HEARTBEA
     const beat = setInterval(() => void stream.write(': heartbeat\n\n'), heartbeatMs);
     try {
       await stream.write(': connected\n\n');
+      if (missed?.reset)
+        await stream.writeSSE({
+          id: missed.reset.id,
+          event: 'reset',
+          data: JSON.stringify({ reason: missed.reset.reason }),
+        });
+      queue.unshift(...(missed?.messages ?? []));
       while (open) {
         const message = queue.shift();
         if (message) {
           await stream.writeSSE({
-            id: String(message.id),
+            id: message.id,
             event: message.type,
             data: JSON.stringify(message.data),
           });

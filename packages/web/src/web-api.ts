@@ -38,8 +38,10 @@ export interface WebApi {
   alerts(filters: { days?: string; session?: string }): Promise<unknown>;
   /** `sat snapshot list <id> --json`. */
   snapshots(session: string): Promise<unknown>;
-  /** `sat handoff <id> --json --print`'s result: writes a handoff as the command does. */
+  /** `sat handoff <id> --latest --json`: the newest handoff already written (writes nothing; `NOT_FOUND` when none). */
   handoff(session: string): Promise<unknown>;
+  /** `sat handoff <id> --json`: writes a new handoff as the command does. */
+  createHandoff(session: string): Promise<unknown>;
   /** `sat backups --json`. */
   backups(): Promise<unknown>;
 }

@@ -1,7 +1,11 @@
-import { SatError } from '@sat/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventWriter, SatError } from '@sat/core';
 import { describe, expect, it } from 'vitest';
 import type { LiveStream, StreamMessage, WebApi } from '../src/index.js';
 import {
+  createLiveStream,
   createResponseCache,
   createWebApp,
   errorAnswer,
@@ -85,7 +89,8 @@ describe('the answer cache', () => {
     let calls = 0;
     const listeners: Array<(m: StreamMessage) => void> = [];
     const live: LiveStream = {
-      since: () => [],
+      runId: 'run',
+      since: () => ({ messages: [] }),
       subscribe: (l) => {
         listeners.push(l);
         return () => undefined;
@@ -101,7 +106,85 @@ describe('the answer cache', () => {
         .session;
     expect(await first()).toBe('s1');
     expect(await first()).toBe('s1');
-    for (const l of listeners) l({ id: 1, type: 'event', data: {} });
+    for (const l of listeners) l({ id: 'run-1', type: 'event', data: {} });
     expect(await first()).toBe('s2');
+  });
+});
+
+/** The SSE blocks of `res` until one of event `until` has come (or 5 s passed). */
+async function sseUntil(res: Response, until: string): Promise<Array<Record<string, string>>> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const blocks: Array<Record<string, string>> = [];
+  let text = '';
+  const deadline = Date.now() + 5000;
+  while (!blocks.some((b) => b.event === until) && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    const parts = text.split('\n\n');
+    text = parts.pop()!;
+    for (const part of parts) {
+      const block: Record<string, string> = {};
+      for (const line of part.split('\n')) {
+        const at = line.indexOf(':');
+        if (at > 0) block[line.slice(0, at)] = line.slice(at + 1).trim();
+      }
+      if (block.event) blocks.push(block);
+    }
+  }
+  await reader.cancel();
+  return blocks;
+}
+
+describe('the live stream: ids across server runs', () => {
+  it('numbers messages <runId>-<n>, replays within the run, resets for another run or what is no longer kept', async () => {
+    const logsDir = mkdtempSync(join(tmpdir(), 'sat-web-live-'));
+    const live = await createLiveStream({ logsDir, ingest: false, keep: 3, runId: 'runA', pollMs: 20 });
+    try {
+      const got: StreamMessage[] = [];
+      live.subscribe((m) => got.push(m));
+      const writer = new EventWriter({ logsDir });
+      for (let i = 0; i < 3; i++)
+        writer.append({ type: 'decision', session: 'web-live', data: { question: `Q${i}?`, selected: 'A' } });
+      await writer.close();
+      const deadline = Date.now() + 5000;
+      while (got.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(got.map((m) => [m.id, m.type])).toEqual([
+        ['runA-1', 'session'],
+        ['runA-2', 'event'],
+        ['runA-3', 'event'],
+        ['runA-4', 'event'],
+      ]);
+      const ids = (lastId: string | undefined) => live.since(lastId).messages.map((m) => m.id);
+      expect(ids(undefined)).toEqual(['runA-2', 'runA-3', 'runA-4']);
+      expect(ids('runA-2')).toEqual(['runA-3', 'runA-4']);
+      expect(ids('runA-1')).toEqual(['runA-2', 'runA-3', 'runA-4']);
+      expect(ids('runA-4')).toEqual([]);
+      expect(live.since('runA-2').reset).toBeUndefined();
+      expect(live.since('runA-0')).toEqual({
+        messages: [],
+        reset: {
+          id: 'runA-4',
+          reason: expect.stringContaining('no longer kept (the oldest kept is runA-2)'),
+        },
+      });
+      expect(live.since('runA-9').reset?.reason).toContain('ahead of');
+      for (const other of ['runB-2', '3', 'garbage'])
+        expect(live.since(other).reset?.reason, other).toContain('server restarted');
+
+      const app = createWebApp({ api: {} as WebApi, live });
+      const stale = await sseUntil(
+        await app.request('/api/stream', { headers: { 'last-event-id': 'runZ-7' } }),
+        'reset',
+      );
+      expect(stale.at(-1)).toMatchObject({ event: 'reset', id: 'runA-4' });
+      expect(JSON.parse(stale.at(-1)!.data!).reason).toContain('runZ-7 is not of this server run (runA)');
+      const resumed = await sseUntil(await app.request('/api/stream?lastEventId=runA-2'), 'event');
+      expect(resumed[0]).toMatchObject({ event: 'event', id: 'runA-3' });
+    } finally {
+      live.close();
+      rmSync(logsDir, { recursive: true, force: true });
+    }
   });
 });

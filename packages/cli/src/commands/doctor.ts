@@ -31,8 +31,10 @@ import {
 } from '@sat/core';
 import { backupFindings } from '../backup-health.js';
 import type { HandlerOf } from '../command-spec.js';
+import { otelEnvStatus } from '../otel-env.js';
 import { formatTime, printJson } from '../output.js';
 import type { doctorCommand } from '../registry.js';
+import { readSettings, type SettingsScope, settingsFilePath } from '../settings-file.js';
 import { dataFolders, GITIGNORE_BLOCK_START } from './init.js';
 
 /** One finding of `sat doctor`. */
@@ -334,6 +336,46 @@ async function checkCapture(config: SatConfig, add: Add): Promise<void> {
   }
 }
 
+/** Whether a settings file exports Claude Code's telemetry to `sat serve` (`sat init --otel`); optional. */
+async function checkOtel(config: SatConfig, add: Add): Promise<void> {
+  const scopes: SettingsScope[] = ['local', 'project', 'user'];
+  const found = scopes.flatMap((scope) => {
+    const file = settingsFilePath(scope, config.projectDir);
+    try {
+      const settings = readSettings(file);
+      return settings ? [{ file, status: otelEnvStatus(settings) }] : [];
+    } catch {
+      return [];
+    }
+  });
+  const set = found.find((f) => f.status.state === 'on') ?? found.find((f) => f.status.state === 'partial');
+  if (!set) {
+    await add({
+      check: 'otel',
+      status: 'ok',
+      detail: "Claude Code's telemetry export is not set (optional: 'sat init --otel', then 'sat serve')",
+    });
+    return;
+  }
+  const content = set.status.contentSwitches.length
+    ? `; ${set.status.contentSwitches.join(', ')} on: content is exported too`
+    : '';
+  await add(
+    set.status.state === 'on'
+      ? {
+          check: 'otel',
+          status: 'ok',
+          detail: `${set.file} exports Claude Code's telemetry to ${set.status.endpoint} (received while 'sat serve' runs)${content}`,
+        }
+      : {
+          check: 'otel',
+          status: 'warn',
+          detail: `${set.file} enables Claude Code's telemetry but ${set.status.differing.join(', ')} are not what sat serve reads${content}`,
+          fix: "'sat init --otel --force' (or remove the variables with 'sat init --otel --uninstall')",
+        },
+  );
+}
+
 /** What to do about each kind of broken log. */
 const BROKEN_LOG_FIXES: Record<string, string> = {
   'corrupt-compressed': 'restore the session from a backup',
@@ -407,6 +449,7 @@ const CHECKS: readonly ((config: SatConfig, add: Add) => Promise<void>)[] = [
   checkLocks,
   checkTempFiles,
   checkCapture,
+  checkOtel,
 ];
 
 async function inspect(config: SatConfig, fix: boolean): Promise<Finding[]> {

@@ -1,13 +1,29 @@
-import { createHandoff } from '@sat/core';
+import { createHandoff, readLatestHandoff } from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import { currentSession, warnAll } from '../current-session.js';
+import { UsageError } from '../errors.js';
 import { parseMaxTokens } from '../handoff-limit.js';
-import { formatCount, printJson } from '../output.js';
+import { formatCount, formatTime, printJson } from '../output.js';
 import type { handoffCommand } from '../registry.js';
 
-/** Writes a Markdown handoff of the current (or given) session and says where, how big, and how much smaller than the transcript. */
+/**
+ * Writes a Markdown handoff of the current (or given) session and says where, how big, and how much
+ * smaller than the transcript; with `--latest`, shows the newest one already written (writing nothing).
+ */
 export const run: HandlerOf<typeof handoffCommand> = async (ctx, args, options) => {
   const config = ctx.config();
+  if (options.latest) {
+    if (options.maxTokens !== undefined)
+      throw new UsageError('--latest shows a handoff already written; --max-tokens is for writing one');
+    const stored = readLatestHandoff(config, await currentSession(config.paths.logs, args[0]));
+    if (options.json) printJson(ctx, stored);
+    else if (options.print) ctx.print(stored.markdown.trimEnd());
+    else
+      ctx.print(
+        `newest handoff of session ${stored.session}: ${stored.path} (written ${formatTime(stored.writtenAt)}, ~${formatCount(stored.tokens)} tokens)`,
+      );
+    return 0;
+  }
   let maxTokens: number | undefined;
   if (options.maxTokens !== undefined) {
     maxTokens = parseMaxTokens(options.maxTokens);

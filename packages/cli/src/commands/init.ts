@@ -13,6 +13,8 @@ import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { PROJECT_SCRIPT_EXPRESSION, quoteScriptPath } from '../hook-catalogue.js';
+import { otelStep, otelTarget, removeOtel } from '../init-otel.js';
+import { installOtelEnv } from '../otel-env.js';
 import { printJson } from '../output.js';
 import type { initCommand } from '../registry.js';
 import { readSettings, type SettingsScope, settingsFilePath, writeSettings } from '../settings-file.js';
@@ -178,10 +180,38 @@ function statuslineStep(ctx: CliContext, config: SatConfig, file: string, option
 }
 
 /**
+ * `sat init --uninstall`: removes our hooks, statusline and telemetry variables from `file`; with
+ * `--statusline` or `--otel`, only those.
+ */
+function uninstall(ctx: CliContext, file: string, options: InitOptions): number {
+  const only = options.statusline || options.otel;
+  const quiet = options.json === true;
+  const statusline = !only || options.statusline ? removeStatusline(ctx, file, quiet || !only) : null;
+  const otel = !only || options.otel ? removeOtel(ctx, file, quiet || !only) : null;
+  if (only) {
+    if (options.json) printJson(ctx, { uninstall: true, settingsFile: file, statusline, otel });
+    return 0;
+  }
+  const current = readSettings(file);
+  const { settings, removed } = uninstallHooks(current ?? {});
+  const settingsChanged = current !== undefined && removed.length > 0 && writeSettings(file, settings);
+  const hooks: HooksResult = { added: [], updated: [], alreadyPresent: [], removed };
+  if (options.json)
+    printJson(ctx, { uninstall: true, settingsFile: file, settingsChanged, hooks, statusline, otel });
+  else printHooks(ctx, file, hooks, true);
+  if (!options.json && statusline && statusline.removed.length > 0)
+    ctx.print(`statusline: removed ${statusline.removed.join(', ')} from ${file}`);
+  if (!options.json && otel && otel.removed.length > 0)
+    ctx.print(`otel: removed ${otel.removed.join(', ')} from ${file}`);
+  return 0;
+}
+
+/**
  * Creates the data folders (mode 0700) and the git-ignore entries (every data folder, `backups/` too), then installs the
  * Claude Code capture hooks into the project's `.claude/settings.json` (`--local`:
  * `settings.local.json`; `--user`: `~/.claude/settings.json`; `--no-hooks`: none). With
- * `--uninstall`, only removes our hooks from that file. Running it again changes nothing. A
+ * `--uninstall`, only removes our hooks from that file. `--statusline` also sets Claude Code's
+ * statusline, `--otel` its telemetry variables (`env`, exporting to `sat serve`). Running it again changes nothing. A
  * settings file that is not valid JSON is left untouched and reported (exit 1).
  */
 export const run: HandlerOf<typeof initCommand> = async (ctx, _args, options) => {
@@ -189,28 +219,16 @@ export const run: HandlerOf<typeof initCommand> = async (ctx, _args, options) =>
     throw new UsageError('--local and --user name different settings files: use one of them');
   if (options.uninstall && options.hooks === false)
     throw new UsageError('--uninstall removes hooks, --no-hooks skips them: use one of them');
+  if ((options.port !== undefined || options.token !== undefined) && !options.otel)
+    throw new UsageError('--port and --token say where --otel exports to: add --otel');
   const config = ctx.config();
   const scope: SettingsScope = options.user ? 'user' : options.local ? 'local' : 'project';
   const file = settingsFilePath(scope, config.projectDir);
 
-  if (options.uninstall && options.statusline) {
-    const statusline = removeStatusline(ctx, file, options.json === true);
-    if (options.json) printJson(ctx, { uninstall: true, settingsFile: file, statusline });
-    return 0;
-  }
-  if (options.uninstall) {
-    const statusline = removeStatusline(ctx, file, true);
-    const current = readSettings(file);
-    const { settings, removed } = uninstallHooks(current ?? {});
-    const settingsChanged = current !== undefined && removed.length > 0 && writeSettings(file, settings);
-    const hooks: HooksResult = { added: [], updated: [], alreadyPresent: [], removed };
-    if (options.json)
-      printJson(ctx, { uninstall: true, settingsFile: file, settingsChanged, hooks, statusline });
-    else printHooks(ctx, file, hooks, true);
-    if (!options.json && statusline.removed.length > 0)
-      ctx.print(`statusline: removed ${statusline.removed.join(', ')} from ${file}`);
-    return 0;
-  }
+  if (options.uninstall) return uninstall(ctx, file, options);
+  const target = options.otel ? otelTarget(options, scope) : undefined;
+  // A settings file whose `env` sat cannot change stops `sat init` before anything is written.
+  if (target) installOtelEnv(readSettings(file) ?? {}, target, { file });
 
   // Read the settings before touching anything, so a broken file stops `sat init` early.
   let plan: { settings: ClaudeSettings; hooks: HooksResult } | undefined;
@@ -239,8 +257,10 @@ export const run: HandlerOf<typeof initCommand> = async (ctx, _args, options) =>
   const changes = plan ? plan.hooks.added.length + plan.hooks.updated.length : 0;
   const settingsChanged = plan !== undefined && changes > 0 && writeSettings(file, plan.settings);
   const statusline = options.statusline ? statuslineStep(ctx, config, file, options) : null;
+  const otel = target ? otelStep(ctx, file, target, options) : null;
   const result = {
     statusline,
+    otel,
     ...folders,
     settingsFile: plan ? file : null,
     settingsChanged,

@@ -2,6 +2,7 @@ import {
   createHandoff,
   ingestCapture,
   listAlerts,
+  readLatestHandoff,
   readSessionEvents,
   readSessionPhase,
   receiveOtlp,
@@ -71,7 +72,8 @@ export function cliWebApi(ctx: CliContext): WebApi {
         });
       }),
     snapshots: async (id) => snapshotListing(config(), await session(id)),
-    handoff: async (id) => createHandoff(config(), await session(id), { trigger: 'manual' }),
+    handoff: async (id) => readLatestHandoff(config(), await session(id)),
+    createHandoff: async (id) => createHandoff(config(), await session(id), { trigger: 'manual' }),
     backups: async () => (await backupsListing(config(), await backupTarget(config()), false)).json,
   };
 }

@@ -131,21 +131,37 @@ function rate(part: number, whole: number): number | null {
   return whole > 0 ? round(part / whole, 6) : null;
 }
 
-/** An aggregate usage row as a usage fact: a sum that already went through the sub-agent rule. */
-function rollupFact(agent: string, model: string, m: UsageMeasures): UsageFact {
-  return {
+/**
+ * An aggregate usage row as usage facts (sums that already went through the sub-agent rule): the
+ * part priced at query time, and the part whose cost Claude Code reported (`cc_`), with that cost.
+ */
+function rollupFacts(agent: string, model: string, m: UsageMeasures): UsageFact[] {
+  const cc = m.cc_responses ?? 0;
+  const fact = (responses: number, tokens: number[]): UsageFact => ({
     agent,
     model,
     source: 'rollup',
     tokens: {
-      input: m.input,
-      output: m.output,
-      cacheCreation: m.cache_creation,
-      cacheCreation1h: m.cache_creation_1h,
-      cacheRead: m.cache_read,
+      input: tokens[0]!,
+      output: tokens[1]!,
+      cacheCreation: tokens[2]!,
+      cacheCreation1h: tokens[3]!,
+      cacheRead: tokens[4]!,
     },
-    responses: m.responses,
-  };
+    responses,
+  });
+  const all = [m.input, m.output, m.cache_creation, m.cache_creation_1h, m.cache_read];
+  if (cc <= 0) return [fact(m.responses, all)];
+  const known = [m.cc_input, m.cc_output, m.cc_cache_creation, m.cc_cache_creation_1h, m.cc_cache_read];
+  const facts: UsageFact[] = [{ ...fact(cc, known), costUsd: m.cc_cost }];
+  if (m.responses > cc)
+    facts.push(
+      fact(
+        m.responses - cc,
+        all.map((value, i) => value - known[i]!),
+      ),
+    );
+  return facts;
 }
 
 /**
@@ -157,7 +173,8 @@ function rollupUsage(
   prices: PriceTable,
 ): UsageReport {
   const ledger = new UsageLedger();
-  for (const { agent, model, m } of rows) if (m.responses > 0) ledger.add(rollupFact(agent, model, m));
+  for (const { agent, model, m } of rows)
+    if (m.responses > 0) for (const fact of rollupFacts(agent, model, m)) ledger.add(fact);
   return usageReport(ledger.tally(), { prices });
 }
 

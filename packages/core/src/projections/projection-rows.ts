@@ -169,6 +169,8 @@ export interface CountedResponse {
   counted: boolean;
   /** The sub-agent's id, for task_result estimates. */
   agentId?: string;
+  /** Claude Code's own cost of the request (OpenTelemetry's `cost_usd`), once known. */
+  costUsd?: number;
 }
 
 /**
@@ -186,8 +188,14 @@ export interface SessionProjectionState {
   /** Slice of `agent_invocations`: invocations started and not yet ended, by pairing key. */
   agent_invocations?: { open: Record<string, InvocationRow> };
   /**
-   * Slice of `api_usage`: every response counted (each once, with its largest figures), and the
-   * sub-agents (by agent_id) whose own transcript was seen.
+   * Slice of `api_usage`: every response counted (each once, with its largest figures), the
+   * sub-agents (by agent_id) whose own transcript was seen, and the request ids of the transcript
+   * responses (what Claude Code's own records join).
    */
-  api_usage?: { responses: Record<string, CountedResponse>; transcripts: Record<string, true> };
+  api_usage?: {
+    responses: Record<string, CountedResponse>;
+    transcripts: Record<string, true>;
+    /** Transcript responses by request id: the key of each in `responses`. */
+    requests?: Record<string, string>;
+  };
 }

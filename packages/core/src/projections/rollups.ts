@@ -43,7 +43,11 @@ export const MEASURE_FAMILIES = {
     last_at: 'max',
     sessions: 'set',
   },
-  /** API token usage (after the sub-agent token rule). */
+  /**
+   * API token usage (after the sub-agent token rule). The `cc_` measures are the part of it whose
+   * cost Claude Code itself reported (OpenTelemetry's `cost_usd`, summed in `cc_cost`): the rest is
+   * priced at query time.
+   */
   usage: {
     responses: 'sum',
     input: 'sum',
@@ -51,6 +55,13 @@ export const MEASURE_FAMILIES = {
     cache_creation: 'sum',
     cache_creation_1h: 'sum',
     cache_read: 'sum',
+    cc_responses: 'sum',
+    cc_input: 'sum',
+    cc_output: 'sum',
+    cc_cache_creation: 'sum',
+    cc_cache_creation_1h: 'sum',
+    cc_cache_read: 'sum',
+    cc_cost: 'sum',
   },
 } as const satisfies Record<string, Record<string, MeasureKind>>;
 
@@ -92,8 +103,17 @@ export interface ErrorMeasures {
   sessions: Set<string | number>;
 }
 
-/** Measures of the `usage` family. */
-export type UsageMeasures = UsageTokens;
+/** Measures of the `usage` family: the tokens, and the part of them Claude Code reported the cost of. */
+export interface UsageMeasures extends UsageTokens {
+  cc_responses: number;
+  cc_input: number;
+  cc_output: number;
+  cc_cache_creation: number;
+  cc_cache_creation_1h: number;
+  cc_cache_read: number;
+  /** Claude Code's own cost of the `cc_` part, USD. */
+  cc_cost: number;
+}
 
 /** The measures type of each family. */
 export interface FamilyMeasures {

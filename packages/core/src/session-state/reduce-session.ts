@@ -9,8 +9,10 @@ import {
 import {
   type AgentRunState,
   type AgentTally,
+  type CostedBucket,
   type FileState,
   type OpenError,
+  type OtelResponse,
   type RecentResponse,
   type SessionState,
   STATE_LIMITS,
@@ -272,8 +274,10 @@ function sessionStart(s: SessionState, event: SatEvent<'session_start'>): void {
 
 function apiResponse(s: SessionState, d: Draft, event: SatEvent<'api_response'>): void {
   const data = event.data;
-  // Claude Code's own records (`source: 'otel'`) repeat the transcript's responses: the ledger joins them.
-  if (data.source === 'otel') return;
+  if (data.source === 'otel') {
+    otelResponse(s, d, event);
+    return;
+  }
   const t = data.tokens;
   const tokens = d.edit(s, 'tokens');
   const recent = d.edit(tokens, 'recent');
@@ -299,10 +303,13 @@ function apiResponse(s: SessionState, d: Draft, event: SatEvent<'api_response'>)
     next[2] = old[2];
     next[8] = old[8];
     if (old[1] !== UNKNOWN_MODEL || data.model === UNKNOWN_MODEL) next[1] = old[1];
+    if (old[9] !== undefined) next[9] = old[9];
     recent[at] = next;
     addToBucket(tokens, d, old, -1);
     addToBucket(tokens, d, next, 1);
   } else {
+    const pending = data.source === 'transcript' ? takePending(tokens, d, data.request_id) : undefined;
+    if (pending && pending[7] !== null) next[9] = pending[7];
     recent.push(next);
     if (recent.length > STATE_LIMITS.responseWindow) recent.shift();
     addToBucket(tokens, d, next, 1);
@@ -318,11 +325,89 @@ function apiResponse(s: SessionState, d: Draft, event: SatEvent<'api_response'>)
   }
 }
 
+/** The request id of a remembered transcript response (the last part of its key), else undefined. */
+function transcriptRequestId(r: RecentResponse): string | undefined {
+  if (r[2] !== '' || !r[0].startsWith('transcript\u0000')) return undefined;
+  const id = r[0].slice(r[0].lastIndexOf('\u0000') + 1);
+  return id === '' ? undefined : id;
+}
+
+/** Removes and returns Claude Code's pending record of `requestId`, if there is one. */
+function takePending(tokens: SessionState['tokens'], d: Draft, requestId: string | undefined) {
+  if (requestId === undefined) return undefined;
+  const at = tokens.otelPending.findIndex((p) => p[0] === requestId);
+  if (at < 0) return undefined;
+  const pending = d.edit(tokens, 'otelPending');
+  return pending.splice(at, 1)[0];
+}
+
+/**
+ * Claude Code's own record of an API request (`source: 'otel'`). The transcript's response of the
+ * same request id, when remembered, keeps its tokens and takes the record's cost; else the record
+ * waits in `otelPending` (counted on its own) for that response, which then replaces it.
+ */
+function otelResponse(s: SessionState, d: Draft, event: SatEvent<'api_response'>): void {
+  const data = event.data;
+  const tokens = d.edit(s, 'tokens');
+  const rid = data.request_id;
+  const t = data.tokens;
+  const record: OtelResponse = [
+    rid ?? '',
+    data.model,
+    event.agent,
+    t.input,
+    t.output,
+    t.cacheCreation,
+    t.cacheRead,
+    data.cost_usd ?? null,
+  ];
+  if (rid === undefined) {
+    foldOtel(tokens, d, record);
+    return;
+  }
+  const joined = tokens.recent.findLastIndex((r) => transcriptRequestId(r) === rid);
+  if (joined >= 0) {
+    const old = tokens.recent[joined]!;
+    if (old[9] !== undefined || record[7] === null) return;
+    const recent = d.edit(tokens, 'recent');
+    const next: RecentResponse = [...old];
+    next[9] = record[7];
+    recent[joined] = next;
+    addToBucket(tokens, d, old, -1);
+    addToBucket(tokens, d, next, 1);
+    return;
+  }
+  const pending = d.edit(tokens, 'otelPending');
+  const seen = pending.findIndex((p) => p[0] === rid);
+  if (seen >= 0) pending[seen] = record;
+  else pending.push(record);
+  if (pending.length > STATE_LIMITS.otelPending) foldOtel(tokens, d, pending.shift()!);
+}
+
+/** Counts a record for good: with its cost in `otelOnly`, without one among the priced responses. */
+function foldOtel(tokens: SessionState['tokens'], d: Draft, record: OtelResponse): void {
+  const [, model, agent, input, output, cacheCreation, cacheRead, costUsd] = record;
+  const byAgent = d.edit(tokens, costUsd === null ? 'byAgent' : 'otelOnly');
+  const models = { ...(byAgent[agent] ?? {}) };
+  byAgent[agent] = models;
+  const b = models[model] ?? { ...emptyBucket(), costUsd: 0 };
+  models[model] = {
+    ...b,
+    input: b.input + input,
+    output: b.output + output,
+    cacheCreation: b.cacheCreation + cacheCreation,
+    cacheRead: b.cacheRead + cacheRead,
+    responses: b.responses + 1,
+    ...(costUsd === null ? {} : { costUsd: ((b as CostedBucket).costUsd ?? 0) + costUsd }),
+  };
+}
+
 /** Adds a remembered response (`sign` 1) to its bucket, or takes it back out (`sign` -1). */
 function addToBucket(tokens: SessionState['tokens'], d: Draft, r: RecentResponse, sign: 1 | -1): void {
-  const [, model, bucketKey, input, output, cacheCreation, cacheRead, cacheCreation1h, agent] = r;
+  const [, model, bucketKey, input, output, cacheCreation, cacheRead, cacheCreation1h, agent, costUsd] = r;
   let byAgent: Record<string, Record<string, TokenBucket>>;
-  if (bucketKey === '') byAgent = d.edit(tokens, 'byAgent');
+  if (costUsd !== undefined) byAgent = d.edit(tokens, 'costed');
+  else if (bucketKey === '') byAgent = d.edit(tokens, 'byAgent');
   else {
     const estimates = d.edit(tokens, 'estimates');
     byAgent = { ...(estimates[bucketKey] ?? {}) };
@@ -339,6 +424,8 @@ function addToBucket(tokens: SessionState['tokens'], d: Draft, r: RecentResponse
     cacheCreation1h: b.cacheCreation1h + sign * cacheCreation1h,
     responses: b.responses + sign,
   };
+  if (costUsd !== undefined)
+    (sum as CostedBucket).costUsd = ((b as CostedBucket).costUsd ?? 0) + sign * costUsd;
   if (sum.responses > 0) models[model] = sum;
   else delete models[model];
 }

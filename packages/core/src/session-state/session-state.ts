@@ -4,7 +4,7 @@ import type { TokenCounts } from '../events/payloads.js';
  * Version of the {@link SessionState} shape. A snapshot holding a state of another version is
  * not used as a starting point: the session is replayed from its log instead.
  */
-export const SESSION_STATE_VERSION = 4;
+export const SESSION_STATE_VERSION = 5;
 
 /**
  * How much of each list the state keeps. The state of a session of any length stays small (a
@@ -33,6 +33,11 @@ export const STATE_LIMITS = Object.freeze({
    * once, with its largest figures. A repeat comes within a few events of the first copy.
    */
   responseWindow: 256,
+  /**
+   * Claude Code's own API request records (OpenTelemetry) waiting for the transcript response of
+   * the same request id; older ones are counted for good in `tokens.otelOnly`.
+   */
+  otelPending: 512,
   /** Tool calls in the error-spike window (the last ones; their error events are counted). */
   alertWindowCalls: 20,
 });
@@ -43,6 +48,18 @@ export interface TokenBucket extends TokenCounts {
   cacheCreation1h: number;
   responses: number;
 }
+
+/** A {@link TokenBucket} whose responses carry Claude Code's own cost (OpenTelemetry's `cost_usd`), summed. */
+export interface CostedBucket extends TokenBucket {
+  costUsd: number;
+}
+
+/**
+ * A Claude Code API request record (OpenTelemetry) no transcript response has joined yet:
+ * `[requestId, model, agent, input, output, cacheCreation, cacheRead, costUsd]` (`costUsd` null
+ * when the record had none).
+ */
+export type OtelResponse = [string, string, string, number, number, number, number, number | null];
 
 /** One run of an agent (a sub-agent invoked through Task/Agent, or logged through the API). */
 export interface AgentRunState {
@@ -167,10 +184,22 @@ export interface MessageState {
 
 /**
  * One remembered API response: `[key, model, bucket, input, output, cacheCreation, cacheRead,
- * cacheCreation1h, agent]`, where bucket is `''` for a transcript response and the agent id (or
- * `'-'`) for a `task_result` estimate.
+ * cacheCreation1h, agent, costUsd?]`, where bucket is `''` for a transcript response and the agent id (or
+ * `'-'`) for a `task_result` estimate. `costUsd` is set once Claude Code's record of the same request
+ * joined it: the response then counts in `tokens.costed` instead of `tokens.byAgent`.
  */
-export type RecentResponse = [string, string, string, number, number, number, number, number, string];
+export type RecentResponse = [
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  number,
+  number,
+  string,
+  number?,
+];
 
 /** The latest `alert` event of one kind in a session, and whether it still holds. */
 export interface AlertState {
@@ -267,6 +296,12 @@ export interface SessionState {
     transcriptAgents: string[];
     /** See {@link RecentResponse}. */
     recent: RecentResponse[];
+    /** Transcript responses joined by Claude Code's record of their request (with its cost), by agent and model. */
+    costed: Record<string, Record<string, CostedBucket>>;
+    /** Claude Code's records no transcript response joined yet, oldest first (see {@link OtelResponse}). */
+    otelPending: OtelResponse[];
+    /** Claude Code's records counted on their own for good (pushed out of `otelPending`, or without a request id). */
+    otelOnly: Record<string, Record<string, CostedBucket>>;
   };
   /** The latest main-agent API response: how full its context was. */
   context?: { model: string; tokens: number; seq: number; ts: string };
@@ -314,7 +349,15 @@ export function emptySessionState(session: string): SessionState {
     errors: { count: 0, open: [], openDropped: 0 },
     validations: { count: 0, failed: [] },
     tools: {},
-    tokens: { byAgent: {}, estimates: {}, transcriptAgents: [], recent: [] },
+    tokens: {
+      byAgent: {},
+      estimates: {},
+      transcriptAgents: [],
+      recent: [],
+      costed: {},
+      otelPending: [],
+      otelOnly: {},
+    },
     compaction: { count: 0 },
     alerts: { count: 0, byKind: {}, window: { calls: [], errors: [] } },
   };

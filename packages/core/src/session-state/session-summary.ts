@@ -62,7 +62,8 @@ export interface SessionStateSummary {
 /**
  * The usage facts a session's state holds, in a {@link UsageLedger}: its transcript buckets by
  * agent and model, its `task_result` estimates, and the agent ids that have a transcript (whose
- * estimates the ledger leaves out).
+ * estimates the ledger leaves out); the transcript responses joined by Claude Code's record of
+ * their request, with its cost; Claude Code's records no transcript response joined.
  *
  * @example
  * const report = usageReport(stateUsageLedger(state).tally(), { prices: config.prices });
@@ -80,6 +81,27 @@ export function stateUsageLedger(state: SessionState): UsageLedger {
         ledger.add(fact);
       }
   for (const agentId of state.tokens.transcriptAgents) ledger.noteTranscript(agentId);
+  for (const [source, byAgent] of [
+    ['transcript', state.tokens.costed],
+    ['otel', state.tokens.otelOnly],
+  ] as const)
+    for (const [agent, models] of Object.entries(byAgent))
+      for (const [model, { costUsd, ...bucket }] of Object.entries(models))
+        ledger.add({ ...bucketFact(agent, model, bucket, source), costUsd });
+  for (const [requestId, model, agent, input, output, cacheCreation, cacheRead, costUsd] of state.tokens
+    .otelPending) {
+    const fact: UsageFact = {
+      agent,
+      model,
+      source: 'otel',
+      requestId,
+      key: requestId,
+      tokens: { input, output, cacheCreation, cacheCreation1h: 0, cacheRead },
+      responses: 1,
+    };
+    if (costUsd !== null) fact.costUsd = costUsd;
+    ledger.add(fact);
+  }
   return ledger;
 }
 

@@ -58,6 +58,17 @@ function rollupTotals(batches: ReturnType<typeof projectEvents>[], rollup: Rollu
   return totals;
 }
 
+/** The `cc_` measures of a usage rollup with no cost reported by Claude Code. */
+const CC_ZERO = {
+  cc_responses: 0,
+  cc_input: 0,
+  cc_output: 0,
+  cc_cache_creation: 0,
+  cc_cache_creation_1h: 0,
+  cc_cache_read: 0,
+  cc_cost: 0,
+};
+
 describe('projections', () => {
   it('every projection has a name, a version >= 1 and a description', () => {
     expect(Object.keys(PROJECTIONS)).toEqual([...PROJECTION_NAMES]);
@@ -140,6 +151,62 @@ describe('projections', () => {
     });
   });
 
+  it("Claude Code's record of a request counts until the transcript's response of it arrives, with its cost", () => {
+    seq = 0;
+    const t = (output: number) => ({ input: 1, output, cacheCreation: 0, cacheRead: 0 });
+    const api = (id: string, output: number, extra: Partial<EventPayloads['api_response']>) =>
+      ev('api_response', {
+        model: 'claude-haiku-4-5',
+        message_id: id,
+        tokens: t(output),
+        source: 'transcript',
+        ...extra,
+      });
+    const otel = (rid: string, output: number, cost: number) =>
+      api(rid, output, { source: 'otel', request_id: rid, cost_usd: cost });
+    const orders = [
+      [otel('r1', 90, 0.5), api('m1', 100, { request_id: 'r1' }), api('m2', 7, { request_id: 'r2' })],
+      [api('m1', 100, { request_id: 'r1' }), api('m2', 7, { request_id: 'r2' }), otel('r1', 90, 0.5)],
+    ];
+    for (const events of orders)
+      for (const size of [1, 3]) {
+        const { batches } = projectInBatches(events, size);
+        expect([...rollupTotals(batches, 'usage_phase').values()]).toEqual([
+          {
+            responses: 2,
+            input: 2,
+            output: 107,
+            cache_creation: 0,
+            cache_creation_1h: 0,
+            cache_read: 0,
+            ...CC_ZERO,
+            cc_responses: 1,
+            cc_input: 1,
+            cc_output: 100,
+            cc_cost: 0.5,
+          },
+        ]);
+      }
+    const alone = [
+      ...rollupTotals(projectInBatches([otel('r9', 90, 0.25)], 1).batches, 'usage_phase').values(),
+    ];
+    expect(alone).toEqual([
+      {
+        responses: 1,
+        input: 1,
+        output: 90,
+        cache_creation: 0,
+        cache_creation_1h: 0,
+        cache_read: 0,
+        ...CC_ZERO,
+        cc_responses: 1,
+        cc_input: 1,
+        cc_output: 90,
+        cc_cost: 0.25,
+      },
+    ]);
+  });
+
   it('the sub-agent token rule gives the same totals in one batch and event by event', () => {
     seq = 0;
     const t = (output: number) => ({ input: 1, output, cacheCreation: 0, cacheRead: 0 });
@@ -160,7 +227,15 @@ describe('projections', () => {
       const { batches } = projectInBatches(events, size);
       const totals = [...rollupTotals(batches, 'usage_phase').values()];
       expect(totals).toEqual([
-        { responses: 2, input: 2, output: 1510, cache_creation: 0, cache_creation_1h: 0, cache_read: 0 },
+        {
+          responses: 2,
+          input: 2,
+          output: 1510,
+          cache_creation: 0,
+          cache_creation_1h: 0,
+          cache_read: 0,
+          ...CC_ZERO,
+        },
       ]);
     }
   });

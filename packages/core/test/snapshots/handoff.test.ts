@@ -9,6 +9,7 @@ import {
   latestHandoffForProject,
   listSessions,
   promptText,
+  readLatestHandoff,
   readSessionEvents,
 } from '../../src/index.js';
 import { FIXTURES_DIR } from '../claude-code/fixture-helpers.js';
@@ -176,6 +177,28 @@ describe('createHandoff on a large session', () => {
     expect(latestHandoffForProject(config)).toBe(b.markdown);
     expect(latestHandoffForProject(config, { excludeSession: 'other' })).toBe(a.markdown);
     expect(latestHandoffForProject(testConfig())).toBeUndefined();
+  });
+
+  it('readLatestHandoff: the newest written handoff of that session only, writing nothing; NOT_FOUND when none', async () => {
+    const config = await bigSession();
+    await appendDrafts(config, 'big-2', [{ type: 'user_prompt', data: { text: 'Other work', chars: 10 } }]);
+    expect(() => readLatestHandoff(config, 'big')).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining("'sat handoff big'") }),
+    );
+    await createHandoff(config, 'big', { now: new Date('2026-03-01T10:00:00Z'), maxTokens: 600 });
+    const newest = await createHandoff(config, 'big', { now: new Date('2026-03-01T12:00:00Z') });
+    await createHandoff(config, 'big-2', { now: new Date('2026-03-02T00:00:00Z') });
+    const files = readdirSync(config.paths.handoffs).sort();
+    const stored = readLatestHandoff(config, 'big');
+    expect(stored).toMatchObject({
+      session: 'big',
+      path: newest.path,
+      latestPath: newest.latestPath,
+      markdown: newest.markdown,
+      tokens: newest.tokens,
+    });
+    expect(Date.parse(stored.writtenAt)).toBe(statSync(newest.path).mtime.getTime());
+    expect(readdirSync(config.paths.handoffs).sort()).toEqual(files);
   });
 
   it('writes no handoff event after the session ended, and estimates from the event log without a transcript', async () => {

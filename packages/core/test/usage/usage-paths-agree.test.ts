@@ -14,7 +14,7 @@ import { EventWriter } from '../../src/log/event-writer.js';
 import { DEFAULT_PRICES } from '../../src/pricing/prices.js';
 import { replaySession } from '../../src/session-state/log-replay.js';
 import { reduceSession } from '../../src/session-state/reduce-session.js';
-import { emptySessionState } from '../../src/session-state/session-state.js';
+import { emptySessionState, STATE_LIMITS } from '../../src/session-state/session-state.js';
 import { stateUsage, summarizeSessionState } from '../../src/session-state/session-summary.js';
 import { sessionUsage, UsageAccumulator } from '../../src/usage/session-usage.js';
 import { FIXTURES_DIR, loadExpected, tempDir } from '../claude-code/fixture-helpers.js';
@@ -104,5 +104,69 @@ describe('replay and session state give the same usage model', () => {
     expect(replay).toMatchObject({ apiResponses: 1, unknownModels: [], tokens: tokens(50) });
     const { session: _s, toolUses: _t, errors: _e, agents: _a, ...report } = replay;
     expect(stateUsage(state)).toEqual(report);
+  });
+
+  it("Claude Code's records (OTel) agree with replay in any order, also past the state's pending limit", () => {
+    const tokens = (output: number) => ({ input: 3, output, cacheCreation: 100, cacheRead: 2000 });
+    const otel = (n: number) => ({
+      type: 'api_response' as const,
+      data: {
+        model: 'claude-sonnet-4-5',
+        message_id: `req_${n}`,
+        request_id: `req_${n}`,
+        tokens: tokens(40 + n),
+        source: 'otel' as const,
+        ...(n % 3 === 0 ? {} : { cost_usd: 0.001 * (n + 1) }),
+      },
+    });
+    const transcript = (n: number) => ({
+      type: 'api_response' as const,
+      data: {
+        model: 'claude-sonnet-4-5',
+        message_id: `msg_${n}`,
+        request_id: `req_${n}`,
+        tokens: tokens(50 + n),
+        source: 'transcript' as const,
+      },
+    });
+    const streams = {
+      'records only, more than STATE_LIMITS.otelPending': Array.from({ length: 600 }, (_, n) => otel(n)),
+      'each record, then its transcript line': Array.from({ length: 300 }, (_, n) => [
+        otel(n),
+        transcript(n),
+      ]).flat(),
+      'each transcript line, then its record': Array.from({ length: 300 }, (_, n) => [
+        transcript(n),
+        otel(n),
+      ]).flat(),
+      'records, some never joined': Array.from({ length: 40 }, (_, n) =>
+        n % 4 ? [otel(n), transcript(n)] : [otel(n)],
+      ).flat(),
+    };
+    for (const [name, drafts] of Object.entries(streams)) {
+      const usage = new UsageAccumulator();
+      let state = emptySessionState('o');
+      drafts.forEach((draft, i) => {
+        const event = {
+          ...draft,
+          id: `e${i}`,
+          seq: i + 1,
+          v: 2,
+          session: 'o',
+          agent: 'main',
+          ts: '2026-12-01T10:00:00.000Z',
+        } as AnySatEvent;
+        usage.add(event);
+        state = reduceSession(state, event);
+      });
+      const { session: _s, toolUses: _t, errors: _e, agents: _a, ...report } = usage.result('o');
+      const fromState = stateUsage(state);
+      expect(fromState.apiResponses, name).toBe(report.apiResponses);
+      expect(fromState.tokens, name).toEqual(report.tokens);
+      expect(fromState.cost, name).toBeCloseTo(report.cost, 9);
+      expect(fromState.claudeCodeCostResponses, name).toBe(report.claudeCodeCostResponses);
+      expect(fromState.costSource, name).toBe(report.costSource);
+      expect(state.tokens.otelPending.length, name).toBeLessThanOrEqual(STATE_LIMITS.otelPending);
+    }
   });
 });
