@@ -329,8 +329,18 @@ export {
   type SessionLogFiles,
   sessionLogFiles,
 } from './log/log-files.js';
+export {
+  type LogIdentity,
+  LogMemo,
+  type LogMemoEntry,
+  type LogMemoOptions,
+  logsFingerprint,
+  sameLogIdentity,
+  sessionLogIdentity,
+} from './log/log-memo.js';
 export { Quarantine, type QuarantineEntry } from './log/quarantine.js';
 export { applyRetention, planRetention, type RetentionItem, type RetentionPlan } from './log/retention.js';
+export { SessionInfoMemo } from './log/session-info-memo.js';
 export {
   IDLE_AFTER_MS,
   listSessions,
@@ -386,6 +396,8 @@ export {
 } from './pipeline/ingest-capture.js';
 export {
   type AlertListing,
+  AlertMemo,
+  type AlertMemoOptions,
   type ListAlertsOptions,
   type ListedAlert,
   listAlerts,
@@ -592,6 +604,13 @@ export {
   usageFactOf,
   zeroUsageTokenCounts,
 } from './usage/usage-facts.js';
+export {
+  SessionUsageIndex,
+  type SessionUsageIndexOptions,
+  USAGE_INDEX_VERSION,
+  type UsageIndexSaveResult,
+  usageIndexFile,
+} from './usage/usage-index.js';
 export { joinClaudeCodeFacts, UsageLedger, type UsageTally } from './usage/usage-ledger.js';
 export {
   type AgentUsage,
