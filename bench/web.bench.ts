@@ -124,7 +124,7 @@ function endpoints(first: string, open: string): string[] {
 
 async function apiLatency(url: string, first: string, open: string, events: number): Promise<void> {
   heading(
-    `API latency over HTTP, no answer cache, ${SESSIONS} sessions (${OPEN_SESSIONS} open), ${formatNumber(events)} events, ${SAMPLES} requests per endpoint after a cold one`,
+    `API latency over HTTP, ${SESSIONS} sessions (${OPEN_SESSIONS} open), ${formatNumber(events)} events, ${SAMPLES} requests per endpoint after a cold one`,
   );
   const floor: number[] = [];
   for (let i = 0; i < SAMPLES; i++) floor.push(await timeGet(`${url}/api/nothing-here`, 404));
@@ -299,7 +299,6 @@ try {
   const app = createWebApp({
     api,
     live,
-    cacheMs: 0,
     otlp: (signal, body) => receiveOtlp(config, signal, body),
   });
   const server = await startWebServer(app, { host: '127.0.0.1', port: 0 });
