@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plantedHistory } from '../../src/fixtures/index.js';
 import {
