@@ -237,6 +237,10 @@ describe('a long-lived sat serve reads again only the logs that changed', () => 
       ]);
       const alerted = await answers();
       expect(alerted.alerts.alerts).toHaveLength(closed.alerts.alerts.length + 1);
+      // Once the folder has settled (LogsVersion trusts it after 2 s), the kept rows are reused.
+      await new Promise((r) => setTimeout(r, 2100));
+      expect(await answers()).toEqual(alerted);
+      expect(await answers()).toEqual(alerted);
     } finally {
       await server.close();
       await api.close();

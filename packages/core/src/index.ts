@@ -334,6 +334,8 @@ export {
   LogMemo,
   type LogMemoEntry,
   type LogMemoOptions,
+  LogsVersion,
+  type LogsVersionOptions,
   logsFingerprint,
   sameLogIdentity,
   sessionLogIdentity,

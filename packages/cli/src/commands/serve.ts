@@ -7,13 +7,10 @@ import {
   LogMemo,
   listAlerts,
   readSessionEvents,
-  readSessionPhase,
   receiveOtlp,
   type SatConfig,
   SatError,
-  SessionInfoMemo,
   type SessionOverview,
-  sessionLogFiles,
   sessionOverview,
 } from '@sat/core';
 import type { WebApi } from '@sat/web';
@@ -23,8 +20,8 @@ import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { liveStore } from '../live-store.js';
 import type { serveCommand } from '../registry.js';
+import { type ServedSessions, servedSessions } from '../served-sessions.js';
 import { resolveSession } from '../session-arg.js';
-import { type SessionRowsSources, sessionRows, sessionUsageIndex } from '../session-rows.js';
 import { loadWeb } from '../web-loader.js';
 import { parseAlertDays } from './alerts.js';
 import { backupsListing } from './backups.js';
@@ -47,7 +44,6 @@ async function asSatError<T>(fn: () => Promise<T>): Promise<T> {
 
 /** What `sat serve` keeps between requests, so an answer reads only the logs that changed. */
 interface ServeMemos {
-  phases: LogMemo<string>;
   overviews: LogMemo<SessionOverview>;
   events: LogMemo<AnySatEvent[]>;
   alerts: AlertMemo;
@@ -56,7 +52,6 @@ interface ServeMemos {
 function serveMemos(config: SatConfig): ServeMemos {
   const logsDir = config.paths.logs;
   return {
-    phases: new LogMemo(logsDir),
     overviews: new LogMemo(logsDir, { maxEntries: 64 }),
     events: new LogMemo(logsDir, { maxEntries: 8 }),
     alerts: new AlertMemo(logsDir, { digestCacheDir: digestCacheDir(config) }),
@@ -92,15 +87,15 @@ export function cliWebApi(ctx: CliContext): CliWebApi {
     memos ??= serveMemos(config());
     return memos;
   };
-  let rowSources: SessionRowsSources | undefined;
+  let listing: ServedSessions | undefined;
+  const sessions = () => {
+    listing ??= servedSessions(config());
+    return listing;
+  };
   const store = liveStore(ctx);
   return {
-    sessions: async () => {
-      rowSources ??= { index: sessionUsageIndex(config()), infos: new SessionInfoMemo(logs()) };
-      const { rows } = await sessionRows(config(), Date.now(), rowSources);
-      return rows as unknown as Array<Record<string, unknown>>;
-    },
-    sessionPhase: (id) => memo().phases.get(id, () => readSessionPhase(sessionLogFiles(logs(), id))),
+    sessions: async () => (await sessions().rows()) as unknown as Array<Record<string, unknown>>,
+    sessionPhase: (id) => sessions().phase(id),
     show: async (id) => {
       const found = await session(id);
       return memo().overviews.get(found, () => sessionOverview(logs(), found, { prices: config().prices }));

@@ -1,7 +1,7 @@
-import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { listSessionIds } from './event-reader.js';
-import { sessionLogFiles } from './log-files.js';
+import { PLAIN_EXT, sessionLogFiles } from './log-files.js';
 
 /**
  * What identifies the current content of a session's log: its file (compressed or plain), size
@@ -158,6 +158,64 @@ export class LogMemo<T> {
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
+    }
+  }
+}
+
+/** Options of {@link LogsVersion}. */
+export interface LogsVersionOptions {
+  /**
+   * How long after the folder last changed its version is not trusted (file times are coarse:
+   * a file made in the same tick as the last look would go unseen). Default 2000 ms.
+   */
+  settleMs?: number;
+}
+
+/**
+ * A cheap version of a log folder for a long-lived reader: one stat of the folder (a session
+ * created, closed, reopened, marked backed up or removed renames or adds a file in it, which
+ * changes its time) plus one stat per open (plain) log (the only files that are appended to).
+ * Equal versions mean no log, metadata or backup marker changed in between; `undefined` means
+ * "cannot tell" (the folder changed under `settleMs` ago, or a stat failed): read again.
+ *
+ * @example
+ * const version = new LogsVersion(logsDir);
+ * const seen = version.current();
+ * if (seen === undefined || seen !== last) rows = await readRows();
+ */
+export class LogsVersion {
+  private plainLogs: string[] | undefined;
+  private folderMtime = Number.NaN;
+  private readonly settleMs: number;
+
+  constructor(
+    readonly logsDir: string,
+    options: LogsVersionOptions = {},
+  ) {
+    this.settleMs = options.settleMs ?? 2000;
+  }
+
+  /** The folder's version now, or undefined when it cannot be trusted (see {@link LogsVersion}). */
+  current(now: number = Date.now()): string | undefined {
+    try {
+      const folder = statSync(this.logsDir).mtimeMs;
+      if (!(now - folder >= this.settleMs)) {
+        this.plainLogs = undefined;
+        return undefined;
+      }
+      if (folder !== this.folderMtime || !this.plainLogs) {
+        this.plainLogs = readdirSync(this.logsDir).filter((name) => name.endsWith(PLAIN_EXT));
+        this.folderMtime = folder;
+      }
+      const parts = [String(folder)];
+      for (const name of this.plainLogs) {
+        const stat = statSync(join(this.logsDir, name));
+        parts.push(`${name}:${stat.size}:${stat.mtimeMs}`);
+      }
+      return parts.join('\n');
+    } catch {
+      this.plainLogs = undefined;
+      return undefined;
     }
   }
 }

@@ -6,6 +6,7 @@ import {
   DEFAULT_PRICES,
   EventWriter,
   LogMemo,
+  LogsVersion,
   listSessions,
   logsFingerprint,
   type NewEvent,
@@ -184,5 +185,32 @@ describe('SessionInfoMemo: listSessions for a long-lived reader', () => {
     writeFileSync(sessionLogFiles(logsDir, 's1').backupMarker, '{}');
     await same();
     expect(memo.list().find((s) => s.session === 's1')?.backedUp).toBe(true);
+  });
+});
+
+describe('LogsVersion: a cheap version of a log folder', () => {
+  it('changes on an append, a new session, a close and a backup marker; untrusted right after a change', async () => {
+    const logsDir = tempDir();
+    await write(logsDir, [response('s1', 1, 100)]);
+    const version = new LogsVersion(logsDir);
+    expect(version.current()).toBeUndefined();
+    const later = () => version.current(Date.now() + 60_000);
+    const tick = () => new Promise((r) => setTimeout(r, 25));
+    const seen = [later()];
+    expect(later()).toBe(seen[0]);
+    const changes = [
+      () => write(logsDir, [response('s1', 2, 100)]),
+      () => write(logsDir, [response('s2', 1, 100)]),
+      () => closeSessionLog(logsDir, 's1').then(() => undefined),
+      async () => writeFileSync(sessionLogFiles(logsDir, 's1').backupMarker, '{}'),
+    ];
+    for (const change of changes) {
+      await tick();
+      await change();
+      seen.push(later());
+      expect(later()).toBe(seen.at(-1));
+    }
+    expect(seen.every((v) => v !== undefined)).toBe(true);
+    expect(new Set(seen).size).toBe(seen.length);
   });
 });
