@@ -33,27 +33,19 @@ export function servedSessions(config: SatConfig): ServedSessions {
   const sources = { index: sessionUsageIndex(config), infos: new SessionInfoMemo(logsDir) };
   const phases = new LogMemo<string>(logsDir);
   let listed: { version: string; rows: SessionRow[] } | undefined;
-  let phased: { version: string; phases: Map<string, string> } | undefined;
   return {
     async rows() {
       const seen = version.current();
       const now = Date.now();
       if (seen !== undefined && listed?.version === seen)
         return listed.rows.map((row) => ({ ...row, activity: sessionActivity(row, now) }));
-      const { rows } = await sessionRows(config, now, sources);
+      const { rows } = await sessionRows(config, now, { ...sources, version: seen });
       listed = seen === undefined ? undefined : { version: seen, rows };
       return rows;
     },
-    async phase(session) {
+    phase(session) {
       const seen = version.current();
-      const known = seen !== undefined && phased?.version === seen ? phased.phases.get(session) : undefined;
-      if (known !== undefined) return known;
-      const phase = await phases.get(session, () => readSessionPhase(sessionLogFiles(logsDir, session)));
-      if (seen !== undefined) {
-        if (phased?.version !== seen) phased = { version: seen, phases: new Map() };
-        phased.phases.set(session, phase);
-      }
-      return phase;
+      return phases.get(session, () => readSessionPhase(sessionLogFiles(logsDir, session)), seen);
     },
   };
 }

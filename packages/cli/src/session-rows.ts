@@ -41,6 +41,8 @@ export interface SessionRowsSources {
   index?: SessionUsageIndex;
   /** The log facts per session. Default: `listSessions` (every log's first and last lines). */
   infos?: SessionInfoMemo;
+  /** The log folder's `LogsVersion`, taken before the call, for `infos`. */
+  version?: string;
 }
 
 /**
@@ -58,7 +60,9 @@ export async function sessionRows(
 ): Promise<{ rows: SessionRow[]; warnings: string[] }> {
   const index = sources.index ?? sessionUsageIndex(config);
   const rows: SessionRow[] = [];
-  const sessions = sources.infos ? sources.infos.list() : await listSessions(config.paths.logs);
+  const sessions = sources.infos
+    ? sources.infos.list(sources.version)
+    : await listSessions(config.paths.logs);
   for (const info of sessions) {
     const usage = await index.usage(info.session);
     rows.push({

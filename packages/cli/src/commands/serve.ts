@@ -13,6 +13,8 @@ import {
   type SessionOverview,
   sessionOverview,
 } from '@sat/core';
+import type { AnalyticsQuery } from '@sat/core/projections';
+import type { SqliteStore } from '@sat/store-sqlite';
 import type { WebApi } from '@sat/web';
 import { backupTarget } from '../backup-target.js';
 import type { HandlerOf } from '../command-spec.js';
@@ -108,10 +110,12 @@ export function cliWebApi(ctx: CliContext): CliWebApi {
       >;
     },
     stats: (report, filters) =>
-      asSatError(
-        async () =>
-          (await queryReport<unknown>(ctx, REPORT_QUERIES[report], undefined, filters, store.current)).result,
-      ),
+      asSatError(async () => {
+        const day = new Date().toISOString().slice(0, 10);
+        const run = (s: SqliteStore, q: AnalyticsQuery) =>
+          store.answer<unknown>(`${report} ${day} ${JSON.stringify(q)}`, () => REPORT_QUERIES[report](s, q));
+        return (await queryReport<unknown>(ctx, run, undefined, filters, store.current)).result;
+      }),
     alerts: (filters) =>
       asSatError(async () => {
         const days = parseAlertDays(filters.days);

@@ -87,6 +87,7 @@ export class LogMemo<T> {
   private readonly pending = new Map<string, { identity: LogIdentity; value: Promise<T> }>();
   private readonly maxEntries: number;
   private changes = 0;
+  private readonly checked = new Map<string, string>();
 
   constructor(
     readonly logsDir: string,
@@ -101,17 +102,24 @@ export class LogMemo<T> {
     return this.changes;
   }
 
-  /** The value for `session`'s log as it is now: remembered, or computed by `compute` (and remembered). */
-  async get(session: string, compute: () => Promise<T>): Promise<T> {
+  /**
+   * The value for `session`'s log as it is now: remembered, or computed by `compute` (and
+   * remembered). With `version` (a {@link LogsVersion} taken before this call), an entry already
+   * confirmed at that same version is returned without looking at the log.
+   */
+  async get(session: string, compute: () => Promise<T>, version?: string): Promise<T> {
+    const known = this.entries.get(session);
+    if (known && version !== undefined && this.checked.get(session) === version) return known.value;
     const identity = sessionLogIdentity(this.logsDir, session);
     if (identity === undefined) {
+      this.checked.delete(session);
       if (this.entries.delete(session)) this.changes++;
       return compute();
     }
-    const known = this.entries.get(session);
     if (known && sameLogIdentity(known.identity, identity)) {
       this.entries.delete(session);
       this.entries.set(session, known);
+      this.confirm(session, version);
       return known.value;
     }
     const running = this.pending.get(session);
@@ -121,10 +129,16 @@ export class LogMemo<T> {
     try {
       const result = await value;
       this.remember(session, { identity, value: result });
+      this.confirm(session, version);
       return result;
     } finally {
       if (this.pending.get(session)?.value === value) this.pending.delete(session);
     }
+  }
+
+  private confirm(session: string, version: string | undefined): void {
+    if (version === undefined) this.checked.delete(session);
+    else this.checked.set(session, version);
   }
 
   /** Every remembered entry, by session (what a caller persists). */
@@ -139,6 +153,7 @@ export class LogMemo<T> {
     for (const session of [...this.entries.keys()])
       if (!keep.has(session)) {
         this.entries.delete(session);
+        this.checked.delete(session);
         dropped++;
       }
     if (dropped > 0) this.changes++;
@@ -148,6 +163,7 @@ export class LogMemo<T> {
   /** Forgets everything. */
   clear(): void {
     this.entries.clear();
+    this.checked.clear();
     this.changes++;
   }
 
@@ -158,6 +174,7 @@ export class LogMemo<T> {
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
+      this.checked.delete(oldest);
     }
   }
 }
@@ -187,6 +204,7 @@ export class LogsVersion {
   private plainLogs: string[] | undefined;
   private folderMtime = Number.NaN;
   private readonly settleMs: number;
+  private turn: { value: string | undefined } | undefined;
 
   constructor(
     readonly logsDir: string,
@@ -195,8 +213,21 @@ export class LogsVersion {
     this.settleMs = options.settleMs ?? 2000;
   }
 
-  /** The folder's version now, or undefined when it cannot be trusted (see {@link LogsVersion}). */
+  /**
+   * The folder's version now, or undefined when it cannot be trusted (see {@link LogsVersion}).
+   * Calls in the same synchronous turn (before the next microtask) share one look at the folder.
+   */
   current(now: number = Date.now()): string | undefined {
+    if (this.turn) return this.turn.value;
+    const value = this.look(now);
+    this.turn = { value };
+    queueMicrotask(() => {
+      this.turn = undefined;
+    });
+    return value;
+  }
+
+  private look(now: number): string | undefined {
     try {
       const folder = statSync(this.logsDir).mtimeMs;
       if (!(now - folder >= this.settleMs)) {

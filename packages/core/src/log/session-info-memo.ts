@@ -29,11 +29,24 @@ function infoKey(logsDir: string, session: string): string | undefined {
  */
 export class SessionInfoMemo {
   private readonly known = new Map<string, { key: string; info: SessionInfo }>();
+  private listed: { version: string; infos: SessionInfo[] } | undefined;
 
   constructor(readonly logsDir: string) {}
 
-  /** Every session, oldest first (by first event, then id), as `listSessions` gives them. */
-  list(): SessionInfo[] {
+  /**
+   * Every session, oldest first (by first event, then id), as `listSessions` gives them. With
+   * `version` (a {@link LogsVersion} taken before this call) equal to the last call's, the last
+   * list is returned without looking at the logs.
+   */
+  list(version?: string): SessionInfo[] {
+    if (version !== undefined && this.listed?.version === version)
+      return this.listed.infos.map((info) => ({ ...info }));
+    const out = this.read();
+    this.listed = version === undefined ? undefined : { version, infos: out.map((info) => ({ ...info })) };
+    return out;
+  }
+
+  private read(): SessionInfo[] {
     const out: SessionInfo[] = [];
     const seen = new Set<string>();
     for (const session of listSessionIds(this.logsDir)) {

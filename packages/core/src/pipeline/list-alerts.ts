@@ -11,7 +11,7 @@ import { readSessionDigests } from '../insights/digest-cache.js';
 import { collectHistory } from '../insights/metric-history.js';
 import { digestSession, type SessionDigest } from '../insights/session-digest.js';
 import { listSessionIds, readSessionEvents } from '../log/event-reader.js';
-import { LogMemo } from '../log/log-memo.js';
+import { LogMemo, LogsVersion } from '../log/log-memo.js';
 import { SessionInfoMemo } from '../log/session-info-memo.js';
 import { sessionInfo } from '../log/sessions.js';
 import { readEventsAfter } from '../session-state/log-replay.js';
@@ -70,6 +70,8 @@ export interface AlertMemoOptions {
    * digest is read from its log once).
    */
   digestCacheDir?: string;
+  /** How long after a change of the log folder it is looked at log by log (see `LogsVersion`). Default 2000 ms. */
+  settleMs?: number;
 }
 
 /**
@@ -91,6 +93,8 @@ export class AlertMemo {
   /** @internal */
   readonly infos: SessionInfoMemo;
   /** @internal */
+  readonly version: LogsVersion;
+  /** @internal */
   anomalies: { key: string; report: AnomalyReport } | undefined;
 
   constructor(
@@ -100,6 +104,10 @@ export class AlertMemo {
     this.scans = new LogMemo(logsDir);
     this.digests = new LogMemo(logsDir);
     this.infos = new SessionInfoMemo(logsDir);
+    this.version = new LogsVersion(
+      logsDir,
+      options.settleMs === undefined ? {} : { settleMs: options.settleMs },
+    );
   }
 }
 
@@ -129,9 +137,10 @@ async function sessionAlerts(
   since: string | undefined,
   listing: AlertListing,
   memo: AlertMemo | undefined,
+  seen: string | undefined,
 ): Promise<void> {
   const scan = memo
-    ? await memo.scans.get(session, () => scanSession(config, session))
+    ? await memo.scans.get(session, () => scanSession(config, session), seen)
     : await scanSession(config, session);
   listing.issues.push(...scan.issues);
   for (const alert of scan.alerts)
@@ -145,21 +154,30 @@ async function memoDigest(memo: AlertMemo, session: string): Promise<SessionDige
   return (await readSessionDigests(logsDir, { cacheDir, sessions: [session] }))[0] ?? null;
 }
 
-async function readDigests(logsDir: string, memo: AlertMemo | undefined): Promise<SessionDigest[]> {
+async function readDigests(
+  logsDir: string,
+  memo: AlertMemo | undefined,
+  seen: string | undefined,
+): Promise<SessionDigest[]> {
   if (!memo) return readSessionDigests(logsDir);
   const out: SessionDigest[] = [];
   for (const session of listSessionIds(logsDir)) {
-    const digest = await memo.digests.get(session, () => memoDigest(memo, session));
+    const digest = await memo.digests.get(session, () => memoDigest(memo, session), seen);
     if (digest) out.push(digest);
   }
   return out.sort((a, b) => a.startedAt - b.startedAt || a.session.localeCompare(b.session));
 }
 
 /** The sessions to list: the one asked for, or those with an event since `since` (all without it). */
-function windowSessions(logsDir: string, options: ListAlertsOptions, since: string | undefined): string[] {
+function windowSessions(
+  logsDir: string,
+  options: ListAlertsOptions,
+  since: string | undefined,
+  seen: string | undefined,
+): string[] {
   const ids = options.session ? [options.session] : listSessionIds(logsDir);
   if (since === undefined) return ids;
-  const infos = options.memo ? new Map(options.memo.infos.list().map((i) => [i.session, i])) : undefined;
+  const infos = options.memo ? new Map(options.memo.infos.list(seen).map((i) => [i.session, i])) : undefined;
   return ids.filter((s) => {
     const last = (infos ? infos.get(s) : sessionInfo(logsDir, s))?.lastEventAt;
     return last === undefined || last >= since;
@@ -191,12 +209,13 @@ export async function listAlerts(config: SatConfig, options: ListAlertsOptions =
       : new Date(now.getTime() - options.days * 86_400_000).toISOString();
   const listing: AlertListing = { alerts: [], anomalies: [], skipped: [], issues: [] };
   if (since) listing.since = since;
-  const sessions = windowSessions(config.paths.logs, options, since);
-  for (const session of sessions) await sessionAlerts(config, session, since, listing, options.memo);
+  const seen = options.memo?.version.current();
+  const sessions = windowSessions(config.paths.logs, options, since, seen);
+  for (const session of sessions) await sessionAlerts(config, session, since, listing, options.memo, seen);
   listing.alerts.sort((a, b) => b.ts.localeCompare(a.ts) || b.seq - a.seq);
   if (options.noAnomalies) return listing;
   const days = options.session ? [] : windowDays(since, now);
-  const report = await anomalyReport(config, options.memo, {
+  const report = await anomalyReport(config, options.memo, seen, {
     ...(since !== undefined || options.session ? { sessions } : {}),
     ...(days ? { days } : {}),
   });
@@ -209,9 +228,10 @@ export async function listAlerts(config: SatConfig, options: ListAlertsOptions =
 async function anomalyReport(
   config: SatConfig,
   memo: AlertMemo | undefined,
+  seen: string | undefined,
   scope: Pick<DetectAnomaliesOptions, 'sessions' | 'days'>,
 ): Promise<AnomalyReport> {
-  const digests = await readDigests(config.paths.logs, memo);
+  const digests = await readDigests(config.paths.logs, memo, seen);
   const key = memo
     ? JSON.stringify([memo.digests.generation, digests.map((d) => d.session), scope])
     : undefined;

@@ -20,10 +20,11 @@ describe('listAlerts with an AlertMemo', () => {
     for (const { session } of history.sessions)
       for (const event of history.events(session)) writer.append(event);
     await writer.close();
-    const memo = new AlertMemo(config.paths.logs, { digestCacheDir: digestCacheDir(config) });
+    const memo = new AlertMemo(config.paths.logs, { digestCacheDir: digestCacheDir(config), settleMs: 0 });
     const now = new Date(history.sessions.at(-1)!.start + 86_400_000);
     const windows = [{}, { days: 3 }, { session: history.sessions[4]!.session }];
     const agree = async () => {
+      await new Promise((r) => setTimeout(r, 25));
       for (const window of windows)
         expect(await listAlerts(config, { ...window, now, memo })).toEqual(
           await listAlerts(config, { ...window, now }),

@@ -196,6 +196,7 @@ describe('LogsVersion: a cheap version of a log folder', () => {
     expect(version.current()).toBeUndefined();
     const later = () => version.current(Date.now() + 60_000);
     const tick = () => new Promise((r) => setTimeout(r, 25));
+    await tick();
     const seen = [later()];
     expect(later()).toBe(seen[0]);
     const changes = [
