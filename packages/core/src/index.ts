@@ -342,6 +342,7 @@ export {
 } from './log/log-memo.js';
 export { Quarantine, type QuarantineEntry } from './log/quarantine.js';
 export { applyRetention, planRetention, type RetentionItem, type RetentionPlan } from './log/retention.js';
+export { loadMemoEntries, type SavedMemoHeader, saveMemoEntries } from './log/saved-log-memo.js';
 export { SessionInfoMemo } from './log/session-info-memo.js';
 export {
   IDLE_AFTER_MS,
@@ -400,6 +401,7 @@ export {
   type AlertListing,
   AlertMemo,
   type AlertMemoOptions,
+  alertScansFile,
   type ListAlertsOptions,
   type ListedAlert,
   listAlerts,

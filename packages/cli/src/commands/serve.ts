@@ -1,8 +1,7 @@
 import {
-  AlertMemo,
+  type AlertMemo,
   type AnySatEvent,
   createHandoff,
-  digestCacheDir,
   ingestCapture,
   LogMemo,
   listAlerts,
@@ -25,7 +24,7 @@ import type { serveCommand } from '../registry.js';
 import { type ServedSessions, servedSessions } from '../served-sessions.js';
 import { resolveSession } from '../session-arg.js';
 import { loadWeb } from '../web-loader.js';
-import { parseAlertDays } from './alerts.js';
+import { alertMemo, parseAlertDays } from './alerts.js';
 import { backupsListing } from './backups.js';
 import { eventMatches } from './events.js';
 import { snapshotListing } from './snapshot.js';
@@ -56,7 +55,7 @@ function serveMemos(config: SatConfig): ServeMemos {
   return {
     overviews: new LogMemo(logsDir, { maxEntries: 64 }),
     events: new LogMemo(logsDir, { maxEntries: 8 }),
-    alerts: new AlertMemo(logsDir, { digestCacheDir: digestCacheDir(config) }),
+    alerts: alertMemo(config),
   };
 }
 
@@ -120,11 +119,13 @@ export function cliWebApi(ctx: CliContext): CliWebApi {
       asSatError(async () => {
         const days = parseAlertDays(filters.days);
         const id = filters.session ? await session(filters.session) : undefined;
-        return listAlerts(config(), {
+        const listing = await listAlerts(config(), {
           ...(days !== undefined ? { days } : {}),
           ...(id ? { session: id } : {}),
           memo: memo().alerts,
         });
+        memo().alerts.save();
+        return listing;
       }),
     snapshots: async (id) => snapshotListing(config(), await session(id)),
     handoff: async (id) => createHandoff(config(), await session(id), { trigger: 'manual' }),

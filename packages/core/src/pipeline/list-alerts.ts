@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { SatConfig } from '../config/config-schema.js';
 import type { SatEvent } from '../events/envelope.js';
+import { isObject } from '../guards.js';
 import {
   type Anomaly,
   type AnomalyReport,
@@ -12,6 +14,7 @@ import { collectHistory } from '../insights/metric-history.js';
 import { digestSession, type SessionDigest } from '../insights/session-digest.js';
 import { listSessionIds, readSessionEvents } from '../log/event-reader.js';
 import { LogMemo, LogsVersion } from '../log/log-memo.js';
+import { loadMemoEntries, saveMemoEntries } from '../log/saved-log-memo.js';
 import { SessionInfoMemo } from '../log/session-info-memo.js';
 import { sessionInfo } from '../log/sessions.js';
 import { readEventsAfter } from '../session-state/log-replay.js';
@@ -70,6 +73,11 @@ export interface AlertMemoOptions {
    * digest is read from its log once).
    */
   digestCacheDir?: string;
+  /**
+   * A file to load the alert scans from and {@link AlertMemo.save} them to
+   * (`alertScansFile(config)`), so the next run reads only the logs that changed. Default: memory only.
+   */
+  file?: string;
   /** How long after a change of the log folder it is looked at log by log (see `LogsVersion`). Default 2000 ms. */
   settleMs?: number;
 }
@@ -94,6 +102,7 @@ export class AlertMemo {
   readonly infos: SessionInfoMemo;
   /** @internal */
   readonly version: LogsVersion;
+  private saved: number;
   /** @internal */
   anomalies: { key: string; report: AnomalyReport } | undefined;
 
@@ -101,7 +110,11 @@ export class AlertMemo {
     readonly logsDir: string,
     readonly options: AlertMemoOptions = {},
   ) {
-    this.scans = new LogMemo(logsDir);
+    const entries = options.file
+      ? loadMemoEntries(options.file, { version: ALERT_SCANS_VERSION }, isScan)
+      : [];
+    this.scans = new LogMemo(logsDir, { entries });
+    this.saved = this.scans.generation;
     this.digests = new LogMemo(logsDir);
     this.infos = new SessionInfoMemo(logsDir);
     this.version = new LogsVersion(
@@ -109,6 +122,36 @@ export class AlertMemo {
       options.settleMs === undefined ? {} : { settleMs: options.settleMs },
     );
   }
+
+  /** Writes the alert scans to `options.file` when they changed since the last load or save; returns why it could not (never throws). */
+  save(): string | undefined {
+    if (!this.options.file || this.scans.generation === this.saved) return undefined;
+    this.scans.keepOnly(listSessionIds(this.logsDir));
+    const warning = saveMemoEntries(
+      this.options.file,
+      { version: ALERT_SCANS_VERSION },
+      this.scans.snapshot(),
+    );
+    if (warning === undefined) this.saved = this.scans.generation;
+    return warning;
+  }
+}
+
+/** Version of the alert scans file's format. */
+const ALERT_SCANS_VERSION = 1;
+
+function isScan(value: unknown): value is SessionAlertScan {
+  return isObject(value) && Array.isArray(value.alerts) && Array.isArray(value.issues);
+}
+
+/**
+ * Where a data root keeps the alert scans of `sat alerts` and `sat serve`: `<paths.state>/alert-scans.json`.
+ *
+ * @example
+ * new AlertMemo(config.paths.logs, { file: alertScansFile(config) });
+ */
+export function alertScansFile(config: { paths: { state: string } }): string {
+  return join(config.paths.state, 'alert-scans.json');
 }
 
 async function scanSession(config: SatConfig, session: string): Promise<SessionAlertScan> {
@@ -196,7 +239,7 @@ function windowDays(since: string | undefined, now: Date): string[] | undefined 
  * The alert events of a window across sessions (newest first, each with whether it still holds),
  * plus the anomalies `detectAnomalies` finds for the window's sessions and days against the
  * user's history, and the metrics it could not judge for want of history. A bad line is reported
- * in `issues` and skipped; nothing is written.
+ * in `issues` and skipped; nothing is written to the logs (with a memo, only its caches are).
  *
  * @example
  * const { alerts, anomalies, skipped } = await listAlerts(config, { days: 7 });

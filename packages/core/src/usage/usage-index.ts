@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { describeSystemError } from '../errors.js';
+import { join } from 'node:path';
 import { isObject } from '../guards.js';
-import { writeFileAtomic } from '../log/atomic-file.js';
-import { LogMemo, type LogMemoEntry } from '../log/log-memo.js';
+import { LogMemo } from '../log/log-memo.js';
+import { loadMemoEntries, saveMemoEntries } from '../log/saved-log-memo.js';
 import { DEFAULT_PRICES, type PriceTable } from '../pricing/prices.js';
 import { type SessionUsage, sessionUsage } from './session-usage.js';
 
 /** Version of the index file's format; another version is ignored (and rewritten). */
-export const USAGE_INDEX_VERSION = 1;
+export const USAGE_INDEX_VERSION = 2;
 
 /**
  * Where a data root keeps its session usage index: `<paths.state>/session-usage.json`.
@@ -41,25 +39,6 @@ function pricesKey(prices: PriceTable): string {
   return createHash('sha256').update(JSON.stringify(prices)).digest('hex').slice(0, 16);
 }
 
-function isEntry(value: unknown): value is LogMemoEntry<SessionUsage> {
-  if (!isObject(value) || !isObject(value.identity) || !isObject(value.value)) return false;
-  const { file, size, mtimeMs } = value.identity;
-  return typeof file === 'string' && typeof size === 'number' && typeof mtimeMs === 'number';
-}
-
-function loadEntries(file: string, prices: string): Array<[string, LogMemoEntry<SessionUsage>]> {
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (!isObject(parsed) || parsed.version !== USAGE_INDEX_VERSION || parsed.prices !== prices) return [];
-    if (!isObject(parsed.sessions)) return [];
-    return Object.entries(parsed.sessions).filter((pair): pair is [string, LogMemoEntry<SessionUsage>] =>
-      isEntry(pair[1]),
-    );
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Each session's {@link SessionUsage}, read from its log once and reused while the log is
  * unchanged (see {@link LogMemo}): an appended, closed or new session is read again, the others
@@ -86,7 +65,10 @@ export class SessionUsageIndex {
     this.prices = options.prices ?? DEFAULT_PRICES;
     this.pricesKey = pricesKey(this.prices);
     this.file = options.file;
-    const entries = this.file ? loadEntries(this.file, this.pricesKey) : [];
+    const header = { version: USAGE_INDEX_VERSION, key: this.pricesKey };
+    const entries = this.file
+      ? loadMemoEntries(this.file, header, (value): value is SessionUsage => isObject(value))
+      : [];
     this.memo = new LogMemo(logsDir, { entries });
   }
 
@@ -106,25 +88,13 @@ export class SessionUsageIndex {
   /** Writes the index to its file when something changed (atomically, mode 0600); never throws. */
   save(): UsageIndexSaveResult {
     if (!this.file || !this.changed) return { saved: false };
-    const body = {
-      version: USAGE_INDEX_VERSION,
-      prices: this.pricesKey,
-      sessions: Object.fromEntries(this.memo.snapshot()),
-    };
-    try {
-      const dir = dirname(this.file);
-      if (!existsSync(dir)) {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        chmodSync(dir, 0o700);
-      }
-      writeFileAtomic(this.file, JSON.stringify(body));
-      this.changed = false;
-      return { saved: true };
-    } catch (error) {
-      return {
-        saved: false,
-        warning: `[core] cannot save the session usage index ${this.file}: ${describeSystemError(error)} (it is rebuilt from the logs)`,
-      };
-    }
+    const warning = saveMemoEntries(
+      this.file,
+      { version: USAGE_INDEX_VERSION, key: this.pricesKey },
+      this.memo.snapshot(),
+    );
+    if (warning !== undefined) return { saved: false, warning };
+    this.changed = false;
+    return { saved: true };
   }
 }

@@ -1,7 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { plantedHistory } from '../../src/fixtures/index.js';
 import {
   AlertMemo,
+  alertScansFile,
   closeSessionLog,
   digestCacheDir,
   EventWriter,
@@ -50,5 +52,45 @@ describe('listAlerts with an AlertMemo', () => {
     await agree();
     await closeSessionLog(config.paths.logs, target);
     await agree();
+  });
+});
+
+describe('AlertMemo saved to a file', () => {
+  it('a new memo starts from the saved scans; a changed log, a corrupt file or another version is read again', async () => {
+    const root = tempDir();
+    const config = loadConfig({ root, cwd: root, env: {} });
+    const writer = new EventWriter({ logsDir: config.paths.logs });
+    const ts = '2026-03-01T10:00:00.000Z';
+    const alert = (session: string, message: string) =>
+      ({ type: 'alert', session, ts, data: { kind: 'context', level: 'warning', message } }) as NewEvent;
+    writer.append(alert('s1', 'context 91% full'));
+    writer.append(alert('s2', 'context 95% full'));
+    await writer.close();
+    const file = alertScansFile(config);
+    const first = new AlertMemo(config.paths.logs, { file });
+    const listed = await listAlerts(config, { memo: first, noAnomalies: true });
+    expect(listed).toEqual(await listAlerts(config, { noAnomalies: true }));
+    expect(first.save()).toBeUndefined();
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    saved.sessions.s1.value.alerts[0].message = 'from the file';
+    writeFileSync(file, JSON.stringify(saved));
+    const messages = async (memo: AlertMemo) =>
+      (await listAlerts(config, { memo, noAnomalies: true })).alerts.map((a) => a.message).sort();
+    expect(await messages(new AlertMemo(config.paths.logs, { file }))).toEqual([
+      'context 95% full',
+      'from the file',
+    ]);
+    const more = new EventWriter({ logsDir: config.paths.logs });
+    more.append(alert('s1', 'context 99% full'));
+    await more.close();
+    expect(await messages(new AlertMemo(config.paths.logs, { file }))).toEqual([
+      'context 91% full',
+      'context 95% full',
+      'context 99% full',
+    ]);
+    writeFileSync(file, '{"version":1,"key":"","sessions":{"s2":');
+    expect(await messages(new AlertMemo(config.paths.logs, { file }))).toHaveLength(3);
+    writeFileSync(file, JSON.stringify({ ...saved, version: 99 }));
+    expect(await messages(new AlertMemo(config.paths.logs, { file }))).toHaveLength(3);
   });
 });
