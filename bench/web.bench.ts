@@ -144,6 +144,22 @@ async function apiLatency(url: string, first: string, open: string, events: numb
   report('HTTP round trip to an empty route p95 (floor, same run)', Number(f.p95.toFixed(2)), 'ms');
 }
 
+/** The first answers of a second server on the same data root: what the first one saved (usage index, alert scans) is read, not the logs. */
+async function restartLatency(root: string, first: string): Promise<void> {
+  heading('cold answers after a restart (a new server on the same data root)');
+  const api = cliWebApi(createContext({ home: root }));
+  const server = await startWebServer(createWebApp({ api }), { host: '127.0.0.1', port: 0 });
+  try {
+    for (const path of ['/api/sessions?limit=100', '/api/alerts?days=all', `/api/sessions/${first}`]) {
+      const name = path.replace(first, ':closed');
+      report(`GET ${name} cold after a restart`, Math.round(await timeGet(`${server.url}${path}`)), 'ms');
+    }
+  } finally {
+    await server.close();
+    await api.close();
+  }
+}
+
 async function liveLatency(url: string, root: string, script: string): Promise<void> {
   heading(`hook fired -> tool call read by an SSE client of /api/stream, ${LIVE_SAMPLES} tool calls`);
   const res = await fetch(`${url}/api/stream`);
@@ -304,6 +320,7 @@ try {
   const server = await startWebServer(app, { host: '127.0.0.1', port: 0 });
   try {
     await apiLatency(server.url, first, open, events);
+    await restartLatency(root, first);
     await liveLatency(server.url, root, script);
     await otlpRate(server.url);
     // ---- Page load (issue 15, section 4: the overview's time to first chart, target < 1 s) ----
