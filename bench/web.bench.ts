@@ -2,7 +2,7 @@
  * `pnpm bench web`: `sat serve`'s REST API at issue 15's size (400 sessions, 1M events), the live
  * latency hook -> SSE client, and the OTLP ingest rate of POST /v1/logs.
  */
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -82,7 +82,7 @@ async function plant(root: string): Promise<number> {
 }
 
 /** The planted data root, made once per size under the temp folder and copied for each run (the runs write to it). */
-async function plantedRoot(): Promise<{ root: string; first: string; events: number }> {
+async function plantedRoot(): Promise<{ root: string; first: string; open: string; events: number }> {
   const cache = join(tmpdir(), `sat-bench-web-data-v${DATA_VERSION}-${SESSIONS}x${EVENTS_PER_SESSION}`);
   const done = join(cache, 'planted.json');
   const started = performance.now();
@@ -94,12 +94,11 @@ async function plantedRoot(): Promise<{ root: string; first: string; events: num
       `planted in ${((performance.now() - started) / 1e3).toFixed(1)} s under ${cache} (kept for the next runs)`,
     );
   }
-  const { events } = (await import(done, { with: { type: 'json' } })).default as { events: number };
+  const { events } = JSON.parse(readFileSync(done, 'utf8')) as { events: number };
   const root = makeTempDir('sat-bench-web-');
   cpSync(cache, root, { recursive: true });
-  const first = plantedHistory({ seed: 3, sessions: SESSIONS, eventsPerSession: EVENTS_PER_SESSION })
-    .sessions[0]!.session;
-  return { root, first, events };
+  const { sessions } = plantedHistory({ seed: 3, sessions: SESSIONS, eventsPerSession: EVENTS_PER_SESSION });
+  return { root, first: sessions[0]!.session, open: sessions.at(-1)!.session, events };
 }
 
 function endpoints(first: string, open: string): string[] {
@@ -298,15 +297,10 @@ async function otlpRate(url: string): Promise<void> {
   }
 }
 
-const { root, first, events } = await plantedRoot();
+const { root, first, open, events } = await plantedRoot();
 try {
   const config = loadConfig({ root });
   const logsDir = config.paths.logs;
-  const open = plantedHistory({
-    seed: 3,
-    sessions: SESSIONS,
-    eventsPerSession: EVENTS_PER_SESSION,
-  }).sessions.at(-1)!.session;
   mkdirSync(join(spoolDir(logsDir), '.tmp'), { recursive: true });
   const script = join(root, 'capture.sh');
   writeFileSync(script, captureScript({ spoolDir: spoolDir(logsDir) }));
