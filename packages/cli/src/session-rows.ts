@@ -3,9 +3,11 @@ import {
   type SatConfig,
   type SessionActivity,
   type SessionInfo,
+  type SessionInfoMemo,
+  SessionUsageIndex,
   sessionActivity,
-  sessionUsage,
   type TokenCounts,
+  usageIndexFile,
 } from '@sat/core';
 
 /** A session as listed: its log facts plus its tokens and cost (sub-agents included). */
@@ -23,17 +25,46 @@ export interface SessionRow extends SessionInfo {
 }
 
 /**
- * The rows of `sat sessions --json` (and `GET /api/sessions`): every session's log facts, usage
- * and activity as of now.
+ * The usage index of a data root, saved under `<state>/session-usage.json` (see
+ * {@link SessionUsageIndex}): `sat sessions` loads it, `sat serve` keeps one for its life.
  *
  * @example
- * const rows = await sessionRows(config);
+ * const index = sessionUsageIndex(config);
  */
-export async function sessionRows(config: SatConfig, now = Date.now()): Promise<SessionRow[]> {
-  const logsDir = config.paths.logs;
+export function sessionUsageIndex(config: SatConfig): SessionUsageIndex {
+  return new SessionUsageIndex(config.paths.logs, { prices: config.prices, file: usageIndexFile(config) });
+}
+
+/** Where {@link sessionRows} reads from: what a long-lived caller keeps between calls. */
+export interface SessionRowsSources {
+  /** Usage per session. Default: the data root's saved index ({@link sessionUsageIndex}). */
+  index?: SessionUsageIndex;
+  /** The log facts per session. Default: `listSessions` (every log's first and last lines). */
+  infos?: SessionInfoMemo;
+  /** The log folder's `LogsVersion`, taken before the call, for `infos`. */
+  version?: string;
+}
+
+/**
+ * The rows of `sat sessions --json` (and `GET /api/sessions`): every session's log facts, usage
+ * and activity as of now. Usage comes from the usage index, which reads only the logs that changed
+ * since it last saw them and is saved afterwards; `warnings` says when it could not be saved.
+ *
+ * @example
+ * const { rows } = await sessionRows(config);
+ */
+export async function sessionRows(
+  config: SatConfig,
+  now = Date.now(),
+  sources: SessionRowsSources = {},
+): Promise<{ rows: SessionRow[]; warnings: string[] }> {
+  const index = sources.index ?? sessionUsageIndex(config);
   const rows: SessionRow[] = [];
-  for (const info of await listSessions(logsDir)) {
-    const usage = await sessionUsage(logsDir, info.session, { prices: config.prices });
+  const sessions = sources.infos
+    ? sources.infos.list(sources.version)
+    : await listSessions(config.paths.logs);
+  for (const info of sessions) {
+    const usage = await index.usage(info.session);
     rows.push({
       ...info,
       tokens: usage.tokens,
@@ -44,5 +75,7 @@ export async function sessionRows(config: SatConfig, now = Date.now()): Promise<
       activity: sessionActivity(info, now),
     });
   }
-  return rows;
+  index.keepOnly(sessions.map((info) => info.session));
+  const saved = index.save();
+  return { rows, warnings: saved.warning ? [saved.warning] : [] };
 }

@@ -1,9 +1,9 @@
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventWriter, listSessions } from '@sat/core';
+import { closeSessionLog, EventWriter, listSessions, type NewEvent } from '@sat/core';
 import { plantedHistory } from '@sat/core/fixtures';
-import { createWebApp } from '@sat/web';
+import { createWebApp, startWebServer } from '@sat/web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliWebApi } from '../src/commands/serve.js';
 import { createContext } from '../src/context.js';
@@ -188,5 +188,91 @@ describe('the web API answers what the CLI prints with --json', () => {
     expect((await guarded.request('/api/sessions?token=s3cret-tokeX')).status).toBe(401);
     const page = await guarded.request('/?token=s3cret-token');
     expect(await page.text()).toContain('not built yet');
+  });
+});
+
+describe('a long-lived sat serve reads again only the logs that changed', () => {
+  const home = mkdtempSync(join(tmpdir(), 'sat-serve-memo-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  async function append(events: NewEvent[]): Promise<void> {
+    const writer = new EventWriter({ logsDir: join(home, 'logs') });
+    for (const event of events) writer.append(event);
+    await writer.close();
+  }
+
+  /** The fields of the answers this test looks at. */
+  interface Answer {
+    items: Array<{ session: string; status: string }>;
+    cost: number;
+    alerts: unknown[];
+  }
+
+  it('an appended log, a new session, a closed one and an alert change the next answers, equal to the CLI', async () => {
+    await plant(home);
+    const [target, other] = history.sessions.map((s) => s.session);
+    const api = cliWebApi(createContext({ home }));
+    const server = await startWebServer(createWebApp({ api }), { host: '127.0.0.1', port: 0 });
+    const get = async (path: string) => (await (await fetch(`${server.url}${path}`)).json()) as Answer;
+    const answers = async () => {
+      const sessions = (await get('/api/sessions?limit=1000&sort=session')).items;
+      const cli = (await cliJson(home, ['sessions'])) as Array<{ session: string }>;
+      expect(sessions).toEqual([...cli].sort((a, b) => a.session.localeCompare(b.session)));
+      const show = await get(`/api/sessions/${target}`);
+      expect(show).toEqual(await cliJson(home, ['show', target!]));
+      const events = (await get(`/api/sessions/${target}/events?limit=1000`)).items;
+      const cost = await get('/api/stats/cost?days=all');
+      expect(cost).toEqual(await cliJson(home, ['stats', 'cost', '--days', 'all']));
+      const alerts = await get('/api/alerts?days=all');
+      expect(alerts).toEqual(await cliJson(home, ['alerts', '--days', 'all']));
+      return { sessions, show, events: events.length, cost, alerts };
+    };
+    try {
+      const start = await answers();
+      expect(await answers()).toEqual(start);
+      await append([
+        {
+          type: 'api_response',
+          session: target!,
+          data: {
+            model: 'claude-opus-4-1',
+            message_id: 'msg_serve_memo_1',
+            tokens: { input: 1000, output: 50_000, cacheCreation: 0, cacheRead: 0 },
+            source: 'transcript',
+          },
+        },
+      ]);
+      const appended = await answers();
+      expect(appended.events).toBe(start.events + 1);
+      expect(appended.show.cost).toBeGreaterThan(start.show.cost);
+      expect(appended.cost).not.toEqual(start.cost);
+
+      const added = '7a1d2c3b-0000-4000-8000-00000000memo';
+      await append([{ type: 'session_start', session: added, data: { source: 'startup' } }]);
+      const grown = await answers();
+      expect(grown.sessions).toHaveLength(start.sessions.length + 1);
+
+      await closeSessionLog(join(home, 'logs'), other!);
+      const closed = await answers();
+      const row = closed.sessions.find((s) => s.session === other);
+      expect(row?.status).toBe('closed');
+
+      await append([
+        {
+          type: 'alert',
+          session: target!,
+          data: { kind: 'context', level: 'warning', message: 'context 91% full' },
+        } as NewEvent,
+      ]);
+      const alerted = await answers();
+      expect(alerted.alerts.alerts).toHaveLength(closed.alerts.alerts.length + 1);
+      // Once the folder has settled (LogsVersion trusts it after 2 s), the kept rows are reused.
+      await new Promise((r) => setTimeout(r, 2100));
+      expect(await answers()).toEqual(alerted);
+      expect(await answers()).toEqual(alerted);
+    } finally {
+      await server.close();
+      await api.close();
+    }
   });
 });

@@ -330,8 +330,21 @@ export {
   type SessionLogFiles,
   sessionLogFiles,
 } from './log/log-files.js';
+export {
+  type LogIdentity,
+  LogMemo,
+  type LogMemoEntry,
+  type LogMemoOptions,
+  LogsVersion,
+  type LogsVersionOptions,
+  logsFingerprint,
+  sameLogIdentity,
+  sessionLogIdentity,
+} from './log/log-memo.js';
 export { Quarantine, type QuarantineEntry } from './log/quarantine.js';
 export { applyRetention, planRetention, type RetentionItem, type RetentionPlan } from './log/retention.js';
+export { loadMemoEntries, type SavedMemoHeader, saveMemoEntries } from './log/saved-log-memo.js';
+export { SessionInfoMemo } from './log/session-info-memo.js';
 export {
   IDLE_AFTER_MS,
   listSessions,
@@ -387,6 +400,9 @@ export {
 } from './pipeline/ingest-capture.js';
 export {
   type AlertListing,
+  AlertMemo,
+  type AlertMemoOptions,
+  alertScansFile,
   type ListAlertsOptions,
   type ListedAlert,
   listAlerts,
@@ -593,6 +609,13 @@ export {
   usageFactOf,
   zeroUsageTokenCounts,
 } from './usage/usage-facts.js';
+export {
+  SessionUsageIndex,
+  type SessionUsageIndexOptions,
+  USAGE_INDEX_VERSION,
+  type UsageIndexSaveResult,
+  usageIndexFile,
+} from './usage/usage-index.js';
 export { joinClaudeCodeFacts, UsageLedger, type UsageTally } from './usage/usage-ledger.js';
 export {
   type AgentUsage,

@@ -6,7 +6,6 @@ import { homePage } from './home-page.js';
 import type { LiveStream } from './live-stream.js';
 import { type OtlpReceiver, otlpRoutes } from './otlp-routes.js';
 import { paginate } from './paginate.js';
-import { createResponseCache, type ResponseCache } from './response-cache.js';
 import { filterSessions } from './session-filter.js';
 import { streamRoute } from './sse-route.js';
 import type { StatsReport, WebApi } from './web-api.js';
@@ -20,11 +19,6 @@ export interface WebAppOptions {
   token?: string;
   /** Heartbeat period of the stream. Default 15 s. */
   heartbeatMs?: number;
-  /**
-   * How long an API answer is reused, in ms (0: never); every change the live stream sees drops
-   * them all. Default 2000.
-   */
-  cacheMs?: number;
   /** The OTLP receiver behind `POST /v1/logs` and `/v1/metrics` (absent: those routes answer 404). */
   otlp?: OtlpReceiver;
 }
@@ -34,26 +28,6 @@ const REPORTS = new Set<StatsReport>(['agents', 'tools', 'errors', 'cost', 'sess
 function statsFilters(c: Context) {
   const q = c.req.query();
   return { days: q.days, session: q.session, phase: q.phase, agent: q.agent };
-}
-
-/** `api` with its answers kept in `cache`, by query and arguments; handoffs (read or written) are never kept. */
-function cachedApi(api: WebApi, cache: ResponseCache): WebApi {
-  const wrap =
-    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
-    (...args: A) =>
-      cache.get(`${name} ${JSON.stringify(args)}`, () => fn(...args)) as Promise<R>;
-  return {
-    sessions: wrap('sessions', api.sessions),
-    sessionPhase: wrap('sessionPhase', api.sessionPhase),
-    show: wrap('show', api.show),
-    events: wrap('events', api.events),
-    stats: wrap('stats', api.stats),
-    alerts: wrap('alerts', api.alerts),
-    snapshots: wrap('snapshots', api.snapshots),
-    handoff: api.handoff,
-    createHandoff: api.createHandoff,
-    backups: wrap('backups', api.backups),
-  };
 }
 
 function apiRoutes(app: Hono, api: WebApi): void {
@@ -117,17 +91,8 @@ export function createWebApp(options: WebAppOptions): Hono {
       );
     });
   app.get('/', (c) => c.html(homePage(token === undefined ? '' : `?token=${encodeURIComponent(token)}`)));
-  const cache = createResponseCache(options.cacheMs ?? 2000);
-  live?.subscribe(() => cache.clear());
-  apiRoutes(app, cachedApi(options.api, cache));
-  if (options.otlp) {
-    const receive = options.otlp;
-    otlpRoutes(app, async (signal, body) => {
-      const receipt = await receive(signal, body);
-      if (receipt.appended > 0) cache.clear();
-      return receipt;
-    });
-  }
+  apiRoutes(app, options.api);
+  if (options.otlp) otlpRoutes(app, options.otlp);
   app.get('/api/stream', (c) => {
     if (!live) throw new SatError('NOT_FOUND', '[web] this server has no live stream');
     return streamRoute(c, live, options.heartbeatMs);

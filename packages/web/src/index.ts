@@ -10,7 +10,6 @@ export {
 } from './live-stream.js';
 export { type OtlpReceiver, otlpRoutes } from './otlp-routes.js';
 export { intParam, type Page, paginate } from './paginate.js';
-export { createResponseCache, type ResponseCache } from './response-cache.js';
 export { startWebServer, type WebServer } from './server.js';
 export { filterSessions, type SessionQuery } from './session-filter.js';
 export type { EventFilters, StatsFilters, StatsReport, WebApi } from './web-api.js';

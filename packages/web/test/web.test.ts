@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventWriter, SatError } from '@sat/core';
 import { describe, expect, it } from 'vitest';
-import type { LiveStream, StreamMessage, WebApi } from '../src/index.js';
+import type { StreamMessage, WebApi } from '../src/index.js';
 import {
   createLiveStream,
-  createResponseCache,
   createWebApp,
   errorAnswer,
   filterSessions,
@@ -67,46 +66,17 @@ describe('@sat/web helpers', () => {
   });
 });
 
-describe('the answer cache', () => {
-  it('keeps an answer for its TTL, drops all on clear, never keeps a failure', async () => {
-    let t = 0;
-    let n = 0;
-    const cache = createResponseCache(1000, () => t);
-    const count = async () => ++n;
-    expect(await cache.get('a', count)).toBe(1);
-    expect(await cache.get('a', count)).toBe(1);
-    t = 1000;
-    expect(await cache.get('a', count)).toBe(2);
-    cache.clear();
-    expect(await cache.get('a', count)).toBe(3);
-    await expect(cache.get('b', () => Promise.reject(new Error('no')))).rejects.toThrow('no');
-    expect(await cache.get('b', count)).toBe(4);
-    expect(await createResponseCache(0).get('c', count)).toBe(5);
-    expect(await createResponseCache(0).get('c', count)).toBe(6);
-  });
-
-  it('the app reuses answers until the live stream reports a change', async () => {
+describe('answers', () => {
+  it('every request asks the api again: no answer is kept between requests', async () => {
     let calls = 0;
-    const listeners: Array<(m: StreamMessage) => void> = [];
-    const live: LiveStream = {
-      runId: 'run',
-      since: () => ({ messages: [] }),
-      subscribe: (l) => {
-        listeners.push(l);
-        return () => undefined;
-      },
-      close: () => undefined,
-    };
     const api = {
       sessions: async () => [{ session: `s${++calls}`, start: '2026-01-01T00:00:00Z' }],
     } as unknown as WebApi;
-    const app = createWebApp({ api, live, cacheMs: 60_000 });
+    const app = createWebApp({ api });
     const first = async () =>
       ((await (await app.request('/api/sessions')).json()) as { items: Array<{ session: string }> }).items[0]!
         .session;
     expect(await first()).toBe('s1');
-    expect(await first()).toBe('s1');
-    for (const l of listeners) l({ id: 'run-1', type: 'event', data: {} });
     expect(await first()).toBe('s2');
   });
 });

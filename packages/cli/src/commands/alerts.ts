@@ -1,4 +1,13 @@
-import { type AlertListing, type Anomaly, type ListedAlert, listAlerts } from '@sat/core';
+import {
+  type AlertListing,
+  AlertMemo,
+  type Anomaly,
+  alertScansFile,
+  digestCacheDir,
+  type ListedAlert,
+  listAlerts,
+  type SatConfig,
+} from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { shortId } from '../current-session.js';
@@ -8,6 +17,22 @@ import type { alertsCommand } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
 
 const DEFAULT_DAYS = 7;
+
+/**
+ * The alert memo of a data root: the scans saved in `<state>/alert-scans.json` and the digest
+ * cache, so `sat alerts` and `sat serve` read only the logs that changed since they last looked.
+ *
+ * @example
+ * const memo = alertMemo(config);
+ * await listAlerts(config, { memo });
+ * memo.save();
+ */
+export function alertMemo(config: SatConfig): AlertMemo {
+  return new AlertMemo(config.paths.logs, {
+    file: alertScansFile(config),
+    digestCacheDir: digestCacheDir(config),
+  });
+}
 
 /**
  * `--days` of `sat alerts` (and `?days=` of `GET /api/alerts`): default 7, `all` for no limit.
@@ -77,10 +102,14 @@ export const run: HandlerOf<typeof alertsCommand> = async (ctx, _args, options) 
   const config = ctx.config();
   const days = parseAlertDays(options.days);
   const session = options.session ? await resolveSession(config.paths.logs, options.session) : undefined;
+  const memo = alertMemo(config);
   const listing = await listAlerts(config, {
     ...(days !== undefined ? { days } : {}),
     ...(session ? { session } : {}),
+    memo,
   });
+  const warning = memo.save();
+  if (warning !== undefined) ctx.note(`sat: warning: ${warning}`);
   if (options.json) {
     printJson(ctx, listing);
     return 0;

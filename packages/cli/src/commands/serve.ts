@@ -1,25 +1,31 @@
 import {
+  type AlertMemo,
+  type AnySatEvent,
   createHandoff,
   ingestCapture,
+  LogMemo,
   listAlerts,
   readLatestHandoff,
   readSessionEvents,
-  readSessionPhase,
   receiveOtlp,
+  type SatConfig,
   SatError,
-  sessionLogFiles,
+  type SessionOverview,
   sessionOverview,
 } from '@sat/core';
+import type { AnalyticsQuery } from '@sat/core/projections';
+import type { SqliteStore } from '@sat/store-sqlite';
 import type { WebApi } from '@sat/web';
 import { backupTarget } from '../backup-target.js';
 import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { liveStore } from '../live-store.js';
 import type { serveCommand } from '../registry.js';
+import { type ServedSessions, servedSessions } from '../served-sessions.js';
 import { resolveSession } from '../session-arg.js';
-import { sessionRows } from '../session-rows.js';
 import { loadWeb } from '../web-loader.js';
-import { parseAlertDays } from './alerts.js';
+import { alertMemo, parseAlertDays } from './alerts.js';
 import { backupsListing } from './backups.js';
 import { eventMatches } from './events.js';
 import { snapshotListing } from './snapshot.js';
@@ -38,43 +44,95 @@ async function asSatError<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What `sat serve` keeps between requests, so an answer reads only the logs that changed. */
+interface ServeMemos {
+  overviews: LogMemo<SessionOverview>;
+  events: LogMemo<AnySatEvent[]>;
+  alerts: AlertMemo;
+}
+
+function serveMemos(config: SatConfig): ServeMemos {
+  const logsDir = config.paths.logs;
+  return {
+    overviews: new LogMemo(logsDir, { maxEntries: 64 }),
+    events: new LogMemo(logsDir, { maxEntries: 8 }),
+    alerts: alertMemo(config),
+  };
+}
+
+async function readAll(logsDir: string, session: string): Promise<AnySatEvent[]> {
+  const out: AnySatEvent[] = [];
+  for await (const event of readSessionEvents(logsDir, session)) out.push(event);
+  return out;
+}
+
+/** A {@link WebApi} that holds an open analytics store: `close` releases it. */
+export type CliWebApi = WebApi & { close(): Promise<void> };
+
 /**
  * The queries of `sat serve`, answered with the functions the CLI commands use for `--json`, so
- * each answer equals the command's output.
+ * each answer equals the command's output. It lives as long as the server: the session usage
+ * index, the analytics store (ingested only when a log changed) and what each log gave (phase,
+ * overview, events, alerts, digests) are kept and read again only for a log that changed.
  *
  * @example
- * const app = createWebApp({ api: cliWebApi(ctx) });
+ * const api = cliWebApi(ctx);
+ * const app = createWebApp({ api });
+ * await api.close();
  */
-export function cliWebApi(ctx: CliContext): WebApi {
+export function cliWebApi(ctx: CliContext): CliWebApi {
   const config = () => ctx.config();
-  const session = (id: string) => asSatError(() => resolveSession(config().paths.logs, id));
+  const logs = () => config().paths.logs;
+  const session = (id: string) => asSatError(() => resolveSession(logs(), id));
+  let memos: ServeMemos | undefined;
+  const memo = () => {
+    memos ??= serveMemos(config());
+    return memos;
+  };
+  let listing: ServedSessions | undefined;
+  const sessions = () => {
+    listing ??= servedSessions(config());
+    return listing;
+  };
+  const store = liveStore(ctx);
   return {
-    sessions: async () => (await sessionRows(config())) as unknown as Array<Record<string, unknown>>,
-    sessionPhase: (id) => readSessionPhase(sessionLogFiles(config().paths.logs, id)),
-    show: async (id) => sessionOverview(config().paths.logs, await session(id), { prices: config().prices }),
+    sessions: async () => (await sessions().rows()) as unknown as Array<Record<string, unknown>>,
+    sessionPhase: (id) => sessions().phase(id),
+    show: async (id) => {
+      const found = await session(id);
+      return memo().overviews.get(found, () => sessionOverview(logs(), found, { prices: config().prices }));
+    },
     events: async (id, filters) => {
-      const out: Array<Record<string, unknown>> = [];
-      for await (const event of readSessionEvents(config().paths.logs, await session(id)))
-        if (eventMatches(event, filters)) out.push(event as unknown as Record<string, unknown>);
-      return out;
+      const found = await session(id);
+      const events = await memo().events.get(found, () => readAll(logs(), found));
+      return events.filter((event) => eventMatches(event, filters)) as unknown as Array<
+        Record<string, unknown>
+      >;
     },
     stats: (report, filters) =>
-      asSatError(
-        async () => (await queryReport<unknown>(ctx, REPORT_QUERIES[report], undefined, filters)).result,
-      ),
+      asSatError(async () => {
+        const day = new Date().toISOString().slice(0, 10);
+        const run = (s: SqliteStore, q: AnalyticsQuery) =>
+          store.answer<unknown>(`${report} ${day} ${JSON.stringify(q)}`, () => REPORT_QUERIES[report](s, q));
+        return (await queryReport<unknown>(ctx, run, undefined, filters, store.current)).result;
+      }),
     alerts: (filters) =>
       asSatError(async () => {
         const days = parseAlertDays(filters.days);
         const id = filters.session ? await session(filters.session) : undefined;
-        return listAlerts(config(), {
+        const listing = await listAlerts(config(), {
           ...(days !== undefined ? { days } : {}),
           ...(id ? { session: id } : {}),
+          memo: memo().alerts,
         });
+        memo().alerts.save();
+        return listing;
       }),
     snapshots: async (id) => snapshotListing(config(), await session(id)),
     handoff: async (id) => readLatestHandoff(config(), await session(id)),
     createHandoff: async (id) => createHandoff(config(), await session(id), { trigger: 'manual' }),
     backups: async () => (await backupsListing(config(), await backupTarget(config()), false)).json,
+    close: () => store.close(),
   };
 }
 
@@ -112,8 +170,9 @@ export const run: HandlerOf<typeof serveCommand> = async (ctx, _args, options) =
     logsDir: config.paths.logs,
     ingest: () => ingestCapture(config),
   });
+  const api = cliWebApi(ctx);
   const app = web.createWebApp({
-    api: cliWebApi(ctx),
+    api,
     live,
     otlp: (signal, body) => receiveOtlp(config, signal, body),
     ...(token ? { token } : {}),
@@ -123,6 +182,7 @@ export const run: HandlerOf<typeof serveCommand> = async (ctx, _args, options) =
     server = await web.startWebServer(app, { host, port });
   } catch (error) {
     live.close();
+    await api.close();
     throw error;
   }
   const url = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
@@ -132,6 +192,7 @@ export const run: HandlerOf<typeof serveCommand> = async (ctx, _args, options) =
   await untilStopped();
   live.close();
   await server.close();
+  await api.close();
   ctx.note('sat serve: stopped');
   return 0;
 };

@@ -12,7 +12,8 @@ function totalTokens(tokens: TokenCounts): number {
 export const run: HandlerOf<typeof sessionsCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
   const logsDir = config.paths.logs;
-  const rows = await sessionRows(config);
+  const { rows, warnings } = await sessionRows(config);
+  for (const warning of warnings) ctx.note(`sat: warning: ${warning}`);
   if (options.json) {
     printJson(ctx, rows);
     return 0;

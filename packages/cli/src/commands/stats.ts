@@ -305,6 +305,8 @@ interface Report<T> {
  * Brings the store up to date with the log and runs a report's query with the filters of
  * `sat stats` (`--days`, `--session` or the session argument, `--phase`, `--agent`); also the
  * answer of `GET /api/stats/<report>`. `stale` is the note on a range the store does not cover.
+ * With `current`, the query runs on the store it gives (kept open and up to date by its owner,
+ * as `sat serve` does) instead of one opened, ingested and closed here.
  *
  * @example
  * const { result } = await queryReport(ctx, (s, q) => s.costAnalysis(q), undefined, { days: '7' });
@@ -314,6 +316,7 @@ export async function queryReport<T>(
   run: (store: SqliteStore, query: AnalyticsQuery) => Promise<T>,
   session: string | undefined,
   options: Pick<StatsOptions, 'days' | 'session' | 'phase' | 'agent'>,
+  current?: () => Promise<SqliteStore>,
 ): Promise<{ result: T; stale?: string }> {
   const logsDir = ctx.config().paths.logs;
   const sessionArg = session ?? options.session;
@@ -323,16 +326,23 @@ export async function queryReport<T>(
     phase: options.phase,
     agent: options.agent,
   };
+  const result = current ? await run(await current(), query) : await runOnFreshStore(ctx, run, query);
+  const stale = query.session === undefined ? await staleRangeNote(logsDir, query.days) : undefined;
+  return { result, ...(stale !== undefined ? { stale } : {}) };
+}
+
+async function runOnFreshStore<T>(
+  ctx: CliContext,
+  run: (store: SqliteStore, query: AnalyticsQuery) => Promise<T>,
+  query: AnalyticsQuery,
+): Promise<T> {
   const store = await openStore(ctx);
-  let result: T;
   try {
     await store.ingestLog();
-    result = await run(store, query);
+    return await run(store, query);
   } finally {
     await store.close();
   }
-  const stale = query.session === undefined ? await staleRangeNote(logsDir, query.days) : undefined;
-  return { result, ...(stale !== undefined ? { stale } : {}) };
 }
 
 /** The store query of each report, by its `sat stats` name. */

@@ -68,7 +68,11 @@ export function openLogStream(files: SessionLogFiles): OpenLog | undefined {
   const file = compressed ? files.compressed : existsSync(files.plain) ? files.plain : undefined;
   if (!file) return undefined;
   const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  const source = (compressed ? stream.pipe(createGunzip()) : stream) as AsyncIterable<Buffer>;
+  const gunzip = compressed ? stream.pipe(createGunzip()) : undefined;
+  // A damaged file's error reaches the reader through the iteration; without a listener of its
+  // own, a second one emitted after the reader stopped would end the process.
+  gunzip?.on('error', () => undefined);
+  const source = (gunzip ?? stream) as AsyncIterable<Buffer>;
   return { file, compressed, stream, source };
 }
 

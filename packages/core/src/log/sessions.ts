@@ -166,6 +166,11 @@ export function sessionInfo(logsDir: string, session: string): SessionInfo | und
   };
 }
 
+/** The order of {@link listSessions}: oldest first (by first event, then id). */
+export function compareSessionInfo(a: SessionInfo, b: SessionInfo): number {
+  return (a.start ?? '').localeCompare(b.start ?? '') || a.session.localeCompare(b.session);
+}
+
 /** Every session in `logsDir`, oldest first (by first event, then id). */
 export async function listSessions(logsDir: string): Promise<SessionInfo[]> {
   const out: SessionInfo[] = [];
@@ -173,9 +178,7 @@ export async function listSessions(logsDir: string): Promise<SessionInfo[]> {
     const info = sessionInfo(logsDir, id);
     if (info) out.push(info);
   }
-  return out.sort(
-    (a, b) => (a.start ?? '').localeCompare(b.start ?? '') || a.session.localeCompare(b.session),
-  );
+  return out.sort(compareSessionInfo);
 }
 
 /** How a session is shown everywhere: the one meaning of "active". */
