@@ -10,6 +10,16 @@ export {
 export { type OtlpReceiver, otlpRoutes } from './otlp-routes.js';
 export { intParam, type Page, paginate } from './paginate.js';
 export { createResponseCache, type ResponseCache } from './response-cache.js';
+export { PAGE_CSP, type PageRoutesOptions, pageRoutes } from './page-routes.js';
 export { startWebServer, type WebServer } from './server.js';
 export { filterSessions, type SessionQuery } from './session-filter.js';
-export type { EventFilters, StatsFilters, StatsReport, WebApi } from './web-api.js';
+export { DEFAULT_UI_DIR, readUiBundle, type UiBundle } from './ui-assets.js';
+export type {
+  ChartFilters,
+  ChartKind,
+  EventFilters,
+  PageApi,
+  StatsFilters,
+  StatsReport,
+  WebApi,
+} from './web-api.js';

@@ -9,7 +9,7 @@ import {
   sessionLogFiles,
   sessionOverview,
 } from '@sat/core';
-import type { WebApi } from '@sat/web';
+import type { PageApi, WebApi } from '@sat/web';
 import { backupTarget } from '../backup-target.js';
 import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
@@ -20,8 +20,10 @@ import { sessionRows } from '../session-rows.js';
 import { loadWeb } from '../web-loader.js';
 import { parseAlertDays } from './alerts.js';
 import { backupsListing } from './backups.js';
+import { chartData } from './chart.js';
 import { eventMatches } from './events.js';
 import { snapshotListing } from './snapshot.js';
+import { statusReport } from './status.js';
 import { queryReport, REPORT_QUERIES } from './stats.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -44,7 +46,7 @@ async function asSatError<T>(fn: () => Promise<T>): Promise<T> {
  * @example
  * const app = createWebApp({ api: cliWebApi(ctx) });
  */
-export function cliWebApi(ctx: CliContext): WebApi {
+export function cliWebApi(ctx: CliContext): WebApi & PageApi {
   const config = () => ctx.config();
   const session = (id: string) => asSatError(() => resolveSession(config().paths.logs, id));
   return {
@@ -73,6 +75,8 @@ export function cliWebApi(ctx: CliContext): WebApi {
     snapshots: async (id) => snapshotListing(config(), await session(id)),
     handoff: async (id) => createHandoff(config(), await session(id), { trigger: 'manual' }),
     backups: async () => (await backupsListing(config(), await backupTarget(config()), false)).json,
+    chart: (kind, filters) => asSatError(() => chartData(ctx, kind, filters)),
+    status: async (id) => (await statusReport(ctx, await session(id))).report,
   };
 }
 
