@@ -11,6 +11,19 @@ import { createContext } from '../src/context.js';
 import { sat } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+// The browser-side globals the page functions below read (the cli's types have no DOM).
+declare const document: { documentElement: { scrollWidth: number }; activeElement: { id: string } | null };
+declare const window: { innerWidth: number; marker?: number };
+declare const sessionStorage: { getItem(key: string): string | null };
+type El = { getAttribute(name: string): string | null };
+type Canvas = {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  };
+};
 const MAIN = '491e126e-1e71-469c-ade2-fcc8af567c74';
 const SUB_ONLY = '8463c716-a2ea-4c14-9efa-87158ebd9f20';
 const LIVE = '0c9d3b2a-7777-4888-9999-aaaabbbbcccc';
@@ -28,7 +41,9 @@ describe('sat serve: the page in a browser', () => {
   let live: LiveStream | undefined;
   let open: WebServer | undefined;
   let guarded: WebServer | undefined;
-  const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (apt-get install chromium)` : undefined;
+  const missing = !existsSync(CHROMIUM)
+    ? `${CHROMIUM} is not installed (apt-get install chromium)`
+    : undefined;
 
   beforeAll(async () => {
     if (missing) return;
@@ -72,7 +87,7 @@ describe('sat serve: the page in a browser', () => {
     const p = await page();
     await p.goto(`${open!.url}/sessions`);
     await expect.poll(() => sessionRows(p).count()).toBe(4);
-    expect(await p.locator('table.session-table').innerText()).toContain(MAIN.slice(0, 8));
+    expect(await p.locator('table.session-table').textContent()).toContain(MAIN.slice(0, 8));
     await p.getByRole('button', { name: /^cost/ }).click();
     await p.waitForURL(/sort=-cost/);
     await expect.poll(() => sessionRows(p).first().getAttribute('data-session')).toBe(MAIN);
@@ -96,8 +111,9 @@ describe('sat serve: the page in a browser', () => {
     const box = await canvas.boundingBox();
     expect(box!.width).toBeGreaterThan(300);
     expect(box!.height).toBeGreaterThan(100);
-    const inked = await canvas.evaluate((c: HTMLCanvasElement) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const inked = await canvas.evaluate((node) => {
+      const c = node as unknown as Canvas;
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
       return n;
@@ -107,7 +123,9 @@ describe('sat serve: the page in a browser', () => {
     await expect.poll(() => bars.textContent()).toContain('Plan');
     const heat = p.locator('svg[data-chart="errors"][data-drawn]');
     await expect.poll(() => heat.textContent()).toContain('agent-a7be2f0');
-    expect(await p.locator('.figures').innerText()).toMatch(/sessions\s*4/i);
+    const allTime = p.locator('.figure-row').nth(1);
+    expect(await allTime.locator('h3').textContent()).toBe('all time (no phase set)');
+    expect(await allTime.locator('.figure-value').first().textContent()).toBe('4');
     expect(await p.evaluate(() => performance.getEntriesByName('sat:first-chart').length)).toBe(1);
     await p.close();
   });
@@ -120,15 +138,25 @@ describe('sat serve: the page in a browser', () => {
     await task.waitFor();
     expect(await task.getAttribute('data-label')).toBe('Task: Draft beads for linting setup');
     expect(await task.getAttribute('data-depth')).toBe('1');
-    const rows = await p.locator('.agent-tree g.node').evaluateAll((gs) =>
-      gs.map((g) => [g.getAttribute('data-kind'), g.getAttribute('data-label'), g.getAttribute('data-depth')]),
-    );
+    const rows = await p
+      .locator('.agent-tree g.node')
+      .evaluateAll((gs) =>
+        (gs as unknown as El[]).map((g) => [
+          g.getAttribute('data-kind'),
+          g.getAttribute('data-label'),
+          g.getAttribute('data-depth'),
+        ]),
+      );
     expect(rows).toEqual([
       ['agent', 'main', '0'],
       ['task', 'Task: Draft beads for linting setup', '1'],
       ['run', 'Plan', '2'],
     ]);
-    expect(await p.locator('.timeline g[data-lane]').evaluateAll((g) => g.map((x) => x.getAttribute('data-lane')))).toEqual(['main', 'Plan']);
+    expect(
+      await p
+        .locator('.timeline g[data-lane]')
+        .evaluateAll((g) => (g as unknown as El[]).map((x) => x.getAttribute('data-lane'))),
+    ).toEqual(['main', 'Plan']);
     expect(await p.locator('.timeline rect.bar.tool').count()).toBe(16);
     const run = await p.locator('.timeline rect.bar.run').boundingBox();
     const span = await p.locator('.timeline').boundingBox();
@@ -139,7 +167,7 @@ describe('sat serve: the page in a browser', () => {
     await p.reload();
     await expect.poll(() => p.locator('.turn').count()).toBe(2);
     await p.goto(`${open!.url}/sessions/${SUB_ONLY}?tab=errors`);
-    await expect.poll(() => p.locator('[data-tab="errors"]').innerText()).toContain('EISDIR');
+    await expect.poll(() => p.locator('[data-tab="errors"]').textContent()).toContain('EISDIR');
     await p.close();
   });
 
@@ -148,7 +176,9 @@ describe('sat serve: the page in a browser', () => {
     const p = await page();
     await p.goto(`${open!.url}/sessions?sort=session`);
     await expect.poll(() => sessionRows(p).count()).toBe(4);
-    const ids = await sessionRows(p).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-session')));
+    const ids = await sessionRows(p).evaluateAll((trs) =>
+      (trs as unknown as El[]).map((tr) => tr.getAttribute('data-session')),
+    );
     await p.keyboard.press('j');
     await p.keyboard.press('j');
     await p.keyboard.press('k');
@@ -193,7 +223,7 @@ describe('sat serve: the page in a browser', () => {
     const served = await p.goto(`${guarded!.url}/sessions?token=${TOKEN}`);
     expect(served!.status()).toBe(200);
     await expect.poll(() => sessionRows(p).count()).toBe(4);
-    await expect.poll(() => p.locator('.conn').innerText()).toContain('live');
+    await expect.poll(() => p.locator('.conn').textContent()).toContain('live');
     await sessionRows(p).first().locator('a').click();
     await p.locator('.session-head').waitFor();
     expect(new URL(p.url()).searchParams.get('token')).toBe(TOKEN);
@@ -213,9 +243,9 @@ describe('sat serve: the page in a browser', () => {
     const p = await page();
     await p.goto(`${open!.url}/sessions`);
     await expect.poll(() => sessionRows(p).count()).toBe(4);
-    await expect.poll(() => p.locator('.conn').innerText()).toContain('live');
+    await expect.poll(() => p.locator('.conn').textContent()).toContain('live');
     await p.evaluate(() => {
-      (window as unknown as { marker: number }).marker = 1;
+      window.marker = 1;
     });
     await fire('SessionStart', { source: 'startup' });
     await tool('echo first', 'toolu_page_01');
@@ -225,9 +255,11 @@ describe('sat serve: the page in a browser', () => {
     await p.locator('.timeline rect[data-tool-use-id="toolu_page_01"]').waitFor({ timeout: 15_000 });
     await tool('echo second', 'toolu_page_02');
     await p.locator('.timeline rect[data-tool-use-id="toolu_page_02"]').waitFor({ timeout: 15_000 });
-    expect(await p.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    expect(await p.evaluate(() => window.marker)).toBe(1);
     await p.goto(`${open!.url}/`);
-    await expect.poll(() => p.locator('#live').innerText(), { timeout: 15_000 }).toContain(LIVE.slice(0, 8));
+    await expect
+      .poll(() => p.locator('#live').textContent(), { timeout: 15_000 })
+      .toContain(LIVE.slice(0, 8));
     await p.close();
   });
 });

@@ -139,7 +139,10 @@ export function createWebApp(options: WebAppOptions): Hono {
     if (!live) throw new SatError('NOT_FOUND', '[web] this server has no live stream');
     return streamRoute(c, live, options.heartbeatMs);
   });
-  pageRoutes(app, { ...(token !== undefined ? { token } : {}), ...(options.uiDir ? { uiDir: options.uiDir } : {}) });
+  pageRoutes(app, {
+    ...(token !== undefined ? { token } : {}),
+    ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+  });
   app.notFound((c) =>
     c.json(
       {

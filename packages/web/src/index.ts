@@ -8,9 +8,9 @@ export {
   type StreamMessage,
 } from './live-stream.js';
 export { type OtlpReceiver, otlpRoutes } from './otlp-routes.js';
+export { PAGE_CSP, type PageRoutesOptions, pageRoutes } from './page-routes.js';
 export { intParam, type Page, paginate } from './paginate.js';
 export { createResponseCache, type ResponseCache } from './response-cache.js';
-export { PAGE_CSP, type PageRoutesOptions, pageRoutes } from './page-routes.js';
 export { startWebServer, type WebServer } from './server.js';
 export { filterSessions, type SessionQuery } from './session-filter.js';
 export { DEFAULT_UI_DIR, readUiBundle, type UiBundle } from './ui-assets.js';

@@ -16,8 +16,7 @@ function secure(c: Context): void {
   c.header('X-Frame-Options', 'DENY');
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** The HTML shell: the hashed stylesheet and script (with `?token=` when the server has one). */
 function shell(bundle: UiBundle, token: string | undefined): string {

@@ -41,7 +41,10 @@ export function readUiBundle(dir: string = DEFAULT_UI_DIR): UiBundle {
       throw new Error('it names no js and css file');
     const files = new Map<string, { body: Uint8Array; type: string }>();
     for (const name of [manifest.js, manifest.css])
-      files.set(name, { body: readFileSync(join(dir, name)), type: TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream' });
+      files.set(name, {
+        body: readFileSync(join(dir, name)),
+        type: TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream',
+      });
     return { js: manifest.js, css: manifest.css, files };
   } catch (error) {
     throw new SatError(

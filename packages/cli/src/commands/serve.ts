@@ -23,8 +23,8 @@ import { backupsListing } from './backups.js';
 import { chartData } from './chart.js';
 import { eventMatches } from './events.js';
 import { snapshotListing } from './snapshot.js';
-import { statusReport } from './status.js';
 import { queryReport, REPORT_QUERIES } from './stats.js';
+import { statusReport } from './status.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 

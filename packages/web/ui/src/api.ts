@@ -46,11 +46,19 @@ export async function getJson<T>(path: string, params?: Record<string, string | 
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
   } catch (error) {
-    throw new ApiError('NETWORK', `cannot reach the server (${(error as Error).message}): is sat serve running?`, 0);
+    throw new ApiError(
+      'NETWORK',
+      `cannot reach the server (${(error as Error).message}): is sat serve running?`,
+      0,
+    );
   }
   const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
   if (!res.ok || body?.error)
-    throw new ApiError(body?.error?.code ?? 'HTTP', body?.error?.message ?? `${res.status} ${res.statusText}`, res.status);
+    throw new ApiError(
+      body?.error?.code ?? 'HTTP',
+      body?.error?.message ?? `${res.status} ${res.statusText}`,
+      res.status,
+    );
   return body as T;
 }
 

@@ -56,5 +56,6 @@ export function Figure({ label, value, hint }: { label: string; value: string; h
 export function markDrawn(el: Element | null): void {
   if (!el) return;
   el.setAttribute('data-drawn', '1');
-  if (performance.getEntriesByName('sat:first-chart').length === 0) performance.mark('sat:first-chart');
+  if (performance.getEntriesByName('sat:first-chart').length === 0)
+    performance.mark('sat:first-chart', { detail: el.getAttribute('data-chart') });
 }

@@ -24,7 +24,10 @@ export const KEYS: Array<[string, string]> = [
 
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+  return (
+    !!el &&
+    (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
+  );
 }
 
 /** Binds the page's keys (none fire while typing in a field, except Esc, which leaves it). */
@@ -58,8 +61,11 @@ export function useKeys(actions: KeyActions): void {
           pendingG = Date.now();
         },
       };
-      if (g && e.key === 'o') return void (e.preventDefault(), a.go('overview'));
-      if (g && e.key === 's') return void (e.preventDefault(), a.go('sessions'));
+      if (g && (e.key === 'o' || e.key === 's')) {
+        e.preventDefault();
+        a.go(e.key === 'o' ? 'overview' : 'sessions');
+        return;
+      }
       const fn = table[e.key];
       if (!fn) return;
       if (e.key === 'Enter' && (e.target as HTMLElement | null)?.tagName === 'BUTTON') return;

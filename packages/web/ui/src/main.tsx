@@ -15,7 +15,16 @@ function Help({ close }: { close(): void }) {
       <div class="help-box">
         <h2>Keys</h2>
         <table>
-          <tbody>{KEYS.map(([k, what]) => <tr key={k}><td><kbd>{k}</kbd></td><td>{what}</td></tr>)}</tbody>
+          <tbody>
+            {KEYS.map(([k, what]) => (
+              <tr key={k}>
+                <td>
+                  <kbd>{k}</kbd>
+                </td>
+                <td>{what}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       </div>
     </div>
@@ -27,12 +36,23 @@ function Header({ route }: { route: Route }) {
   useEffect(() => onConnection(setOpen), []);
   return (
     <header class="top">
-      <Link path="/" class="brand">sat</Link>
+      <Link path="/" class="brand">
+        sat
+      </Link>
       <nav>
-        <Link path="/" class={route.view === 'overview' ? 'on' : ''}>overview</Link>
-        <Link path="/sessions" class={route.view !== 'overview' ? 'on' : ''}>sessions</Link>
+        <Link path="/" class={route.view === 'overview' ? 'on' : ''}>
+          overview
+        </Link>
+        <Link path="/sessions" class={route.view !== 'overview' ? 'on' : ''}>
+          sessions
+        </Link>
       </nav>
-      <span class={`conn ${open ? 'up' : 'down'}`} title={open ? 'live: connected to /api/stream' : 'live stream not connected'}>{open ? '● live' : '○ offline'}</span>
+      <span
+        class={`conn ${open ? 'up' : 'down'}`}
+        title={open ? 'live: connected to /api/stream' : 'live stream not connected'}
+      >
+        {open ? '● live' : '○ offline'}
+      </span>
       <span class="muted keys-hint">press ? for keys</span>
     </header>
   );
@@ -77,7 +97,9 @@ function App() {
       <Header route={route} />
       <main>
         {route.view === 'overview' ? <Overview route={route} /> : null}
-        {route.view === 'sessions' ? <Sessions route={route} selected={selected} onRows={(r) => (rows.current = r)} /> : null}
+        {route.view === 'sessions' ? (
+          <Sessions route={route} selected={selected} onRows={(r) => (rows.current = r)} />
+        ) : null}
         {route.view === 'session' ? <SessionPage key={route.id} route={route} /> : null}
       </main>
       {help ? <Help close={() => setHelp(false)} /> : null}

@@ -16,7 +16,9 @@ export function inline(text: string): ComponentChildren[] {
   return out;
 }
 
-type Block = { kind: 'h'; level: number; text: string } | { kind: 'ul' | 'ol' | 'quote' | 'p' | 'code'; lines: string[] };
+type Block =
+  | { kind: 'h'; level: number; text: string }
+  | { kind: 'ul' | 'ol' | 'quote' | 'p' | 'code'; lines: string[] };
 
 function blocks(markdown: string): Block[] {
   const out: Block[] = [];
@@ -31,7 +33,17 @@ function blocks(markdown: string): Block[] {
       continue;
     }
     const h = /^(#{1,6})\s+(.*)$/.exec(line);
-    const kind = h ? 'h' : /^\s*[-*]\s+/.test(line) ? 'ul' : /^\s*\d+\.\s+/.test(line) ? 'ol' : line.startsWith('>') ? 'quote' : line.trim() === '' ? 'blank' : 'p';
+    const kind = h
+      ? 'h'
+      : /^\s*[-*]\s+/.test(line)
+        ? 'ul'
+        : /^\s*\d+\.\s+/.test(line)
+          ? 'ol'
+          : line.startsWith('>')
+            ? 'quote'
+            : line.trim() === ''
+              ? 'blank'
+              : 'p';
     if (h) out.push({ kind: 'h', level: h[1]!.length, text: h[2]! });
     else if (kind === 'blank') out.push({ kind: 'p', lines: [] });
     else {
@@ -48,12 +60,30 @@ function renderBlock(b: Block, i: number): VNode {
     const Tag = `h${Math.min(6, b.level + 2)}` as 'h3';
     return <Tag key={i}>{inline(b.text)}</Tag>;
   }
-  if (b.kind === 'code') return <pre key={i}><code>{b.lines.join('\n')}</code></pre>;
+  if (b.kind === 'code')
+    return (
+      <pre key={i}>
+        <code>{b.lines.join('\n')}</code>
+      </pre>
+    );
   if (b.kind === 'ul' || b.kind === 'ol') {
     const Tag = b.kind;
-    return <Tag key={i}>{b.lines.map((l, j) => <li key={j}>{inline(l)}</li>)}</Tag>;
+    return (
+      <Tag key={i}>
+        {b.lines.map((l, j) => (
+          <li key={j}>{inline(l)}</li>
+        ))}
+      </Tag>
+    );
   }
-  if (b.kind === 'quote') return <blockquote key={i}>{b.lines.map((l, j) => <p key={j}>{inline(l)}</p>)}</blockquote>;
+  if (b.kind === 'quote')
+    return (
+      <blockquote key={i}>
+        {b.lines.map((l, j) => (
+          <p key={j}>{inline(l)}</p>
+        ))}
+      </blockquote>
+    );
   return <p key={i}>{inline(b.lines.join(' '))}</p>;
 }
 

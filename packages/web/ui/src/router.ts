@@ -32,7 +32,11 @@ export function href(path: string, params: Record<string, string | undefined> = 
 }
 
 /** Goes to `path` with `params` through the history API (`replace`: without a new history entry). */
-export function navigate(path: string, params: Record<string, string | undefined> = {}, replace = false): void {
+export function navigate(
+  path: string,
+  params: Record<string, string | undefined> = {},
+  replace = false,
+): void {
   const url = href(path, params);
   if (url === location.pathname + location.search) return;
   if (replace) history.replaceState(null, '', url);
@@ -42,7 +46,10 @@ export function navigate(path: string, params: Record<string, string | undefined
 }
 
 /** The current params as an object, with `changes` applied (undefined or '' removes one). */
-export function withParams(route: Route, changes: Record<string, string | undefined>): Record<string, string | undefined> {
+export function withParams(
+  route: Route,
+  changes: Record<string, string | undefined>,
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   route.params.forEach((v, k) => {
     if (k !== 'token') out[k] = v;

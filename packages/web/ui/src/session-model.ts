@@ -42,7 +42,13 @@ function runNodes(events: SatEvent[], lanes: Set<string>): Map<string, TreeNode>
   for (const e of events) {
     if (e.type !== 'agent_invocation') continue;
     const key = e.data.tool_use_id ?? e.parent ?? e.id;
-    const node: TreeNode = runs.get(key) ?? { key: `run:${key}`, kind: 'run', label: e.data.agent ?? e.agent, status: 'running', children: [] };
+    const node: TreeNode = runs.get(key) ?? {
+      key: `run:${key}`,
+      kind: 'run',
+      label: e.data.agent ?? e.agent,
+      status: 'running',
+      children: [],
+    };
     if (e.data.reason) node.detail = e.data.reason;
     if (e.data.status === 'completed' || e.data.status === 'failed') {
       node.status = e.data.success === false || e.data.status === 'failed' ? 'failed' : 'completed';
@@ -71,12 +77,19 @@ export function agentTree(events: SatEvent[]): TreeNode {
     }
     return node;
   };
-  const root = agentNode(lanes.has('main') || lanes.size === 0 ? 'main' : [...lanes][0]!);
+  const root = agentNode('main');
+  if (!lanes.has('main')) root.detail = 'no events of its own in this log';
   const placed = new Set<string>();
   for (const e of sorted) {
     if (e.type !== 'tool_usage' || !TASK_TOOLS.has(e.data.tool)) continue;
     const p = e.data.parameters ?? {};
-    const task: TreeNode = { key: `task:${e.id}`, kind: 'task', label: `${e.data.tool}: ${p.description ?? p.subagent_type ?? ''}`, status: e.data.success === false ? 'failed' : 'completed', children: [] };
+    const task: TreeNode = {
+      key: `task:${e.id}`,
+      kind: 'task',
+      label: `${e.data.tool}: ${p.description ?? p.subagent_type ?? ''}`,
+      status: e.data.success === false ? 'failed' : 'completed',
+      children: [],
+    };
     if (typeof e.data.duration_ms === 'number') task.durationMs = e.data.duration_ms;
     const run = runs.get(e.data.tool_use_id);
     if (run) {
@@ -114,7 +127,16 @@ function toolItem(e: SatEvent): TimelineItem {
   const ms = typeof e.data.duration_ms === 'number' ? e.data.duration_ms : 0;
   const p = e.data.parameters ?? {};
   const what = p.command ?? p.file_path ?? p.pattern ?? p.query ?? p.url ?? p.description ?? '';
-  return { key: e.id, lane: e.agent, kind: 'tool', label: `${e.data.tool}${what ? `: ${String(what).slice(0, 80)}` : ''}`, start: end - ms, end, failed: e.data.success === false, toolUseId: e.data.tool_use_id };
+  return {
+    key: e.id,
+    lane: e.agent,
+    kind: 'tool',
+    label: `${e.data.tool}${what ? `: ${String(what).slice(0, 80)}` : ''}`,
+    start: end - ms,
+    end,
+    failed: e.data.success === false,
+    toolUseId: e.data.tool_use_id,
+  };
 }
 
 /** The swim lanes (agents in order of first event, main first) and the bars on them, times in ms. */
@@ -125,7 +147,16 @@ export function timeline(events: SatEvent[]): { lanes: string[]; items: Timeline
   const lanesSeen = new Set(sorted.map((e) => e.agent));
   for (const e of sorted) {
     if (e.type === 'tool_usage') items.push(toolItem(e));
-    else if (e.type === 'error') items.push({ key: e.id, lane: e.agent, kind: 'error', label: `error: ${e.data.message ?? e.data.error_type}`, start: Date.parse(e.ts), end: Date.parse(e.ts), failed: true });
+    else if (e.type === 'error')
+      items.push({
+        key: e.id,
+        lane: e.agent,
+        kind: 'error',
+        label: `error: ${e.data.message ?? e.data.error_type}`,
+        start: Date.parse(e.ts),
+        end: Date.parse(e.ts),
+        failed: true,
+      });
     else if (e.type === 'agent_invocation') {
       const key = e.data.tool_use_id ?? e.parent ?? e.id;
       if (e.data.status === 'started') started.set(key, e);
@@ -133,7 +164,15 @@ export function timeline(events: SatEvent[]): { lanes: string[]; items: Timeline
         const lane = runLane(e.data.agent_id, e.data.agent ?? e.agent, lanesSeen);
         const end = Date.parse(e.ts);
         const begin = started.get(key) ? Date.parse(started.get(key)!.ts) : end - (e.data.duration_ms ?? 0);
-        items.push({ key: e.id, lane, kind: 'run', label: `${e.data.agent} run: ${e.data.reason ?? ''}`, start: begin, end, failed: e.data.success === false });
+        items.push({
+          key: e.id,
+          lane,
+          kind: 'run',
+          label: `${e.data.agent} run: ${e.data.reason ?? ''}`,
+          start: begin,
+          end,
+          failed: e.data.success === false,
+        });
       }
     }
   }
@@ -167,8 +206,17 @@ export function turns(events: SatEvent[]): Turn[] {
     if (e.type === 'tool_usage') turn.tools[e.data.tool] = (turn.tools[e.data.tool] ?? 0) + 1;
     else if (e.type === 'api_response') turn.responses++;
     else if (e.type === 'error') turn.errors++;
-    else if (e.type === 'decision') turn.decisions.push({ question: String(e.data.question ?? ''), selected: String(e.data.selected ?? '') });
+    else if (e.type === 'decision')
+      turn.decisions.push({
+        question: String(e.data.question ?? ''),
+        selected: String(e.data.selected ?? ''),
+      });
   }
-  const empty = (t: Turn) => t.prompt === undefined && !t.responses && !t.errors && !t.decisions.length && !Object.keys(t.tools).length;
+  const empty = (t: Turn) =>
+    t.prompt === undefined &&
+    !t.responses &&
+    !t.errors &&
+    !t.decisions.length &&
+    !Object.keys(t.tools).length;
   return out.filter((t) => !empty(t));
 }

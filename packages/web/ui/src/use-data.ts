@@ -19,7 +19,6 @@ export function useData<T>(key: string, load: () => Promise<T>): DataState<T> {
   const seq = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: key and tick are what trigger a load
   useEffect(() => {
     const mine = ++seq.current;
     setState((s) => ({ ...s, loading: true }));
@@ -29,7 +28,10 @@ export function useData<T>(key: string, load: () => Promise<T>): DataState<T> {
       },
       (error: unknown) => {
         if (mine !== seq.current) return;
-        const e = error instanceof ApiError ? error : new ApiError('CLIENT', String((error as Error)?.message ?? error), 0);
+        const e =
+          error instanceof ApiError
+            ? error
+            : new ApiError('CLIENT', String((error as Error)?.message ?? error), 0);
         setState((s) => ({ data: s.data, error: e, loading: false }));
       },
     );

@@ -23,20 +23,46 @@ export function ErrorHeatmap({ cells }: { cells: ErrorCell[] }) {
   const max = Math.max(...cells.map((c) => c.count));
   const width = LEFT + cols.length * CELL_W + 4;
   return (
-    <svg ref={ref} class="heatmap" data-chart="errors" viewBox={`0 0 ${width} ${TOP + rows.length * CELL_H + 4}`} style={{ maxWidth: `${width}px` }} role="img" aria-label="error heatmap">
+    <svg
+      ref={ref}
+      class="heatmap"
+      data-chart="errors"
+      viewBox={`0 0 ${width} ${TOP + rows.length * CELL_H + 4}`}
+      style={{ maxWidth: `${width}px` }}
+      role="img"
+      aria-label="error heatmap"
+    >
       {cols.map((col, j) => (
-        <text key={col} x={LEFT + j * CELL_W + CELL_W / 2} y={16} text-anchor="middle" class="label">{col}</text>
+        <text key={col} x={LEFT + j * CELL_W + CELL_W / 2} y={16} text-anchor="middle" class="label">
+          {col}
+        </text>
       ))}
       {rows.map((row, i) => (
         <g key={row}>
-          <text x={LEFT - 8} y={TOP + i * CELL_H + 18} text-anchor="end" class="label">{row}</text>
+          <text x={LEFT - 8} y={TOP + i * CELL_H + 18} text-anchor="end" class="label">
+            {row}
+          </text>
           {cols.map((col, j) => {
             const n = cells.find((c) => c.key === row && c.errorType === col)?.count ?? 0;
             const shade = n === 0 ? 0 : 0.15 + 0.85 * (n / max);
             return (
               <g key={col}>
-                <rect x={LEFT + j * CELL_W + 2} y={TOP + i * CELL_H + 2} width={CELL_W - 4} height={CELL_H - 4} rx={3} fill={n ? `rgba(192,57,43,${shade.toFixed(2)})` : '#f3f4f6'} />
-                <text x={LEFT + j * CELL_W + CELL_W / 2} y={TOP + i * CELL_H + 18} text-anchor="middle" class={shade > 0.55 ? 'value light' : 'value'}>{n || ''}</text>
+                <rect
+                  x={LEFT + j * CELL_W + 2}
+                  y={TOP + i * CELL_H + 2}
+                  width={CELL_W - 4}
+                  height={CELL_H - 4}
+                  rx={3}
+                  fill={n ? `rgba(192,57,43,${shade.toFixed(2)})` : '#f3f4f6'}
+                />
+                <text
+                  x={LEFT + j * CELL_W + CELL_W / 2}
+                  y={TOP + i * CELL_H + 18}
+                  text-anchor="middle"
+                  class={shade > 0.55 ? 'value light' : 'value'}
+                >
+                  {n || ''}
+                </text>
               </g>
             );
           })}

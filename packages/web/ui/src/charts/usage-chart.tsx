@@ -20,8 +20,21 @@ function options(width: number): uPlot.Options {
     scales: { x: { time: true }, tokens: {}, usd: {} },
     axes: [
       { stroke: '#6b7280', grid: { stroke: '#eef0f3' } },
-      { scale: 'tokens', stroke: '#6b7280', values: (_u, ticks) => ticks.map((t) => tokens(t)), size: 56, grid: { stroke: '#eef0f3' } },
-      { scale: 'usd', side: 1, stroke: '#b45309', values: (_u, ticks) => ticks.map((t) => `$${t.toFixed(2)}`), size: 60, grid: { show: false } },
+      {
+        scale: 'tokens',
+        stroke: '#6b7280',
+        values: (_u, ticks) => ticks.map((t) => tokens(t)),
+        size: 56,
+        grid: { stroke: '#eef0f3' },
+      },
+      {
+        scale: 'usd',
+        side: 1,
+        stroke: '#b45309',
+        values: (_u, ticks) => ticks.map((t) => `$${t.toFixed(2)}`),
+        size: 60,
+        grid: { show: false },
+      },
     ],
     series: [
       { label: 'day', value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toISOString().slice(0, 10)) },
@@ -47,15 +60,26 @@ export function UsageChart({ days }: { days: UsageDay[] }) {
     const el = box.current;
     if (!el || !hasData) return;
     const xs = days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000);
-    const plot = new uPlot(options(Math.max(240, el.clientWidth)), [xs, days.map((d) => d.tokens), days.map((d) => d.cost)], el);
+    const plot = new uPlot(
+      options(Math.max(240, el.clientWidth)),
+      [xs, days.map((d) => d.tokens), days.map((d) => d.cost)],
+      el,
+    );
     markDrawn(el);
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(240, el.clientWidth), height: 220 }));
+    const resize = new ResizeObserver(() =>
+      plot.setSize({ width: Math.max(240, el.clientWidth), height: 220 }),
+    );
     resize.observe(el);
     return () => {
       resize.disconnect();
       plot.destroy();
     };
   }, [days, hasData]);
-  if (!hasData) return <Empty>No tokens in this range: widen it (days = all) or import transcripts with <code>sat import</code>.</Empty>;
+  if (!hasData)
+    return (
+      <Empty>
+        No tokens in this range: widen it (days = all) or import transcripts with <code>sat import</code>.
+      </Empty>
+    );
   return <div class="usage-chart" ref={box} data-chart="usage" />;
 }

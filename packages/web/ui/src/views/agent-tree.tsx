@@ -42,17 +42,36 @@ function meta(node: TreeNode, figures: Map<string, LaneFigures>): string {
 export function AgentTree({ root, figures }: { root: TreeNode; figures: Map<string, LaneFigures> }) {
   const rows = flatten(root);
   return (
-    <svg class="agent-tree" viewBox={`0 0 760 ${rows.length * ROW + 6}`} style={{ height: `${rows.length * ROW + 6}px` }} role="tree" aria-label="agent tree" preserveAspectRatio="xMinYMin meet">
+    <svg
+      class="agent-tree"
+      viewBox={`0 0 760 ${rows.length * ROW + 6}`}
+      style={{ height: `${rows.length * ROW + 6}px` }}
+      role="img"
+      aria-label="agent tree"
+      preserveAspectRatio="xMinYMin meet"
+    >
       {rows.map((r, i) => {
         const x = 10 + r.depth * INDENT;
         const y = i * ROW + 18;
         const px = 10 + (r.depth - 1) * INDENT + 5;
         return (
-          <g key={r.node.key} class={`node ${r.node.kind} ${r.node.status ?? ''}`} data-kind={r.node.kind} data-label={r.node.label} data-depth={r.depth} role="treeitem" aria-level={r.depth + 1}>
-            {r.parentRow >= 0 ? <path d={`M${px} ${r.parentRow * ROW + 24} V${y - 4} H${x - 2}`} class="edge" /> : null}
+          <g
+            key={r.node.key}
+            class={`node ${r.node.kind} ${r.node.status ?? ''}`}
+            data-kind={r.node.kind}
+            data-label={r.node.label}
+            data-depth={r.depth}
+          >
+            {r.parentRow >= 0 ? (
+              <path d={`M${px} ${r.parentRow * ROW + 24} V${y - 4} H${x - 2}`} class="edge" />
+            ) : null}
             <circle cx={x + 5} cy={y - 4} r={5} class="dot" />
-            <text x={x + 16} y={y} class="name">{r.node.label}</text>
-            <text x={x + 16 + Math.min(300, r.node.label.length * 7.4) + 12} y={y} class="meta">{meta(r.node, figures)}</text>
+            <text x={x + 16} y={y} class="name">
+              {r.node.label}
+            </text>
+            <text x={x + 16 + Math.min(300, r.node.label.length * 7.4) + 12} y={y} class="meta">
+              {meta(r.node, figures)}
+            </text>
           </g>
         );
       })}

@@ -1,7 +1,7 @@
 import { getJson, type Page } from '../api';
-import { type AgentRow, AgentBars } from '../charts/agent-bars';
+import { AgentBars, type AgentRow } from '../charts/agent-bars';
 import { type ErrorCell, ErrorHeatmap } from '../charts/error-heatmap';
-import { type UsageDay, UsageChart } from '../charts/usage-chart';
+import { UsageChart, type UsageDay } from '../charts/usage-chart';
 import { Card, Empty, ErrorBox, Figure, Link } from '../common';
 import { cost, count, shortId, tokens } from '../format';
 import { useLive } from '../live';
@@ -24,15 +24,26 @@ interface CostReport {
 /** The figures of one scope: sessions, tokens, cost, errors. */
 async function figures(filters: Record<string, string | undefined>): Promise<Figures> {
   const [sessions, costs, errors] = await Promise.all([
-    getJson<Page<unknown>>('/api/sessions', { days: filters.days === 'all' ? undefined : filters.days, phase: filters.phase, limit: '1' }),
+    getJson<Page<unknown>>('/api/sessions', {
+      days: filters.days === 'all' ? undefined : filters.days,
+      phase: filters.phase,
+      limit: '1',
+    }),
     getJson<CostReport>('/api/stats/cost', filters),
     getJson<{ totals: { errors: number } }>('/api/stats/errors', filters),
   ]);
-  return { sessions: sessions.total, tokens: costs.tokens.total, cost: costs.cost ?? costs.pricedCost, errors: errors.totals.errors };
+  return {
+    sessions: sessions.total,
+    tokens: costs.tokens.total,
+    cost: costs.cost ?? costs.pricedCost,
+    errors: errors.totals.errors,
+  };
 }
 
 async function headline() {
-  const latest = await getJson<{ phase: string | number | null } | null>('/api/stats/session', { days: 'all' }).catch(() => null);
+  const latest = await getJson<{ phase: string | number | null } | null>('/api/stats/session', {
+    days: 'all',
+  }).catch(() => null);
   const phase = latest?.phase === null || latest?.phase === undefined ? undefined : String(latest.phase);
   const [today, scope] = await Promise.all([
     figures({ days: '1' }),
@@ -61,10 +72,16 @@ interface LiveRow {
 }
 
 async function liveSessions(): Promise<LiveRow[]> {
-  const page = await getJson<Page<{ session: string; activity: string; cost: number }>>('/api/sessions', { activity: 'active', limit: '8', sort: '-lastActivityAt' });
+  const page = await getJson<Page<{ session: string; activity: string; cost: number }>>('/api/sessions', {
+    activity: 'active',
+    limit: '8',
+    sort: '-lastActivityAt',
+  });
   return Promise.all(
     page.items.map(async (row) => {
-      const status = await getJson<{ summary: { context?: LiveRow['context'] } }>(`/api/sessions/${row.session}/status`).catch(() => null);
+      const status = await getJson<{ summary: { context?: LiveRow['context'] } }>(
+        `/api/sessions/${row.session}/status`,
+      ).catch(() => null);
       return { ...row, ...(status?.summary.context ? { context: status.summary.context } : {}) };
     }),
   );
@@ -72,15 +89,28 @@ async function liveSessions(): Promise<LiveRow[]> {
 
 function LiveSessions({ rows }: { rows: LiveRow[] }) {
   if (rows.length === 0)
-    return <Empty>No live session. Sessions appear here while Claude Code runs with sat's hooks (<code>sat init</code>).</Empty>;
+    return (
+      <Empty>
+        No live session. Sessions appear here while Claude Code runs with sat's hooks (<code>sat init</code>).
+      </Empty>
+    );
   return (
     <ul class="live-list">
       {rows.map((r) => (
         <li key={r.session}>
-          <Link path={`/sessions/${r.session}`}><code>{shortId(r.session)}</code></Link>
+          <Link path={`/sessions/${r.session}`}>
+            <code>{shortId(r.session)}</code>
+          </Link>
           <span class="muted">{r.activity}</span>
           <span>{cost(r.cost)}</span>
-          <span class="fill" title={r.context ? `${count(r.context.tokens)} of ${count(r.context.window)} tokens` : 'no API response yet'}>
+          <span
+            class="fill"
+            title={
+              r.context
+                ? `${count(r.context.tokens)} of ${count(r.context.window)} tokens`
+                : 'no API response yet'
+            }
+          >
             <meter min={0} max={100} value={r.context?.percent ?? 0} />
             {r.context ? ` ${r.context.percent}%` : ' –'}
           </span>
@@ -95,15 +125,19 @@ const RANGES = ['1', '7', '30', '90', 'all'];
 /** The overview: figures for today and this phase, usage per day, agent performance, errors, live sessions. */
 export function Overview({ route }: { route: Route }) {
   const days = route.params.get('days') ?? '30';
+  const agents = useData(
+    `agents ${days}`,
+    async () => (await getJson<{ rows: AgentRow[] }>('/api/charts/agents', { days })).rows,
+  );
+  const errors = useData(
+    `errors ${days}`,
+    async () => (await getJson<{ rows: ErrorCell[] }>('/api/charts/errors', { days })).rows,
+  );
+  const usage = useData(
+    `usage ${days}`,
+    async () => (await getJson<{ rows: UsageDay[] }>('/api/charts/usage', { days })).rows,
+  );
   const head = useData('head', headline);
-  const charts = useData(`charts ${days}`, async () => {
-    const [usage, agents, errors] = await Promise.all([
-      getJson<{ rows: UsageDay[] }>('/api/charts/usage', { days }),
-      getJson<{ rows: AgentRow[] }>('/api/charts/agents', { days }),
-      getJson<{ rows: ErrorCell[] }>('/api/charts/errors', { days }),
-    ]);
-    return { usage: usage.rows, agents: agents.rows, errors: errors.rows };
-  });
   const live = useData('live', liveSessions);
   const refresh = throttle(() => {
     live.reload();
@@ -111,11 +145,12 @@ export function Overview({ route }: { route: Route }) {
   }, 1500);
   useLive((m) => {
     if (m.type === 'reset') {
-      charts.reload();
+      for (const chart of [agents, errors, usage]) chart.reload();
       return refresh();
     }
     if (m.type === 'session' || m.type === 'event') refresh();
   });
+  const loading = <div class="loading">loading…</div>;
   const scopeTitle = head.data?.phase ? `phase ${head.data.phase}` : 'all time (no phase set)';
   return (
     <div class="overview">
@@ -125,29 +160,44 @@ export function Overview({ route }: { route: Route }) {
           <FigureRow title="today" f={head.data.today} />
           <FigureRow title={scopeTitle} f={head.data.scope} />
           {head.data.scope.sessions === 0 ? (
-            <Empty>No sessions yet: run <code>sat init</code> to capture Claude Code's sessions, or <code>sat import</code> to read the transcripts you have.</Empty>
+            <Empty>
+              No sessions yet: run <code>sat init</code> to capture Claude Code's sessions, or{' '}
+              <code>sat import</code> to read the transcripts you have.
+            </Empty>
           ) : null}
         </Card>
       ) : null}
-      <div class="range" role="group" aria-label="range">
+      <div class="range">
         <span class="muted">charts over</span>
         {RANGES.map((r) => (
-          <button type="button" key={r} class={r === days ? 'on' : ''} aria-pressed={r === days} onClick={() => navigate('/', withParams(route, { days: r === '30' ? undefined : r }), true)}>
+          <button
+            type="button"
+            key={r}
+            class={r === days ? 'on' : ''}
+            aria-pressed={r === days}
+            onClick={() => navigate('/', withParams(route, { days: r === '30' ? undefined : r }), true)}
+          >
             {r === 'all' ? 'all days' : `${r} d`}
           </button>
         ))}
       </div>
-      <ErrorBox error={charts.error} />
       <Card title="Tokens and cost per day" class="wide">
-        {charts.data ? <UsageChart days={charts.data.usage} /> : <div class="loading">loading…</div>}
+        <ErrorBox error={usage.error} />
+        {usage.data ? <UsageChart days={usage.data} /> : loading}
       </Card>
       <div class="grid2">
-        <Card title="Agent performance">{charts.data ? <AgentBars rows={charts.data.agents} /> : <div class="loading">loading…</div>}</Card>
-        <Card title="Errors by agent and type">{charts.data ? <ErrorHeatmap cells={charts.data.errors} /> : <div class="loading">loading…</div>}</Card>
+        <Card title="Agent performance">
+          <ErrorBox error={agents.error} />
+          {agents.data ? <AgentBars rows={agents.data} /> : loading}
+        </Card>
+        <Card title="Errors by agent and type">
+          <ErrorBox error={errors.error} />
+          {errors.data ? <ErrorHeatmap cells={errors.data} /> : loading}
+        </Card>
       </div>
       <Card title="Live sessions" id="live">
         <ErrorBox error={live.error} />
-        {live.data ? <LiveSessions rows={live.data} /> : <div class="loading">loading…</div>}
+        {live.data ? <LiveSessions rows={live.data} /> : loading}
       </Card>
     </div>
   );

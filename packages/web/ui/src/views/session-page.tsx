@@ -6,7 +6,16 @@ import { navigate, type Route, withParams } from '../router';
 import { agentTree, type SatEvent, timeline, turns } from '../session-model';
 import { throttle, useData } from '../use-data';
 import { AgentTree, type LaneFigures } from './agent-tree';
-import { ConversationPanel, CostPanel, ErrorsPanel, FilesPanel, HandoffPanel, SessionHead, type Show, SnapshotsPanel } from './session-panels';
+import {
+  ConversationPanel,
+  CostPanel,
+  ErrorsPanel,
+  FilesPanel,
+  HandoffPanel,
+  SessionHead,
+  type Show,
+  SnapshotsPanel,
+} from './session-panels';
 import { Timeline } from './timeline';
 
 /** The tabs of a session page, in order (`?tab=`). */
@@ -40,7 +49,9 @@ function AgentsPanel({ events, show }: { events: SatEvent[]; show: Show | undefi
   return (
     <div>
       <h3>Agent tree</h3>
-      <div class="tree-box"><AgentTree root={tree} figures={figures} /></div>
+      <div class="tree-box">
+        <AgentTree root={tree} figures={figures} />
+      </div>
       <h3>Timeline</h3>
       <Timeline lanes={lanes.lanes} items={lanes.items} />
     </div>
@@ -52,7 +63,10 @@ function useSessionEvents(id: string) {
   const base = useData(`events ${id}`, () => getAll<SatEvent>(`/api/sessions/${id}/events`));
   const extra = live.id === id ? live.events : [];
   const known = new Set((base.data ?? []).map((e) => e.id));
-  const events = useMemo(() => [...(base.data ?? []), ...extra.filter((e) => !known.has(e.id))], [base.data, extra]);
+  const events = useMemo(
+    () => [...(base.data ?? []), ...extra.filter((e) => !known.has(e.id))],
+    [base.data, extra],
+  );
   const add = (e: SatEvent) => setLive((l) => ({ id, events: [...(l.id === id ? l.events : []), e] }));
   return { base, events, add };
 }
@@ -60,7 +74,9 @@ function useSessionEvents(id: string) {
 /** A session: its headline, then tabs for agents (tree and timeline), conversation, errors, files, cost, snapshots, handoff. */
 export function SessionPage({ route }: { route: Route }) {
   const id = route.id!;
-  const tab = (TABS as readonly string[]).includes(route.params.get('tab') ?? '') ? (route.params.get('tab') as Tab) : 'agents';
+  const tab = (TABS as readonly string[]).includes(route.params.get('tab') ?? '')
+    ? (route.params.get('tab') as Tab)
+    : 'agents';
   const show = useData(`show ${id}`, () => getJson<Show>(`/api/sessions/${id}`));
   const { base, events, add } = useSessionEvents(id);
   const refresh = throttle(() => show.reload(), 1000);
@@ -79,14 +95,27 @@ export function SessionPage({ route }: { route: Route }) {
   const list = useMemo(() => turns(events), [events]);
   return (
     <div class="session-page">
-      <p class="crumbs"><Link path="/sessions">← sessions</Link></p>
+      <p class="crumbs">
+        <Link path="/sessions">← sessions</Link>
+      </p>
       <ErrorBox error={show.error ?? base.error} />
       {show.data ? <SessionHead show={show.data} /> : null}
-      <nav class="tabs" role="tablist">
+      <div class="tabs" role="tablist">
         {TABS.map((t) => (
-          <button type="button" role="tab" key={t} aria-selected={t === tab} class={t === tab ? 'on' : ''} onClick={() => navigate(`/sessions/${id}`, withParams(route, { tab: t === 'agents' ? undefined : t }), true)}>{t}</button>
+          <button
+            type="button"
+            role="tab"
+            key={t}
+            aria-selected={t === tab}
+            class={t === tab ? 'on' : ''}
+            onClick={() =>
+              navigate(`/sessions/${id}`, withParams(route, { tab: t === 'agents' ? undefined : t }), true)
+            }
+          >
+            {t}
+          </button>
         ))}
-      </nav>
+      </div>
       <div class="panel" role="tabpanel" data-tab={tab}>
         {tab === 'agents' ? <AgentsPanel events={events} show={show.data} /> : null}
         {tab === 'conversation' ? <ConversationPanel list={list} /> : null}

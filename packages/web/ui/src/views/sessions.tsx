@@ -33,7 +33,13 @@ const totalTokens = (t: SessionRow['tokens']) => (t ? t.input + t.output + t.cac
 
 function filtersOf(route: Route) {
   const p = route.params;
-  return { text: p.get('q') ?? undefined, sort: p.get('sort') ?? '-start', activity: p.get('activity') ?? undefined, days: p.get('days') ?? undefined, phase: p.get('phase') ?? undefined };
+  return {
+    text: p.get('q') ?? undefined,
+    sort: p.get('sort') ?? '-start',
+    activity: p.get('activity') ?? undefined,
+    days: p.get('days') ?? undefined,
+    phase: p.get('phase') ?? undefined,
+  };
 }
 
 function SortHeader({ route, col, sort }: { route: Route; col: (typeof COLUMNS)[number]; sort: string }) {
@@ -43,7 +49,13 @@ function SortHeader({ route, col, sort }: { route: Route; col: (typeof COLUMNS)[
   const next = active && desc ? col.sort : `-${col.sort}`;
   return (
     <th aria-sort={active ? (desc ? 'descending' : 'ascending') : 'none'}>
-      <button type="button" class="sort" onClick={() => navigate('/sessions', withParams(route, { sort: next === '-start' ? undefined : next }), true)}>
+      <button
+        type="button"
+        class="sort"
+        onClick={() =>
+          navigate('/sessions', withParams(route, { sort: next === '-start' ? undefined : next }), true)
+        }
+      >
         {col.label} {active ? (desc ? '▼' : '▲') : ''}
       </button>
     </th>
@@ -53,13 +65,26 @@ function SortHeader({ route, col, sort }: { route: Route; col: (typeof COLUMNS)[
 function Row({ row, selected }: { row: SessionRow; selected: boolean }) {
   return (
     <tr class={selected ? 'selected' : ''} data-session={row.session} aria-selected={selected}>
-      <td data-label="session"><Link path={`/sessions/${row.session}`}><code>{shortId(row.session)}</code></Link>{row.imported ? <span class="tag">imported</span> : null}</td>
+      <td data-label="session">
+        <span>
+          <Link path={`/sessions/${row.session}`}>
+            <code>{shortId(row.session)}</code>
+          </Link>
+          {row.imported ? <span class="tag">imported</span> : null}
+        </span>
+      </td>
       <td data-label="started">{time(row.start)}</td>
       <td data-label="last activity">{time(row.lastActivityAt)}</td>
       <td data-label="activity">{row.activity}</td>
-      <td data-label="events" class="num">{count(row.events)}</td>
-      <td data-label="tokens" class="num">{tokens(totalTokens(row.tokens))}</td>
-      <td data-label="cost" class="num">{cost(row.cost)}</td>
+      <td data-label="events" class="num">
+        {count(row.events)}
+      </td>
+      <td data-label="tokens" class="num">
+        {tokens(totalTokens(row.tokens))}
+      </td>
+      <td data-label="cost" class="num">
+        {cost(row.cost)}
+      </td>
     </tr>
   );
 }
@@ -71,37 +96,70 @@ function SearchBox({ route, text }: { route: Route; text: string | undefined }) 
   const onInput = (v: string) => {
     setValue(v);
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => navigate('/sessions', withParams(route, { q: v || undefined }), true), 250);
+    timer.current = setTimeout(
+      () => navigate('/sessions', withParams(route, { q: v || undefined }), true),
+      250,
+    );
   };
   return (
-    <input id="search" type="search" placeholder="search id or file  ( / )" aria-label="search sessions" value={value} onInput={(e) => onInput((e.target as HTMLInputElement).value)} />
+    <input
+      id="search"
+      type="search"
+      placeholder="search id or file  ( / )"
+      aria-label="search sessions"
+      value={value}
+      onInput={(e) => onInput((e.target as HTMLInputElement).value)}
+    />
   );
 }
 
 function Filters({ route, f }: { route: Route; f: ReturnType<typeof filtersOf> }) {
-  const set = (k: string, v: string) => navigate('/sessions', withParams(route, { [k]: v || undefined }), true);
+  const set = (k: string, v: string) =>
+    navigate('/sessions', withParams(route, { [k]: v || undefined }), true);
   return (
     <div class="filters">
       <SearchBox route={route} text={f.text} />
-      <select aria-label="activity" value={f.activity ?? ''} onChange={(e) => set('activity', (e.target as HTMLSelectElement).value)}>
+      <select
+        aria-label="activity"
+        value={f.activity ?? ''}
+        onChange={(e) => set('activity', (e.target as HTMLSelectElement).value)}
+      >
         <option value="">any activity</option>
         <option value="active">active</option>
         <option value="idle">idle</option>
         <option value="ended">ended</option>
       </select>
-      <select aria-label="days" value={f.days ?? ''} onChange={(e) => set('days', (e.target as HTMLSelectElement).value)}>
+      <select
+        aria-label="days"
+        value={f.days ?? ''}
+        onChange={(e) => set('days', (e.target as HTMLSelectElement).value)}
+      >
         <option value="">all days</option>
         <option value="1">today</option>
         <option value="7">7 days</option>
         <option value="30">30 days</option>
       </select>
-      <input class="phase" aria-label="phase" placeholder="phase" value={f.phase ?? ''} onChange={(e) => set('phase', (e.target as HTMLInputElement).value)} />
+      <input
+        class="phase"
+        aria-label="phase"
+        placeholder="phase"
+        value={f.phase ?? ''}
+        onChange={(e) => set('phase', (e.target as HTMLInputElement).value)}
+      />
     </div>
   );
 }
 
 /** The session browser: search, filters and sort in the URL, pages through the API's cursor, j/k and Enter. */
-export function Sessions({ route, selected, onRows }: { route: Route; selected: number; onRows(rows: string[]): void }) {
+export function Sessions({
+  route,
+  selected,
+  onRows,
+}: {
+  route: Route;
+  selected: number;
+  onRows(rows: string[]): void;
+}) {
   const f = filtersOf(route);
   const key = JSON.stringify(f);
   const [more, setMore] = useState<{ key: string; rows: SessionRow[]; cursor?: string }>({ key, rows: [] });
@@ -117,26 +175,51 @@ export function Sessions({ route, selected, onRows }: { route: Route; selected: 
   const loadMore = async () => {
     if (!cursor) return;
     const page = await getJson<Page<SessionRow>>('/api/sessions', { ...f, limit: PAGE, cursor });
-    setMore({ key, rows: [...extra.rows, ...page.items], ...(page.nextCursor ? { cursor: page.nextCursor } : {}) });
+    setMore({
+      key,
+      rows: [...extra.rows, ...page.items],
+      ...(page.nextCursor ? { cursor: page.nextCursor } : {}),
+    });
   };
   return (
     <div class="sessions">
       <Filters route={route} f={f} />
       <ErrorBox error={first.error} />
       {first.data && rows.length === 0 ? (
-        f.text || f.activity || f.days || f.phase ? <Empty>No session matches these filters.</Empty> : <Empty>No sessions yet: run <code>sat import</code> to read your Claude Code transcripts, or <code>sat init</code> to capture new sessions.</Empty>
+        f.text || f.activity || f.days || f.phase ? (
+          <Empty>No session matches these filters.</Empty>
+        ) : (
+          <Empty>
+            No sessions yet: run <code>sat import</code> to read your Claude Code transcripts, or{' '}
+            <code>sat init</code> to capture new sessions.
+          </Empty>
+        )
       ) : null}
       {rows.length > 0 ? (
         <div class="table-box">
           <table class="session-table">
-            <thead><tr>{COLUMNS.map((c) => <SortHeader key={c.key} route={route} col={c} sort={f.sort} />)}</tr></thead>
-            <tbody>{rows.map((r, i) => <Row key={r.session} row={r} selected={i === selected} />)}</tbody>
+            <thead>
+              <tr>
+                {COLUMNS.map((c) => (
+                  <SortHeader key={c.key} route={route} col={c} sort={f.sort} />
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => (
+                <Row key={r.session} row={r} selected={i === selected} />
+              ))}
+            </tbody>
           </table>
         </div>
       ) : null}
       <div class="pager">
         <span class="muted">{first.data ? `${rows.length} of ${first.data.total}` : 'loading…'}</span>
-        {cursor ? <button type="button" onClick={loadMore}>load more</button> : null}
+        {cursor ? (
+          <button type="button" onClick={loadMore}>
+            load more
+          </button>
+        ) : null}
       </div>
     </div>
   );
