@@ -13,7 +13,11 @@ import { sat } from './helpers.js';
 const CHROMIUM = '/usr/bin/chromium';
 
 // The browser-side globals the page functions below read (the cli's types have no DOM).
-declare const document: { documentElement: { scrollWidth: number }; activeElement: { id: string } | null };
+declare const document: {
+  documentElement: { scrollWidth: number };
+  activeElement: { id: string } | null;
+  querySelector(selector: string): unknown;
+};
 declare const window: { innerWidth: number; marker?: number };
 declare const sessionStorage: { getItem(key: string): string | null };
 type El = { getAttribute(name: string): string | null };
@@ -166,6 +170,12 @@ describe('sat serve: the page in a browser', () => {
     expect(await p.locator('.turn').count()).toBe(2);
     await p.reload();
     await expect.poll(() => p.locator('.turn').count()).toBe(2);
+    expect(await p.locator('.turn .prompt').first().textContent()).toContain('<command-message>');
+    expect(await p.evaluate(() => document.querySelector('command-message'))).toBeNull();
+    await p.getByRole('tab', { name: 'handoff' }).click();
+    await p.getByRole('button', { name: 'write the handoff' }).click();
+    await expect.poll(() => p.locator('.markdown h4').allTextContents()).toContain('Goal (first prompt)');
+    expect(await p.locator('#resume-command').textContent()).toBe(`claude --resume ${MAIN}`);
     await p.goto(`${open!.url}/sessions/${SUB_ONLY}?tab=errors`);
     await expect.poll(() => p.locator('[data-tab="errors"]').textContent()).toContain('EISDIR');
     await p.close();

@@ -11,15 +11,16 @@ export interface DataState<T> {
 
 /**
  * Runs `load` whenever `key` changes (and on `reload`), keeping the last data while a reload runs;
- * an answer that comes after a newer request started is dropped.
+ * an answer that comes after a newer request started is dropped. Nothing loads while `enabled` is false.
  */
-export function useData<T>(key: string, load: () => Promise<T>): DataState<T> {
+export function useData<T>(key: string, load: () => Promise<T>, enabled = true): DataState<T> {
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;
   useEffect(() => {
+    if (!enabled) return;
     const mine = ++seq.current;
     setState((s) => ({ ...s, loading: true }));
     loadRef.current().then(
@@ -35,7 +36,7 @@ export function useData<T>(key: string, load: () => Promise<T>): DataState<T> {
         setState((s) => ({ data: s.data, error: e, loading: false }));
       },
     );
-  }, [key, tick]);
+  }, [key, tick, enabled]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
 }

@@ -27,8 +27,9 @@ export function ErrorHeatmap({ cells }: { cells: ErrorCell[] }) {
       ref={ref}
       class="heatmap"
       data-chart="errors"
+      width={width}
+      height={TOP + rows.length * CELL_H + 4}
       viewBox={`0 0 ${width} ${TOP + rows.length * CELL_H + 4}`}
-      style={{ maxWidth: `${width}px` }}
       role="img"
       aria-label="error heatmap"
     >

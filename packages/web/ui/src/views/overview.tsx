@@ -137,8 +137,10 @@ export function Overview({ route }: { route: Route }) {
     `usage ${days}`,
     async () => (await getJson<{ rows: UsageDay[] }>('/api/charts/usage', { days })).rows,
   );
-  const head = useData('head', headline);
-  const live = useData('live', liveSessions);
+  // The figures and live sessions wait for the first chart's data, so the charts get the server first.
+  const chartsIn = [agents, errors, usage].some((c) => c.data !== undefined || c.error !== undefined);
+  const head = useData('head', headline, chartsIn);
+  const live = useData('live', liveSessions, chartsIn);
   const refresh = throttle(() => {
     live.reload();
     head.reload();
@@ -192,7 +194,13 @@ export function Overview({ route }: { route: Route }) {
         </Card>
         <Card title="Errors by agent and type">
           <ErrorBox error={errors.error} />
-          {errors.data ? <ErrorHeatmap cells={errors.data} /> : loading}
+          {errors.data ? (
+            <div class="heatmap-box">
+              <ErrorHeatmap cells={errors.data} />
+            </div>
+          ) : (
+            loading
+          )}
         </Card>
       </div>
       <Card title="Live sessions" id="live">
