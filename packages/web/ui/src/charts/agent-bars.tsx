@@ -12,7 +12,7 @@ export interface AgentRow {
 
 const ROW = 30;
 const LABEL = 120;
-const WIDTH = 560;
+const WIDTH = 660;
 
 /** Per agent type: invocations as a bar (green share = success rate), p50 / p95 duration beside it. */
 export function AgentBars({ rows: all }: { rows: AgentRow[] }) {
@@ -22,7 +22,7 @@ export function AgentBars({ rows: all }: { rows: AgentRow[] }) {
   if (rows.length === 0)
     return <Empty>No agent runs in this range: sub-agents appear once a Task call starts one.</Empty>;
   const max = Math.max(1, ...rows.map((r) => r.invocations));
-  const bar = WIDTH - LABEL - 250;
+  const bar = WIDTH - LABEL - 300;
   return (
     <svg
       ref={ref}

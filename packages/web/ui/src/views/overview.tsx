@@ -157,6 +157,11 @@ export function Overview({ route }: { route: Route }) {
   return (
     <div class="overview">
       <ErrorBox error={head.error} />
+      {!head.data && !head.error ? (
+        <Card title="Figures" class="figures">
+          {loading}
+        </Card>
+      ) : null}
       {head.data ? (
         <Card title="Figures" class="figures">
           <FigureRow title="today" f={head.data.today} />
@@ -190,7 +195,13 @@ export function Overview({ route }: { route: Route }) {
       <div class="grid2">
         <Card title="Agent performance">
           <ErrorBox error={agents.error} />
-          {agents.data ? <AgentBars rows={agents.data} /> : loading}
+          {agents.data ? (
+            <div class="agent-bars-box">
+              <AgentBars rows={agents.data} />
+            </div>
+          ) : (
+            loading
+          )}
         </Card>
         <Card title="Errors by agent and type">
           <ErrorBox error={errors.error} />
