@@ -22,20 +22,53 @@ export interface FirstChart {
   bytes: number;
 }
 
-type PlaywrightCore = typeof import('playwright-core');
+/** The part of playwright-core's API this file uses (it is a dev dependency of @sat/cli, not of the root). */
+interface Playwright {
+  chromium: {
+    launch(options: { executablePath: string; args: string[] }): Promise<{
+      newPage(options: { viewport: { width: number; height: number } }): Promise<{
+        goto(url: string): Promise<unknown>;
+        waitForFunction(fn: () => boolean, arg: null, options: { timeout: number }): Promise<unknown>;
+        evaluate<T>(fn: () => T): Promise<T>;
+      }>;
+      close(): Promise<void>;
+    }>;
+  };
+}
 
-async function playwright(): Promise<PlaywrightCore> {
+async function playwright(): Promise<Playwright> {
   const require = createRequire(fileURLToPath(new URL('../packages/cli/package.json', import.meta.url)));
-  const mod = (await import(pathToFileURL(require.resolve('playwright-core')).href)) as PlaywrightCore & {
-    default?: PlaywrightCore;
+  const mod = (await import(pathToFileURL(require.resolve('playwright-core')).href)) as Playwright & {
+    default?: Playwright;
   };
   return mod.chromium ? mod : mod.default!;
+}
+
+/** The browser's performance timeline, as the page functions below read it (the root's types have no DOM). */
+interface PagePerformance {
+  getEntriesByName(name: string): Array<{ startTime: number; detail?: unknown }>;
+  getEntriesByType(type: string): Array<{ transferSize?: number; loadEventEnd?: number }>;
+}
+
+/** Runs in the page (serialized by playwright, so it may use only what it defines). */
+function measure(): FirstChart {
+  const perf = (globalThis as unknown as { performance: PagePerformance }).performance;
+  const mark = perf.getEntriesByName('sat:first-chart')[0]!;
+  const nav = perf.getEntriesByType('navigation')[0];
+  const resources = perf.getEntriesByType('resource');
+  return {
+    ms: mark.startTime,
+    loadMs: nav?.loadEventEnd ?? 0,
+    chart: typeof mark.detail === 'string' ? mark.detail : null,
+    bytes: (nav?.transferSize ?? 0) + resources.reduce((n, r) => n + (r.transferSize ?? 0), 0),
+  };
 }
 
 /**
  * Opens `url` (the overview, e.g. `http://127.0.0.1:8000/?days=all`) in a fresh headless Chromium
  * at 1280x800 and returns the time from navigation start to the first chart drawn. Throws when
- * /usr/bin/chromium is missing or no chart draws within `timeoutMs` (default 30 s).
+ * /usr/bin/chromium is missing or no chart draws within `timeoutMs` (default 30 s): the range must
+ * hold data, since an empty chart (its "no data" note) sets no mark.
  *
  * @example
  * const { ms } = await timeToFirstChart(`${server.url}/?days=all`);
@@ -50,20 +83,15 @@ export async function timeToFirstChart(url: string, timeoutMs = 30_000): Promise
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
-    await page.waitForFunction(() => performance.getEntriesByName('sat:first-chart').length > 0, null, {
-      timeout: timeoutMs,
-    });
-    return await page.evaluate(() => {
-      const mark = performance.getEntriesByName('sat:first-chart')[0] as PerformanceMark;
-      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-      return {
-        ms: mark.startTime,
-        loadMs: nav ? nav.loadEventEnd : 0,
-        chart: typeof mark.detail === 'string' ? mark.detail : null,
-        bytes: (nav?.transferSize ?? 0) + resources.reduce((n, r) => n + r.transferSize, 0),
-      };
-    });
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { performance: PagePerformance }).performance.getEntriesByName(
+          'sat:first-chart',
+        ).length > 0,
+      null,
+      { timeout: timeoutMs },
+    );
+    return await page.evaluate(measure);
   } finally {
     await browser.close();
   }
