@@ -178,6 +178,9 @@ describe('sat serve: the page in a browser', () => {
     expect(await p.locator('#resume-command').textContent()).toBe(`claude --resume ${MAIN}`);
     await p.goto(`${open!.url}/sessions/${SUB_ONLY}?tab=errors`);
     await expect.poll(() => p.locator('[data-tab="errors"]').textContent()).toContain('EISDIR');
+    await p.goto(`${open!.url}/sessions/zzzz-nope`);
+    await expect.poll(() => p.locator('.error-box').first().textContent()).toContain('SESSION_NOT_FOUND');
+    expect(await p.locator('.error-box').first().textContent()).toContain('zzzz-nope');
     await p.close();
   });
 
