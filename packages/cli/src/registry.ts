@@ -418,25 +418,31 @@ export const backupsCommand = declareCommand({
 export const chartCommand = declareCommand({
   name: 'chart',
   ingestFirst: true,
-  summary: 'render an analytics chart to SVG or PNG: agent performance, or an error heatmap',
+  summary:
+    'render an analytics chart to SVG or PNG (or print its data): agent performance, an error heatmap, usage per day',
   help: `
 Charts:
   agents   per agent type: invocations, success rate, p50 / p95 duration
   errors   a heatmap of error counts: agent (or day, with --by day) x error type
+  usage    tokens and cost per day
+
+--json prints the rows the chart draws (what sat serve's /api/charts/<chart> answers).
 
 The format is the extension of --out (.svg or .png). An empty range gives a chart that says so.
 
 Examples:
   sat chart agents --out perf.svg
   sat chart agents --out perf.png --days 7 --phase implement
-  sat chart errors --out heatmap.png --by day --days 14`,
+  sat chart errors --out heatmap.png --by day --days 14
+  sat chart usage --days 14 --json`,
   define: (c) =>
     c
-      .argument('<chart>', 'agents or errors')
-      .requiredOption('--out <file>', 'where to write the chart: a .svg or .png file')
+      .argument('<chart>', 'agents, errors or usage')
+      .option('--out <file>', 'where to write the chart: a .svg or .png file (required without --json)')
       .option('--days <n>', "the last N days (UTC), or 'all' (default 30)")
       .option('--phase <phase>', 'only this phase')
-      .option('--by <what>', "errors: rows by 'agent' (default) or 'day'"),
+      .option('--by <what>', "errors: rows by 'agent' (default) or 'day'")
+      .option('--json', "print the chart's data rows as JSON"),
 });
 
 /** `sat review`. */

@@ -61,6 +61,31 @@ describe('sat chart', () => {
     expect(png.length).toBeGreaterThan(5_000);
   });
 
+  it('usage: tokens and cost per day of the sample transcripts, as SVG and as --json rows', async () => {
+    const home = await sampleHome();
+    const json = await sat(['chart', 'usage', '--days', 'all', '--json'], { home });
+    expect(json.code, json.stderr).toBe(0);
+    const data = JSON.parse(json.stdout) as {
+      chart: string;
+      rows: Array<{ day: string; tokens: number; cost: number }>;
+    };
+    expect(data.chart).toBe('usage');
+    const used = data.rows.filter((d) => d.tokens > 0);
+    expect(used.map((d) => d.day)).toEqual(['2026-02-10', '2026-02-11']);
+    const cost = JSON.parse((await sat(['stats', 'cost', '--days', 'all', '--json'], { home })).stdout) as {
+      pricedCost: number;
+      tokens: { total: number };
+    };
+    expect(used.reduce((n, d) => n + d.tokens, 0)).toBe(cost.tokens.total);
+    expect(used.reduce((n, d) => n + d.cost, 0)).toBeCloseTo(cost.pricedCost, 6);
+    const out = join(home, 'usage.svg');
+    expect((await sat(['chart', 'usage', '--days', 'all', '--out', out], { home })).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('Tokens and cost per day');
+    const neither = await sat(['chart', 'usage'], { home });
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toContain('--out');
+  });
+
   it('renders agent performance as PNG', async () => {
     const home = await sampleHome();
     const out = join(home, 'perf.png');

@@ -39,7 +39,7 @@ function newestMtime(path: string): number {
 function isStale(dir: string): boolean {
   const entry = join(dir, manifest(dir).exports['.'].import);
   if (!existsSync(entry)) return true;
-  const sources = ['src', 'package.json', 'tsup.config.ts'].map((name) => newestMtime(join(dir, name)));
+  const sources = ['src', 'ui', 'package.json', 'tsup.config.ts'].map((name) => newestMtime(join(dir, name)));
   return Math.max(...sources) > statSync(entry).mtimeMs;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeSessionLog, EventWriter, listSessions, type NewEvent } from '@sat/core';
 import { plantedHistory } from '@sat/core/fixtures';
-import { createWebApp, startWebServer } from '@sat/web';
+import { createWebApp, DEFAULT_UI_DIR, startWebServer } from '@sat/web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliWebApi } from '../src/commands/serve.js';
 import { createContext } from '../src/context.js';
@@ -100,6 +100,27 @@ describe('the web API answers what the CLI prints with --json', () => {
     );
   });
 
+  it('/api/charts/* and /api/sessions/:id/status: equal to sat chart --json and sat status --json', async () => {
+    for (const [kind, query, args] of [
+      ['usage', '?days=all', ['--days', 'all']],
+      ['agents', '?days=all&phase=phase-1', ['--days', 'all', '--phase', 'phase-1']],
+      ['errors', '?days=all&by=agent', ['--days', 'all', '--by', 'agent']],
+      ['errors', '?days=7&by=day', ['--days', '7', '--by', 'day']],
+    ] as const) {
+      const api = await get(`/api/charts/${kind}${query}`);
+      expect(api.status, JSON.stringify(api.body)).toBe(200);
+      expect(api.body, `${kind}${query}`).toEqual(await cliJson(home, ['chart', kind, ...args]));
+    }
+    const usage = (await get('/api/charts/usage?days=all')).body as unknown as {
+      rows: Array<{ tokens: number }>;
+    };
+    expect(usage.rows.some((d) => d.tokens > 0)).toBe(true);
+    expect((await get('/api/charts/pie')).status).toBe(404);
+    expect((await get('/api/charts/agents?days=soon')).status).toBe(400);
+    expect((await get(`/api/sessions/${first}/status`)).body).toEqual(await cliJson(home, ['status', first]));
+    expect((await get('/api/sessions/zzzz-nope/status')).status).toBe(404);
+  });
+
   it('/api/backups and /handoff: the backup listing; GET reads the newest handoff, POST writes one', async () => {
     expect((await get('/api/backups')).body).toEqual(await cliJson(home, ['backups']));
     const handoffs = join(home, 'handoffs');
@@ -186,8 +207,9 @@ describe('the web API answers what the CLI prints with --json', () => {
     ).toBe(200);
     expect((await guarded.request('/api/sessions?token=s3cret-token')).status).toBe(200);
     expect((await guarded.request('/api/sessions?token=s3cret-tokeX')).status).toBe(401);
-    const page = await guarded.request('/?token=s3cret-token');
-    expect(await page.text()).toContain('not built yet');
+    const page = await guarded.request('/sessions?token=s3cret-token');
+    expect(page.status).toBe(existsSync(join(DEFAULT_UI_DIR, 'manifest.json')) ? 200 : 503);
+    expect(page.headers.get('content-type')).toContain('text/html');
   });
 });
 

@@ -2,17 +2,19 @@ import { SatError } from '@sat/core';
 import { type Context, Hono } from 'hono';
 import { requestToken, tokenMatches } from './auth.js';
 import { errorAnswer } from './error-body.js';
-import { homePage } from './home-page.js';
 import type { LiveStream } from './live-stream.js';
 import { type OtlpReceiver, otlpRoutes } from './otlp-routes.js';
+import { pageApiRoutes } from './page-api-routes.js';
+import { pageRoutes } from './page-routes.js';
 import { paginate } from './paginate.js';
 import { filterSessions } from './session-filter.js';
 import { streamRoute } from './sse-route.js';
-import type { StatsReport, WebApi } from './web-api.js';
+import type { PageApi, StatsReport, WebApi } from './web-api.js';
 
 /** Options of {@link createWebApp}. */
 export interface WebAppOptions {
-  api: WebApi;
+  /** The queries; with the {@link PageApi} methods too, the page's charts and live sessions have data. */
+  api: WebApi & Partial<PageApi>;
   /** The live stream behind `/api/stream` (absent: the route answers 404). */
   live?: LiveStream;
   /** When set, every request needs it (`Authorization: Bearer` or `?token=`). */
@@ -21,6 +23,8 @@ export interface WebAppOptions {
   heartbeatMs?: number;
   /** The OTLP receiver behind `POST /v1/logs` and `/v1/metrics` (absent: those routes answer 404). */
   otlp?: OtlpReceiver;
+  /** The folder of the page's built bundle. Default: `packages/web/dist/ui`. */
+  uiDir?: string;
 }
 
 const REPORTS = new Set<StatsReport>(['agents', 'tools', 'errors', 'cost', 'session']);
@@ -66,7 +70,7 @@ function apiRoutes(app: Hono, api: WebApi): void {
 
 /**
  * The Hono app of `sat serve`: the token check on every request, the JSON API under `/api`, the
- * live stream, the placeholder page at `/`, and JSON errors `{ error: { code, message } }`.
+ * live stream, the page (its shell for every other GET, its hashed assets), and JSON errors `{ error: { code, message } }`.
  *
  * @example
  * const app = createWebApp({ api, token: 'secret' });
@@ -90,12 +94,17 @@ export function createWebApp(options: WebAppOptions): Hono {
         401,
       );
     });
-  app.get('/', (c) => c.html(homePage(token === undefined ? '' : `?token=${encodeURIComponent(token)}`)));
   apiRoutes(app, options.api);
+  const { chart, status } = options.api;
+  if (chart && status) pageApiRoutes(app, { chart, status });
   if (options.otlp) otlpRoutes(app, options.otlp);
   app.get('/api/stream', (c) => {
     if (!live) throw new SatError('NOT_FOUND', '[web] this server has no live stream');
     return streamRoute(c, live, options.heartbeatMs);
+  });
+  pageRoutes(app, {
+    ...(token !== undefined ? { token } : {}),
+    ...(options.uiDir ? { uiDir: options.uiDir } : {}),
   });
   app.notFound((c) =>
     c.json(

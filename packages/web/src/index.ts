@@ -9,7 +9,17 @@ export {
   type StreamMessage,
 } from './live-stream.js';
 export { type OtlpReceiver, otlpRoutes } from './otlp-routes.js';
+export { PAGE_CSP, type PageRoutesOptions, pageRoutes } from './page-routes.js';
 export { intParam, type Page, paginate } from './paginate.js';
 export { startWebServer, type WebServer } from './server.js';
 export { filterSessions, type SessionQuery } from './session-filter.js';
-export type { EventFilters, StatsFilters, StatsReport, WebApi } from './web-api.js';
+export { DEFAULT_UI_DIR, readUiBundle, type UiBundle } from './ui-assets.js';
+export type {
+  ChartFilters,
+  ChartKind,
+  EventFilters,
+  PageApi,
+  StatsFilters,
+  StatsReport,
+  WebApi,
+} from './web-api.js';

@@ -45,3 +45,27 @@ export interface WebApi {
   /** `sat backups --json`. */
   backups(): Promise<unknown>;
 }
+
+/** The charts of `sat chart` whose data the page draws. */
+export type ChartKind = 'agents' | 'errors' | 'usage';
+
+/** Filters of a chart, as `sat chart --days/--phase/--by` take them. */
+export interface ChartFilters {
+  days?: string;
+  phase?: string;
+  by?: string;
+}
+
+/**
+ * What the page needs beyond {@link WebApi}, each equal to a command's `--json`: a chart's data
+ * rows and one session's status (context fill, running agents).
+ *
+ * @example
+ * const api: WebApi & PageApi = { ...cliWebApi(ctx) };
+ */
+export interface PageApi {
+  /** `sat chart <kind> --json`. */
+  chart(kind: ChartKind, filters: ChartFilters): Promise<unknown>;
+  /** `sat status <id> --json`. */
+  status(session: string): Promise<unknown>;
+}

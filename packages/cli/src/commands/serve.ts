@@ -15,7 +15,7 @@ import {
 } from '@sat/core';
 import type { AnalyticsQuery } from '@sat/core/projections';
 import type { SqliteStore } from '@sat/store-sqlite';
-import type { WebApi } from '@sat/web';
+import type { PageApi, WebApi } from '@sat/web';
 import { backupTarget } from '../backup-target.js';
 import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
@@ -27,9 +27,11 @@ import { resolveSession } from '../session-arg.js';
 import { loadWeb } from '../web-loader.js';
 import { alertMemo, parseAlertDays } from './alerts.js';
 import { backupsListing } from './backups.js';
+import { chartData } from './chart.js';
 import { eventMatches } from './events.js';
 import { snapshotListing } from './snapshot.js';
 import { queryReport, REPORT_QUERIES } from './stats.js';
+import { statusReport } from './status.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -67,7 +69,7 @@ async function readAll(logsDir: string, session: string): Promise<AnySatEvent[]>
 }
 
 /** A {@link WebApi} that holds an open analytics store: `close` releases it. */
-export type CliWebApi = WebApi & { close(): Promise<void> };
+export type CliWebApi = WebApi & PageApi & { close(): Promise<void> };
 
 /**
  * The queries of `sat serve`, answered with the functions the CLI commands use for `--json`, so
@@ -133,6 +135,8 @@ export function cliWebApi(ctx: CliContext): CliWebApi {
     createHandoff: async (id) => createHandoff(config(), await session(id), { trigger: 'manual' }),
     backups: async () => (await backupsListing(config(), await backupTarget(config()), false)).json,
     close: () => store.close(),
+    chart: (kind, filters) => asSatError(() => chartData(ctx, kind, filters)),
+    status: async (id) => (await statusReport(ctx, await session(id))).report,
   };
 }
 

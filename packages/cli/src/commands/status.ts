@@ -126,10 +126,19 @@ function statusLines(report: StatusReport, loaded: LoadedState): Array<[string, 
   return lines;
 }
 
-/** Shows where the current (or given) session stands: events, agents, tokens, context, cost, alerts, snapshots, handoffs. */
-export const run: HandlerOf<typeof statusCommand> = async (ctx, args, options) => {
+/**
+ * What `sat status [session] --json` prints, and the loaded state behind it; `session` is an id,
+ * a unique prefix, `active` or undefined (the current session).
+ *
+ * @example
+ * const { report } = await statusReport(ctx, 'active');
+ */
+export async function statusReport(
+  ctx: CliContext,
+  sessionArg: string | undefined,
+): Promise<{ report: StatusReport; loaded: LoadedState }> {
   const config = ctx.config();
-  const session = await currentSession(config.paths.logs, args[0]);
+  const session = await currentSession(config.paths.logs, sessionArg);
   const loaded = await loadSessionState(config, session);
   const warnings = [...loaded.warnings];
   const snapshots = listSnapshots(config, session, { onIssue: (issue) => warnings.push(issue.message) });
@@ -156,6 +165,13 @@ export const run: HandlerOf<typeof statusCommand> = async (ctx, args, options) =
   const handoff = lastHandoff(ctx, state);
   if (handoff) report.lastHandoff = handoff;
   if (loaded.snapshot) report.loadedFrom.snapshot = loaded.snapshot.meta.id;
+  return { report, loaded };
+}
+
+/** Shows where the current (or given) session stands: events, agents, tokens, context, cost, alerts, snapshots, handoffs. */
+export const run: HandlerOf<typeof statusCommand> = async (ctx, args, options) => {
+  const { report, loaded } = await statusReport(ctx, args[0]);
+  const warnings = report.warnings;
   if (options.json) {
     printJson(ctx, report);
     return 0;
