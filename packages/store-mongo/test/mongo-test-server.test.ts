@@ -2,6 +2,10 @@ import { GridFSBucket, MongoBulkWriteError, MongoClient, MongoServerError } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MongoTestServer, startMongoTestServer } from '../src/testing.js';
 
+/** Test documents with plain ids. */
+// biome-ignore lint/suspicious/noExplicitAny: documents of any shape, with plain ids
+type Doc = { _id?: number | string } & Record<string, any>;
+
 let server: MongoTestServer;
 let client: MongoClient;
 
@@ -22,7 +26,7 @@ describe('startMongoTestServer with the official driver', () => {
   });
 
   it('inserts, finds with sort, skip, limit and projection, and pages through getMore', async () => {
-    const c = client.db('t1').collection('items');
+    const c = client.db('t1').collection<Doc>('items');
     await c.insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i, n: i % 7, s: `x${i}` })));
     const top = await c
       .find({ n: { $gte: 5 } }, { projection: { s: 1 } })
@@ -43,7 +47,7 @@ describe('startMongoTestServer with the official driver', () => {
   });
 
   it('updates with operators, upserts with $setOnInsert, deletes', async () => {
-    const c = client.db('t2').collection('r');
+    const c = client.db('t2').collection<Doc>('r');
     await c.updateOne(
       { _id: 'a' },
       { $inc: { n: 2 }, $setOnInsert: { first: 1 }, $min: { lo: 5 }, $max: { hi: 5 } },
@@ -75,7 +79,7 @@ describe('startMongoTestServer with the official driver', () => {
   });
 
   it('aggregates with $match, $group and $sort', async () => {
-    const c = client.db('t3').collection('g');
+    const c = client.db('t3').collection<Doc>('g');
     await c.insertMany([
       { a: 'x', v: 1 },
       { a: 'y', v: 2 },
@@ -95,7 +99,7 @@ describe('startMongoTestServer with the official driver', () => {
   });
 
   it('enforces unique indexes with 11000 and writeErrors on unordered bulk inserts', async () => {
-    const c = client.db('t4').collection('u');
+    const c = client.db('t4').collection<Doc>('u');
     await c.createIndex({ k: 1 }, { unique: true, name: 'k_1' });
     await c.insertOne({ _id: 1, k: 'a' });
     const error = await c
@@ -126,13 +130,13 @@ describe('startMongoTestServer with the official driver', () => {
     expect(unknown).toBeInstanceOf(MongoServerError);
     expect([unknown.code, unknown.codeName]).toEqual([59, 'CommandNotFound']);
     const option = await db
-      .collection('c')
+      .collection<Doc>('c')
       .find({}, { hint: { a: 1 } })
       .toArray()
       .catch((e) => e);
     expect([option.code, option.codeName]).toEqual([2, 'BadValue']);
     const stage = await db
-      .collection('c')
+      .collection<Doc>('c')
       .aggregate([{ $out: 'x' }])
       .toArray()
       .catch((e) => e);
@@ -140,7 +144,7 @@ describe('startMongoTestServer with the official driver', () => {
   });
 
   it('injects faults: dropped connections, delays, duplicate keys on insert', async () => {
-    const c = client.db('t6').collection('f');
+    const c = client.db('t6').collection<Doc>('f');
     server.faults.dropConnections = 1;
     await expect(c.insertOne({ _id: 1 })).rejects.toThrow();
     server.faults.duplicateInserts = 1;
