@@ -164,7 +164,9 @@ export const ConfigFileSchema = Type.Object(
             Type.Object(
               {
                 url: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://' })),
-                database: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[^/\\\\. "$*<>:|?]+$' })),
+                database: Type.Optional(
+                  Type.String({ minLength: 1, maxLength: 63, pattern: '^[^/\\\\. "$*<>:|?]+$' }),
+                ),
                 machine: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
                 user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
                 ttlDays: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 36_500 })),
