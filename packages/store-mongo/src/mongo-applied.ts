@@ -42,7 +42,9 @@ export async function insertNew(
     await collection.insertMany(docs, { ordered: false });
   } catch (error) {
     const writeErrors = writeErrorsOf(error);
-    if (!writeErrors || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw error;
+    const failedWhole =
+      writeErrors?.length === 0 || (error as { writeConcernError?: unknown }).writeConcernError;
+    if (!writeErrors || failedWhole || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw error;
     if (docs.length === 1 && !(error instanceof MongoBulkWriteError)) duplicates.add(0);
     else for (const w of writeErrors) duplicates.add(w.index);
   }

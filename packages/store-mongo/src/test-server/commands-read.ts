@@ -121,7 +121,10 @@ export function explainCommand(state: ServerState, db: string, command: Document
   checkFields(command, 'explain', ['verbosity']);
   const inner = command.explain as Document;
   if (inner.find !== undefined)
-    return explainPlan(state, db, { aggregate: inner.find, pipeline: [{ $match: inner.filter ?? {} }] });
+    return explainPlan(state, db, {
+      aggregate: inner.find,
+      pipeline: [{ $match: inner.filter ?? {} }, ...(inner.sort ? [{ $sort: inner.sort }] : [])],
+    });
   if (inner.aggregate !== undefined) return explainPlan(state, db, inner);
   throw new CommandError(
     'BadValue',

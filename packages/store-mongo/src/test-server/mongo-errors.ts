@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   BadValue: 2,
   FailedToParse: 9,
   Unauthorized: 13,
+  AuthenticationFailed: 18,
   TypeMismatch: 14,
   NamespaceNotFound: 26,
   IndexNotFound: 27,

@@ -28,7 +28,7 @@ import {
   killCursorsCommand,
 } from './commands-read.js';
 import { deleteCommand, insertCommand, updateCommand, type WriteFaults } from './commands-write.js';
-import { CommandError, commandNotFound } from './mongo-errors.js';
+import { CommandError, commandNotFound, type MongoCodeName } from './mongo-errors.js';
 import { ServerState } from './server-state.js';
 import { encodeOpMsg, encodeOpReply, MessageFramer, OP_MSG, OP_QUERY, parseMessage } from './wire.js';
 
@@ -47,6 +47,8 @@ export interface MongoTestFaults extends WriteFaults {
   dropConnections: number;
   /** Wait this long before answering each command, ms. */
   delayMs: number;
+  /** Answer the next `times` commands named `command` with MongoDB's error `codeName`. */
+  failCommand?: { command: string; codeName: MongoCodeName; times: number };
 }
 
 /** A running test server. */
@@ -69,6 +71,12 @@ const HANDLERS: Record<string, Handler> = {
   buildInfo: () => buildInfoReply(),
   buildinfo: () => buildInfoReply(),
   endSessions: () => endSessionsCommand(),
+  saslStart: () => {
+    throw new CommandError('AuthenticationFailed', 'Authentication failed.');
+  },
+  authenticate: () => {
+    throw new CommandError('AuthenticationFailed', 'Authentication failed.');
+  },
   insert: insertCommand,
   update: updateCommand,
   delete: deleteCommand,
@@ -106,6 +114,11 @@ export function answer(
   if (name === 'hello' || name === 'isMaster' || name === 'ismaster') return helloReply(connectionId);
   const handler = HANDLERS[name];
   try {
+    const fail = faults.failCommand;
+    if (fail && fail.command === name && fail.times > 0) {
+      fail.times--;
+      throw new CommandError(fail.codeName, `${fail.codeName} (injected by the sat MongoDB test server)`);
+    }
     if (!handler) throw commandNotFound(name);
     return handler(state, (command.$db as string | undefined) ?? 'admin', command, faults);
   } catch (error) {

@@ -2,7 +2,8 @@
  * A deliberately small query planner, for `explain` only (the test server always scans its
  * memory): a pipeline's leading `$match` can use an index when the index's first key is one of
  * the match's fields (equality, range or `$in`); the index with the longest such key prefix wins.
- * Otherwise the plan is a COLLSCAN. The answer has MongoDB's shape
+ * Without one, a `$sort` right after the match (or first) uses an index that starts with its
+ * first key. Otherwise the plan is a COLLSCAN. The answer has MongoDB's shape
  * (`queryPlanner.winningPlan.stage`, `inputStage.indexName`), so a test reads real and test
  * server plans alike.
  */
@@ -46,6 +47,12 @@ export function chooseIndex(indexes: readonly IndexSpec[], match: Document): Ind
   return best;
 }
 
+/** The index that gives a sort's order (its first key leads the index), or undefined. */
+function sortIndex(indexes: readonly IndexSpec[], sort: Document | undefined): IndexSpec | undefined {
+  const first = sort ? Object.keys(sort)[0] : undefined;
+  return first === undefined ? undefined : indexes.find((index) => Object.keys(index.key)[0] === first);
+}
+
 /** MongoDB's explain document for an aggregate command. */
 export function explainPlan(state: ServerState, db: string, command: Document): Document {
   const name = command.aggregate as string;
@@ -53,7 +60,12 @@ export function explainPlan(state: ServerState, db: string, command: Document): 
   const pipeline = (command.pipeline ?? []) as Document[];
   const first = pipeline[0];
   const match = first && Object.keys(first)[0] === '$match' ? (first.$match as Document) : {};
-  const index = collection ? chooseIndex(collection.indexes, match) : undefined;
+  const sort = pipeline.find((stage, i) => i <= 1 && stage.$sort !== undefined)?.$sort as
+    | Document
+    | undefined;
+  const index = collection
+    ? (chooseIndex(collection.indexes, match) ?? sortIndex(collection.indexes, sort))
+    : undefined;
   const winningPlan = index
     ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: index.name, keyPattern: index.key } }
     : { stage: 'COLLSCAN' };
