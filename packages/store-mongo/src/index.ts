@@ -6,6 +6,11 @@
 export { COLLECTIONS, indexPlan, rollupCollection } from './mongo-collections.js';
 export { MONGO_SCHEMA_VERSION } from './mongo-driver.js';
 export { type MongoErrorContext, toMongoSatError } from './mongo-errors.js';
+export {
+  DEFAULT_GRIDFS_BUCKET,
+  MongoGridFsTarget,
+  type MongoGridFsTargetOptions,
+} from './mongo-gridfs-target.js';
 export { type MongoStore, openMongoStore } from './mongo-store.js';
 export {
   DEFAULT_MONGO_BATCH_SIZE,
