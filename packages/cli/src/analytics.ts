@@ -1,16 +1,22 @@
+import type { AnalyticsStoreStatus, DriverAnalyticsStore } from '@sat/core';
 import type { SqliteStore } from '@sat/store-sqlite';
+import { loadAdapter } from './adapter-loader.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './errors.js';
 
 /** The package that holds the analytics store. */
 const STORE_PACKAGE = '@sat/store-sqlite';
 
+/** The analytics store the commands read: SQLite's or MongoDB's, as `store.kind` says. */
+export type CliStore = DriverAnalyticsStore & { status(): Promise<AnalyticsStoreStatus> };
+
 /**
- * Opens the analytics store (`<data root>/analytics/sat.db`). The store's package is imported here,
- * on first use, so commands that do not need it (`sat hook`, `sat log`) never load SQLite. When
- * it cannot be loaded, the error says which package to add.
+ * Opens the SQLite analytics store (`<data root>/analytics/sat.db`), whatever `store.kind` says
+ * (`sat review` copies its file). The package is imported here, on first use, so commands that do
+ * not need it (`sat hook`, `sat log`) never load SQLite. When it cannot be loaded, the error says
+ * which package to add.
  */
-export async function openStore(ctx: CliContext): Promise<SqliteStore> {
+export async function openSqliteStoreOf(ctx: CliContext): Promise<SqliteStore> {
   let mod: typeof import('@sat/store-sqlite');
   try {
     mod = await import('@sat/store-sqlite');
@@ -20,6 +26,24 @@ export async function openStore(ctx: CliContext): Promise<SqliteStore> {
     );
   }
   return mod.openSqliteStore({ config: ctx.config() });
+}
+
+/**
+ * Opens the configured analytics store: SQLite by default, MongoDB when `store.kind` is `mongo`
+ * (`@sat/store-mongo`, loaded only then by `importMongo`; its absence says `npm i @sat/store-mongo`).
+ */
+export async function openStore(
+  ctx: CliContext,
+  importMongo: () => Promise<typeof import('@sat/store-mongo')> = () => import('@sat/store-mongo'),
+): Promise<CliStore> {
+  const config = ctx.config();
+  if (config.store.kind !== 'mongo') return openSqliteStoreOf(ctx);
+  const mongo = await loadAdapter(
+    '@sat/store-mongo',
+    "the MongoDB analytics store (store.kind 'mongo')",
+    importMongo,
+  );
+  return mongo.openMongoStore({ config });
 }
 
 /**

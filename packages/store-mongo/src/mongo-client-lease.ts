@@ -62,7 +62,9 @@ export class ClientLease {
   private client(): Promise<MongoClient> {
     if (this.given) return Promise.resolve(this.given);
     this.connecting ??= new MongoClient(this.url, {
-      serverSelectionTimeoutMS: this.serverSelectionTimeoutMS,
+      ...(/[?&]serverSelectionTimeoutMS=/i.test(this.url)
+        ? {}
+        : { serverSelectionTimeoutMS: this.serverSelectionTimeoutMS }),
       appName: 'sat',
     }).connect();
     return this.connecting;

@@ -47,7 +47,9 @@ export async function openMongoStore(options: MongoStoreOptions = {}): Promise<M
   const client =
     options.client ??
     new MongoClient(settings.url, {
-      serverSelectionTimeoutMS: settings.serverSelectionTimeoutMS,
+      ...(/[?&]serverSelectionTimeoutMS=/i.test(settings.url)
+        ? {}
+        : { serverSelectionTimeoutMS: settings.serverSelectionTimeoutMS }),
       appName: 'sat',
       ignoreUndefined: true,
     });

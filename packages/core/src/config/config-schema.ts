@@ -140,7 +140,12 @@ export const ConfigFileSchema = Type.Object(
       Type.Object(
         {
           target: Type.Optional(
-            Type.Union([Type.Literal('local'), Type.Literal('gdrive'), Type.Literal('s3')]),
+            Type.Union([
+              Type.Literal('local'),
+              Type.Literal('gdrive'),
+              Type.Literal('s3'),
+              Type.Literal('mongo'),
+            ]),
           ),
           dir: Type.Optional(Folder),
           auto: Type.Optional(Type.Boolean()),
@@ -344,8 +349,11 @@ export const DEFAULT_ALERTS: AlertSettings = {
 
 /** Where backups go (see `backupSession`). */
 export interface BackupSettings {
-  /** The kind of storage target: `local` (default), `gdrive` or `s3` (the `archive.s3` bucket). */
-  target: 'local' | 'gdrive' | 's3';
+  /**
+   * The kind of storage target: `local` (default), `gdrive`, `s3` (the `archive.s3` bucket) or
+   * `mongo` (GridFS in the database of `store.mongo`).
+   */
+  target: 'local' | 'gdrive' | 's3' | 'mongo';
   /** The local target's folder (absolute). Default `<root>/backups`. */
   dir: string;
   /**
