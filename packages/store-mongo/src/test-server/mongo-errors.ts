@@ -8,18 +8,15 @@ import type { Document } from 'bson';
 /** The codes this server answers with, and their names. */
 export const ERROR_CODES = {
   BadValue: 2,
-  FailedToParse: 9,
+  IllegalOperation: 20,
   Unauthorized: 13,
   AuthenticationFailed: 18,
-  TypeMismatch: 14,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
   CursorNotFound: 43,
   NamespaceExists: 48,
   CommandNotFound: 59,
-  OperationNotSupportedInTransaction: 263,
   DuplicateKey: 11000,
-  Location40324: 40324,
   BSONObjectTooLarge: 10334,
 } as const;
 

@@ -28,7 +28,7 @@ const GENERIC_FIELDS = new Set([
 export function checkFields(command: Document, name: string, allowed: readonly string[]): void {
   if (command.startTransaction !== undefined || command.autocommit !== undefined)
     throw new CommandError(
-      'OperationNotSupportedInTransaction',
+      'IllegalOperation',
       'Transaction numbers are only allowed on a replica set member or mongos (the sat test server is a standalone server)',
     );
   for (const field of Object.keys(command))
