@@ -66,6 +66,7 @@ export async function compareStores(options: {
   compared: number;
   differences: Disagreement[];
   events: number;
+  sqliteEvents: number;
   mongoIngestMs: number;
   sqliteIngestMs: number;
   compareMs: number;
@@ -86,6 +87,7 @@ export async function compareStores(options: {
     await mongo.ingestLog();
     const mongoIngestMs = Date.now() - started;
     const events = (await mongo.status()).events;
+    const sqliteEvents = (await sqlite.status()).events;
     started = Date.now();
     const differences: Disagreement[] = [];
     let compared = 0;
@@ -95,7 +97,15 @@ export async function compareStores(options: {
         compared++;
         if (a !== b) differences.push({ report, query, sqlite: a, mongo: b });
       }
-    return { compared, differences, events, mongoIngestMs, sqliteIngestMs, compareMs: Date.now() - started };
+    return {
+      compared,
+      differences,
+      events,
+      sqliteEvents,
+      mongoIngestMs,
+      sqliteIngestMs,
+      compareMs: Date.now() - started,
+    };
   } finally {
     await sqlite.close();
     await mongo.close();
