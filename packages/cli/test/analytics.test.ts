@@ -31,7 +31,7 @@ describe('the analytics store, when its package is missing', () => {
         },
       );
     };
-    await expect(openStore(context([], 'mongo'), missing)).rejects.toThrow(
+    await expect(openStore(context([], 'mongo'), { importMongo: missing })).rejects.toThrow(
       "the MongoDB analytics store (store.kind 'mongo') needs the package @sat/store-mongo, which is not installed: npm i @sat/store-mongo",
     );
   });

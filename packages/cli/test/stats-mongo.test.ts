@@ -64,6 +64,24 @@ describe('sat with store.kind mongo', () => {
     expect(shown.stdout).toContain('0.1444475');
   });
 
+  it('an unreachable MongoDB: the import keeps its events and warns, a backup to it is queued', async () => {
+    const home = tempDir();
+    const env = { SAT_STORE: 'mongo', SAT_MONGO_URL: 'mongodb://ana:pw-Secret-9@127.0.0.1:1/' };
+    const imported = await sat(['--home', home, 'import', '--sample'], { env });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stderr).toMatch(
+      /warning: analytics not updated \(\[store-mongo\] cannot open mongodb:\/\/ana@127\.0\.0\.1:1\/sat: the server cannot be reached/,
+    );
+    expect(imported.stdout + imported.stderr).not.toContain('pw-Secret-9');
+    const sessions = await sat(['--home', home, 'sessions', '--json']);
+    expect(sessions.stdout).toContain(SESSION);
+    const backup = await sat(['--home', home, 'backup', SESSION, '--target', 'mongo', '--json'], {
+      env: { SAT_MONGO_URL: 'mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300' },
+    });
+    expect(backup.stdout + backup.stderr).toMatch(/queued/);
+    expect(backup.stdout + backup.stderr).not.toContain('pw-Secret-9');
+  });
+
   it('an unreachable MongoDB is named without its password', async () => {
     const home = tempDir();
     const env = {
