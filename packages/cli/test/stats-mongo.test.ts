@@ -40,10 +40,13 @@ describe('sat with store.kind mongo', () => {
       expect([sqlite.code, mongo.code, mongo.stderr], args.join(' ')).toEqual([0, 0, '']);
       expect(mongo.stdout, args.join(' ')).toBe(sqlite.stdout);
     }
-    expect(
-      JSON.parse((await sat(['--home', home, 'stats', 'cost', '--json', '--days', 'all'], { env })).stdout)
-        .cost,
-    ).toBeGreaterThan(0);
+    const cost = ['stats', 'cost', '--json', '--days', 'all'];
+    const before = (await sat(['--home', home, ...cost], { env })).stdout;
+    expect(JSON.parse(before).cost).toBeGreaterThan(0);
+    const rebuilt = await sat(['--home', home, 'rebuild', '--json'], { env });
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(JSON.parse(rebuilt.stdout).events).toBeGreaterThan(0);
+    expect((await sat(['--home', home, ...cost], { env })).stdout).toBe(before);
   });
 
   it('backs up to GridFS and restores from it', async () => {
