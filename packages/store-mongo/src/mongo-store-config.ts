@@ -49,7 +49,7 @@ export interface MongoStoreOptions {
 }
 
 /** The options with their defaults applied. */
-export interface MongoStoreSettings {
+export interface ResolvedMongoSettings {
   url: string;
   database: string;
   machine: string;
@@ -63,7 +63,7 @@ export interface MongoStoreSettings {
 }
 
 /** Applies the defaults; loads the config only when something is missing. */
-export function resolveMongoSettings(options: MongoStoreOptions): MongoStoreSettings {
+export function resolveMongoSettings(options: MongoStoreOptions): ResolvedMongoSettings {
   const complete =
     options.url !== undefined &&
     options.logsDir !== undefined &&

@@ -3,7 +3,7 @@
  * create, drop, dropDatabase, listCollections, listDatabases, createIndexes, listIndexes,
  * dropIndexes.
  */
-import { BSON, type Document } from 'bson';
+import type { Document } from 'bson';
 import { CommandError } from './mongo-errors.js';
 import { checkFields, type ServerState } from './server-state.js';
 
@@ -150,9 +150,4 @@ export function dropIndexesCommand(state: ServerState, db: string, command: Docu
 /** `endSessions`: nothing to end. */
 export function endSessionsCommand(): Document {
   return { ok: 1 };
-}
-
-/** A cursor id as a number. */
-export function cursorNumber(value: unknown): number {
-  return value instanceof BSON.Long ? value.toNumber() : Number(value);
 }

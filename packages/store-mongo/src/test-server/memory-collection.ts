@@ -169,6 +169,3 @@ export function isOperatorDoc(value: unknown): boolean {
   const keys = Object.keys(value);
   return keys.length > 0 && keys.every((k) => k.startsWith('$'));
 }
-
-/** Reads a dotted path of a document. */
-export const readPath = pick;
