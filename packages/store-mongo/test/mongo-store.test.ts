@@ -28,12 +28,17 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function logOf(sessions: number, perSession: number): Promise<{ dir: string; logsDir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'sat-mongo-store-'));
+async function logOf(
+  sessions: number,
+  perSession: number,
+  first = 0,
+  dir = mkdtempSync(join(tmpdir(), 'sat-mongo-store-')),
+  name = 'logs',
+): Promise<{ dir: string; logsDir: string }> {
   dirs.push(dir);
-  const logsDir = join(dir, 'logs');
+  const logsDir = join(dir, name);
   const writer = new EventWriter({ logsDir });
-  for (let i = 0; i < sessions; i++)
+  for (let i = first; i < first + sessions; i++)
     for (const event of realisticSessionEvents(
       {
         session: `s-${i}`,
@@ -142,6 +147,21 @@ describe('the MongoDB store', () => {
     expect([fromSecond.applied, fromSecond.duplicates]).toEqual([0, 900]);
     expect(await answers(second)).toBe(before);
     expect(await answers(first)).toBe(before);
+  });
+
+  it('two machines with different sessions: the store holds their union, nothing counted twice', async () => {
+    const a = await logOf(2, 250, 0);
+    const b = await logOf(2, 250, 2, a.dir, 'logs-b');
+    const union = await logOf(4, 250, 0, a.dir, 'logs-union');
+    const database = databaseFor(a.dir);
+    await (
+      await store({ url: mongo.url, database, logsDir: a.logsDir, machine: 'ma', user: 'ua' })
+    ).ingestLog();
+    const shared = await store({ url: mongo.url, database, logsDir: b.logsDir, machine: 'mb', user: 'ub' });
+    await shared.ingestLog();
+    const single = await store({ url: mongo.url, database: `${database}_ref`, logsDir: union.logsDir });
+    await single.ingestLog();
+    expect(await answers(shared)).toBe(await answers(single));
   });
 
   it('puts machine and user on every document it writes', async () => {
