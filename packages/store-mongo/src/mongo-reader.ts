@@ -127,7 +127,12 @@ export function aggregationOf(
   for (const [name, kind] of Object.entries(MEASURE_FAMILIES[family]) as [string, MeasureKind][])
     group[name] = fact ? FACT_MEASURES[family][name]! : rollupMeasure(name, kind);
   const match = matchOf(filter, source.dims);
-  const pipeline = [...(Object.keys(match).length > 0 ? [{ $match: match }] : []), { $group: group }];
+  // Sorted, so that the rows come in one order whatever the server's grouping does.
+  const pipeline = [
+    ...(Object.keys(match).length > 0 ? [{ $match: match }] : []),
+    { $group: group },
+    ...(groupBy.length > 0 ? [{ $sort: { _id: 1 } }] : []),
+  ];
   return { collection, pipeline };
 }
 
