@@ -26,6 +26,30 @@ function installed(pkg: string): boolean {
   }
 }
 
+/** The GridFS target's finding: its package installed and a connection string configured. */
+function mongoFinding(config: SatConfig, auto: string): BackupFinding {
+  const mongo = config.store.mongo;
+  if (!installed('@sat/store-mongo'))
+    return {
+      check: 'backup target',
+      status: 'error',
+      detail: 'backup.target is mongo but @sat/store-mongo is not installed',
+      fix: 'npm i @sat/store-mongo',
+    };
+  if (!mongo.url)
+    return {
+      check: 'backup target',
+      status: 'error',
+      detail: 'backup.target is mongo but no connection string is configured (store.mongo.url)',
+      fix: 'set store.mongo.url in sat.config.json or SAT_MONGO_URL',
+    };
+  return {
+    check: 'backup target',
+    status: 'ok',
+    detail: `MongoDB GridFS in database ${mongo.database}; ${auto}`,
+  };
+}
+
 /**
  * What can be told about backups without the network: the configured target is usable (its
  * package installed, its credentials or bucket set up, the token file private), and what waits in
@@ -75,6 +99,8 @@ export function backupFindings(config: SatConfig): BackupFinding[] {
             },
       );
     }
+  } else if (kind === 'mongo') {
+    findings.push(mongoFinding(config, auto));
   } else {
     const s3 = config.archive.s3;
     if (!installed('@sat/archive-s3'))

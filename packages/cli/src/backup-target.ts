@@ -19,18 +19,19 @@ export interface TargetFlags {
   dir?: string;
 }
 
-const TARGET_KINDS = ['local', 'gdrive', 's3'] as const;
+const TARGET_KINDS = ['local', 'gdrive', 's3', 'mongo'] as const;
 
 /**
  * The storage target the flags (else the config) name: a local folder, Google Drive
  * (`@sat/backup-gdrive`, set up by `sat setup gdrive`) or the S3 bucket of `archive.s3`
- * (`@sat/archive-s3`). Cloud clients are loaded only here, only when chosen.
+ * (`@sat/archive-s3`) or GridFS in the MongoDB of `store.mongo` (`@sat/store-mongo`). Cloud
+ * clients are loaded only here, only when chosen.
  */
 export async function backupTarget(config: SatConfig, flags: TargetFlags = {}): Promise<StorageTarget> {
   const kind = flags.target ?? config.backup.target;
   if (!(TARGET_KINDS as readonly string[]).includes(kind))
     throw new UsageError(
-      `unknown backup target '${kind}': use local (a folder, a mounted NAS or a synced folder), gdrive (Google Drive) or s3`,
+      `unknown backup target '${kind}': use local (a folder, a mounted NAS or a synced folder), gdrive (Google Drive), s3 or mongo (GridFS)`,
     );
   if (flags.dir && kind !== 'local') throw new UsageError(`--dir is for the local target, not ${kind}`);
   if (kind === 'gdrive') {
@@ -46,7 +47,23 @@ export async function backupTarget(config: SatConfig, flags: TargetFlags = {}): 
     });
   }
   if (kind === 's3') return s3Target(config);
+  if (kind === 'mongo') return mongoTarget(config);
   return new LocalDirectoryTarget({ dir: flags.dir ? resolve(flags.dir) : config.backup.dir });
+}
+
+/** GridFS in the database of `store.mongo` (`@sat/store-mongo`, loaded only now). */
+async function mongoTarget(config: SatConfig): Promise<StorageTarget> {
+  const { url, database } = config.store.mongo;
+  if (!url)
+    throw new UsageError(
+      'the mongo backup target needs a connection string: set store.mongo.url in sat.config.json or SAT_MONGO_URL',
+    );
+  const mongo = await loadAdapter(
+    '@sat/store-mongo',
+    'the MongoDB (GridFS) target',
+    () => import('@sat/store-mongo'),
+  );
+  return new mongo.MongoGridFsTarget({ url, database });
 }
 
 /**

@@ -1,17 +1,17 @@
 import { LogsVersion, logsFingerprint } from '@sat/core';
-import type { SqliteStore } from '@sat/store-sqlite';
+import type { CliStore } from './analytics.js';
 import { openStore } from './analytics.js';
 import type { CliContext } from './context.js';
 
 /** The analytics store of a long-lived command (see {@link liveStore}). */
 export interface LiveStore {
   /** The store, open, with everything the logs hold now ingested. */
-  current(): Promise<SqliteStore>;
+  current(): Promise<CliStore>;
   /**
    * The answer of a query on the current store, reused until the next ingest: `key` must name
    * everything the answer depends on besides the store's content (the query, its filters, the day).
    */
-  answer<T>(key: string, query: (store: SqliteStore) => Promise<T>): Promise<T>;
+  answer<T>(key: string, query: (store: CliStore) => Promise<T>): Promise<T>;
   /** Closes the store (a later `current()` opens it again). */
   close(): Promise<void>;
 }
@@ -32,13 +32,13 @@ const MAX_ANSWERS = 200;
  * await store.close();
  */
 export function liveStore(ctx: CliContext): LiveStore {
-  let opened: Promise<SqliteStore> | undefined;
+  let opened: Promise<CliStore> | undefined;
   let ingested: { print: string; version: string | undefined } | undefined;
   let ingesting: { print: string; done: Promise<void> } | undefined;
   let generation = 0;
   const answers = new Map<string, Promise<unknown>>();
   let version: LogsVersion | undefined;
-  const ingest = (store: SqliteStore, print: string, seen: string | undefined): Promise<void> => {
+  const ingest = (store: CliStore, print: string, seen: string | undefined): Promise<void> => {
     if (ingesting?.print === print) return ingesting.done;
     generation++;
     answers.clear();
@@ -53,7 +53,7 @@ export function liveStore(ctx: CliContext): LiveStore {
     done.then(clear, clear);
     return done;
   };
-  const open = (): Promise<SqliteStore> => {
+  const open = (): Promise<CliStore> => {
     if (!opened) {
       const opening = openStore(ctx);
       opened = opening;
@@ -63,7 +63,7 @@ export function liveStore(ctx: CliContext): LiveStore {
     }
     return opened;
   };
-  const current = async (): Promise<SqliteStore> => {
+  const current = async (): Promise<CliStore> => {
     const store = await open();
     const logsDir = ctx.config().paths.logs;
     version ??= new LogsVersion(logsDir);
@@ -76,7 +76,7 @@ export function liveStore(ctx: CliContext): LiveStore {
   };
   return {
     current,
-    async answer<T>(key: string, query: (store: SqliteStore) => Promise<T>): Promise<T> {
+    async answer<T>(key: string, query: (store: CliStore) => Promise<T>): Promise<T> {
       const store = await current();
       const kept = answers.get(key);
       if (kept) return kept as Promise<T>;

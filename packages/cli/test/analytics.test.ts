@@ -6,9 +6,9 @@ vi.mock('@sat/store-sqlite', () => {
   throw new Error("Cannot find package '@sat/store-sqlite'");
 });
 
-function context(notes: string[]): CliContext {
+function context(notes: string[], kind: 'sqlite' | 'mongo' = 'sqlite'): CliContext {
   return {
-    config: () => ({}) as ReturnType<CliContext['config']>,
+    config: () => ({ store: { kind } }) as ReturnType<CliContext['config']>,
     out: process.stdout,
     err: process.stderr,
     stdin: process.stdin,
@@ -20,6 +20,20 @@ function context(notes: string[]): CliContext {
 describe('the analytics store, when its package is missing', () => {
   it('openStore names the package to add', async () => {
     await expect(openStore(context([]))).rejects.toThrow(/add the package @sat\/store-sqlite/);
+  });
+
+  it('store.kind mongo without @sat/store-mongo says npm i @sat/store-mongo', async () => {
+    const missing = async () => {
+      throw Object.assign(
+        new Error("Cannot find package '@sat/store-mongo' imported from /x/cli/dist/bin.js"),
+        {
+          code: 'ERR_MODULE_NOT_FOUND',
+        },
+      );
+    };
+    await expect(openStore(context([], 'mongo'), { importMongo: missing })).rejects.toThrow(
+      "the MongoDB analytics store (store.kind 'mongo') needs the package @sat/store-mongo, which is not installed: npm i @sat/store-mongo",
+    );
   });
 
   it('refreshAnalytics only warns (the log keeps the events)', async () => {

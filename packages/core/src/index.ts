@@ -233,9 +233,11 @@ export {
   DEFAULT_GDRIVE_FOLDER,
   DEFAULT_HANDOFF,
   DEFAULT_KEEP_PHASES,
+  DEFAULT_MONGO_DATABASE,
   DEFAULT_REDACT,
   DEFAULT_SNAPSHOTS,
   type HandoffSettings,
+  type MongoStoreSettings,
   type RedactAllow,
   type RedactPattern,
   type RedactSettings,
@@ -245,6 +247,7 @@ export {
   type SnapshotSettings,
   STATUSLINE_SEGMENTS,
   type StatuslineSegment,
+  type StoreSettings,
   type WriterSettings,
 } from './config/config-schema.js';
 export { CONFIG_ENV, findProjectDir, type LoadConfigOptions, loadConfig } from './config/load-config.js';

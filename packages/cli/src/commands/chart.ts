@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AgentPerformance, type AnalyticsQuery, type ErrorPatterns, listSessions } from '@sat/core';
-import type { SqliteStore } from '@sat/store-sqlite';
+import type { CliStore } from '../analytics.js';
 import { countsByType, errorsByAgent } from '../charts/error-cells.js';
 import type { ErrorCell } from '../charts/error-heatmap-spec.js';
 import type { HandlerOf } from '../command-spec.js';
@@ -26,7 +26,7 @@ function parseDays(value: string | undefined): number | 'all' | undefined {
 
 /** Errors per day x type: the last k days minus the last k-1 days is day k. */
 async function errorsByDay(
-  store: SqliteStore,
+  store: CliStore,
   query: AnalyticsQuery,
   range: number | 'all',
   now: number,
@@ -83,7 +83,7 @@ async function activeDays(logsDir: string): Promise<Set<number>> {
 /** Tokens and cost per day, oldest first: one one-day query per day on which a session had events. */
 async function usageByDay(
   logsDir: string,
-  store: SqliteStore,
+  store: CliStore,
   query: AnalyticsQuery,
   range: number | 'all',
   now: number,

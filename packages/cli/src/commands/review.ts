@@ -11,7 +11,7 @@ import {
   type StoredSessions,
 } from '@sat/core';
 import type { SqliteStore } from '@sat/store-sqlite';
-import { openStore } from '../analytics.js';
+import { openSqliteStoreOf } from '../analytics.js';
 import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../output.js';
@@ -153,7 +153,7 @@ function writePrivate(file: string, text: string): void {
 export const run: HandlerOf<typeof reviewCommand> = async (ctx, args, options) => {
   const config = ctx.config();
   const workDir = mkdtempSync(join(tmpdir(), 'sat-review-'));
-  const local = await openStore(ctx);
+  const local = await openSqliteStoreOf(ctx);
   let g: Gathered | undefined;
   let report: ReviewReport;
   let svgs: Record<string, string> = {};

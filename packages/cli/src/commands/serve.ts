@@ -14,8 +14,8 @@ import {
   sessionOverview,
 } from '@sat/core';
 import type { AnalyticsQuery } from '@sat/core/projections';
-import type { SqliteStore } from '@sat/store-sqlite';
 import type { PageApi, WebApi } from '@sat/web';
+import type { CliStore } from '../analytics.js';
 import { backupTarget } from '../backup-target.js';
 import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
@@ -114,7 +114,7 @@ export function cliWebApi(ctx: CliContext): CliWebApi {
     stats: (report, filters) =>
       asSatError(async () => {
         const day = new Date().toISOString().slice(0, 10);
-        const run = (s: SqliteStore, q: AnalyticsQuery) =>
+        const run = (s: CliStore, q: AnalyticsQuery) =>
           store.answer<unknown>(`${report} ${day} ${JSON.stringify(q)}`, () => REPORT_QUERIES[report](s, q));
         return (await queryReport<unknown>(ctx, run, undefined, filters, store.current)).result;
       }),

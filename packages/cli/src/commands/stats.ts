@@ -7,8 +7,7 @@ import type {
   SessionSummary,
   ToolEffectiveness,
 } from '@sat/core/projections';
-import type { SqliteStore } from '@sat/store-sqlite';
-import { openStore } from '../analytics.js';
+import { type CliStore, openStore } from '../analytics.js';
 import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -297,7 +296,7 @@ function renderSession(ctx: CliContext, result: SessionSummary, csv: boolean): v
 
 /** One report: the store query it runs and how its result reads. */
 interface Report<T> {
-  query(store: SqliteStore, query: AnalyticsQuery): Promise<T>;
+  query(store: CliStore, query: AnalyticsQuery): Promise<T>;
   render(ctx: CliContext, result: T, csv: boolean): void;
 }
 
@@ -313,10 +312,10 @@ interface Report<T> {
  */
 export async function queryReport<T>(
   ctx: CliContext,
-  run: (store: SqliteStore, query: AnalyticsQuery) => Promise<T>,
+  run: (store: CliStore, query: AnalyticsQuery) => Promise<T>,
   session: string | undefined,
   options: Pick<StatsOptions, 'days' | 'session' | 'phase' | 'agent'>,
-  current?: () => Promise<SqliteStore>,
+  current?: () => Promise<CliStore>,
 ): Promise<{ result: T; stale?: string }> {
   const logsDir = ctx.config().paths.logs;
   const sessionArg = session ?? options.session;
@@ -333,7 +332,7 @@ export async function queryReport<T>(
 
 async function runOnFreshStore<T>(
   ctx: CliContext,
-  run: (store: SqliteStore, query: AnalyticsQuery) => Promise<T>,
+  run: (store: CliStore, query: AnalyticsQuery) => Promise<T>,
   query: AnalyticsQuery,
 ): Promise<T> {
   const store = await openStore(ctx);
@@ -347,11 +346,11 @@ async function runOnFreshStore<T>(
 
 /** The store query of each report, by its `sat stats` name. */
 export const REPORT_QUERIES = {
-  agents: (s: SqliteStore, q: AnalyticsQuery) => s.agentPerformance(q),
-  tools: (s: SqliteStore, q: AnalyticsQuery) => s.toolEffectiveness(q),
-  errors: (s: SqliteStore, q: AnalyticsQuery) => s.errorPatterns(q),
-  cost: (s: SqliteStore, q: AnalyticsQuery) => s.costAnalysis(q),
-  session: (s: SqliteStore, q: AnalyticsQuery): Promise<SessionSummary | null> => s.sessionSummary(q),
+  agents: (s: CliStore, q: AnalyticsQuery) => s.agentPerformance(q),
+  tools: (s: CliStore, q: AnalyticsQuery) => s.toolEffectiveness(q),
+  errors: (s: CliStore, q: AnalyticsQuery) => s.errorPatterns(q),
+  cost: (s: CliStore, q: AnalyticsQuery) => s.costAnalysis(q),
+  session: (s: CliStore, q: AnalyticsQuery): Promise<SessionSummary | null> => s.sessionSummary(q),
 };
 
 /** Runs a report (see {@link queryReport}) and prints it (table, CSV or JSON). */

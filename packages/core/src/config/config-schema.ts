@@ -140,7 +140,12 @@ export const ConfigFileSchema = Type.Object(
       Type.Object(
         {
           target: Type.Optional(
-            Type.Union([Type.Literal('local'), Type.Literal('gdrive'), Type.Literal('s3')]),
+            Type.Union([
+              Type.Literal('local'),
+              Type.Literal('gdrive'),
+              Type.Literal('s3'),
+              Type.Literal('mongo'),
+            ]),
           ),
           dir: Type.Optional(Folder),
           auto: Type.Optional(Type.Boolean()),
@@ -148,6 +153,29 @@ export const ConfigFileSchema = Type.Object(
           gdrive: Type.Optional(
             Type.Object(
               { folder: Type.Optional(Type.String({ minLength: 1, pattern: '^[^/\\\\]+$' })) },
+              strict,
+            ),
+          ),
+        },
+        strict,
+      ),
+    ),
+    /** The analytics store: SQLite (default) or MongoDB (`@sat/store-mongo`). */
+    store: Type.Optional(
+      Type.Object(
+        {
+          kind: Type.Optional(Type.Union([Type.Literal('sqlite'), Type.Literal('mongo')])),
+          mongo: Type.Optional(
+            Type.Object(
+              {
+                url: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://' })),
+                database: Type.Optional(
+                  Type.String({ minLength: 1, maxLength: 63, pattern: '^[^/\\\\. "$*<>:|?]+$' }),
+                ),
+                machine: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+                user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+                ttlDays: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 36_500 })),
+              },
               strict,
             ),
           ),
@@ -248,6 +276,8 @@ export interface SatConfig {
   /** `sat statusline`: `segments` (default {@link STATUSLINE_SEGMENTS}). */
   statusline: { segments: StatuslineSegment[] };
   backup: BackupSettings;
+  /** The analytics store `sat stats` and the pipeline use. */
+  store: StoreSettings;
   archive: ArchiveSettings;
   redact: RedactSettings;
   /** The config file that was read, if any. */
@@ -319,8 +349,11 @@ export const DEFAULT_ALERTS: AlertSettings = {
 
 /** Where backups go (see `backupSession`). */
 export interface BackupSettings {
-  /** The kind of storage target: `local` (default), `gdrive` or `s3` (the `archive.s3` bucket). */
-  target: 'local' | 'gdrive' | 's3';
+  /**
+   * The kind of storage target: `local` (default), `gdrive`, `s3` (the `archive.s3` bucket) or
+   * `mongo` (GridFS in the database of `store.mongo`).
+   */
+  target: 'local' | 'gdrive' | 's3' | 'mongo';
   /** The local target's folder (absolute). Default `<root>/backups`. */
   dir: string;
   /**
@@ -336,6 +369,33 @@ export interface BackupSettings {
   /** Google Drive: the top folder in My Drive that holds the backups. Default `SubAgentTracking`. */
   gdrive: { folder: string };
 }
+
+/** Which analytics store to use (see `store.kind`). */
+export interface StoreSettings {
+  /** `sqlite` (default: `<analytics>/sat.db`) or `mongo` (`@sat/store-mongo`, `store.mongo`). */
+  kind: 'sqlite' | 'mongo';
+  mongo: MongoStoreSettings;
+}
+
+/** The MongoDB store's settings (`store.mongo`). */
+export interface MongoStoreSettings {
+  /**
+   * The connection string (`mongodb://` or `mongodb+srv://`). Env: `SAT_MONGO_URL`. Default none.
+   * Its password is never printed: show it through `@sat/store-mongo`'s `redactMongoUrl`.
+   */
+  url?: string;
+  /** The database. Default `sat`. */
+  database: string;
+  /** Written on every document, to tell machines apart. Default the host name. */
+  machine: string;
+  /** Written on every document. Default the OS user. */
+  user: string;
+  /** Days after which raw event documents expire (a TTL index); rollups are kept. Default none. */
+  ttlDays?: number;
+}
+
+/** The MongoDB database by default. */
+export const DEFAULT_MONGO_DATABASE = 'sat';
 
 /** Phase archives on S3 (see `archivePhase`). */
 export interface ArchiveSettings {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { describeSystemError, isSatError, SatError } from '../errors.js';
@@ -13,12 +14,14 @@ import {
   DEFAULT_HANDOFF,
   DEFAULT_KEEP_PHASES,
   DEFAULT_KEEP_SESSIONS,
+  DEFAULT_MONGO_DATABASE,
   DEFAULT_SNAPSHOTS,
   DEFAULT_WRITER,
   type S3Settings,
   type SatConfig,
   type SatPaths,
   STATUSLINE_SEGMENTS,
+  type StoreSettings,
   type WriterSettings,
 } from './config-schema.js';
 import { redactSettings } from './redact-config.js';
@@ -60,6 +63,10 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: EnvKind }>
   SAT_S3_REGION: { key: 'archive.s3.region', kind: 'string' },
   SAT_S3_ENDPOINT: { key: 'archive.s3.endpoint', kind: 'string' },
   SAT_S3_STORAGE_CLASS: { key: 'archive.s3.storageClass', kind: 'string' },
+  SAT_STORE: { key: 'store.kind', kind: 'string' },
+  SAT_MONGO_URL: { key: 'store.mongo.url', kind: 'string' },
+  SAT_MONGO_DATABASE: { key: 'store.mongo.database', kind: 'string' },
+  SAT_MACHINE: { key: 'store.mongo.machine', kind: 'string' },
   SAT_REDACT: { key: 'redact.enabled', kind: 'bool' },
   SAT_REDACT_PII: { key: 'redact.pii', kind: 'bool' },
 };
@@ -182,12 +189,35 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
       ...top.archive,
       s3: { ...base.archive?.s3, ...top.archive?.s3 },
     },
+    store: { ...base.store, ...top.store, mongo: { ...base.store?.mongo, ...top.store?.mongo } },
     redact: { ...base.redact, ...top.redact },
   };
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
+function storeSettings(store: ConfigFile['store']): StoreSettings {
+  const mongo = store?.mongo;
+  return {
+    kind: store?.kind ?? 'sqlite',
+    mongo: {
+      ...(mongo?.url !== undefined && { url: mongo.url }),
+      database: mongo?.database ?? DEFAULT_MONGO_DATABASE,
+      machine: mongo?.machine ?? (hostname() || 'unknown'),
+      user: mongo?.user ?? osUser(),
+      ...(mongo?.ttlDays !== undefined && { ttlDays: mongo.ttlDays }),
+    },
+  };
 }
 
 function s3Settings(s3: NonNullable<ConfigFile['archive']>['s3']): S3Settings | undefined {
@@ -354,6 +384,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
       ...(merged.backup?.restoreMaxBytes !== undefined && { restoreMaxBytes: merged.backup.restoreMaxBytes }),
       gdrive: { folder: merged.backup?.gdrive?.folder ?? DEFAULT_GDRIVE_FOLDER },
     },
+    store: storeSettings(merged.store),
     archive: {
       keepPhases: merged.archive?.keepPhases ?? DEFAULT_KEEP_PHASES,
       s3: s3Settings(merged.archive?.s3),
