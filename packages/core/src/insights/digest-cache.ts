@@ -1,10 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeSystemError } from '../errors.js';
 import { isObject } from '../guards.js';
 import { writeFileAtomic } from '../log/atomic-file.js';
 import { listSessionIds, readSessionEvents } from '../log/event-reader.js';
-import { sessionLogFiles } from '../log/log-files.js';
+import { type LogIdentity, sameLogIdentity, sessionLogIdentity } from '../log/log-memo.js';
 import { DIGEST_VERSION, digestSession, type SessionDigest } from './session-digest.js';
 
 /**
@@ -39,35 +39,17 @@ export interface RefreshDigestCacheResult {
   failed: Array<{ session: string; message: string }>;
 }
 
-interface LogIdentity {
-  file: string;
-  size: number;
-  mtimeMs: number;
-}
-
 interface CacheEntry extends LogIdentity {
   version: number;
   digest: SessionDigest | null;
-}
-
-function logIdentity(logsDir: string, session: string): LogIdentity | undefined {
-  const files = sessionLogFiles(logsDir, session);
-  for (const file of [files.compressed, files.plain]) {
-    try {
-      const stat = statSync(file);
-      return { file: basename(file), size: stat.size, mtimeMs: stat.mtimeMs };
-    } catch {}
-  }
-  return undefined;
 }
 
 function cachedEntry(path: string, identity: LogIdentity): CacheEntry | undefined {
   try {
     const entry: unknown = JSON.parse(readFileSync(path, 'utf8'));
     if (!isObject(entry) || entry.version !== DIGEST_VERSION) return undefined;
-    const same =
-      entry.file === identity.file && entry.size === identity.size && entry.mtimeMs === identity.mtimeMs;
-    return same && (entry.digest === null || isObject(entry.digest))
+    const stored = { file: entry.file, size: entry.size, mtimeMs: entry.mtimeMs } as LogIdentity;
+    return sameLogIdentity(stored, identity) && (entry.digest === null || isObject(entry.digest))
       ? (entry as unknown as CacheEntry)
       : undefined;
   } catch {
@@ -84,7 +66,7 @@ function ensureFolder(dir: string): void {
 type Outcome = { digest: SessionDigest | undefined; reused: boolean; failure?: string };
 
 async function digestOf(logsDir: string, session: string, cacheDir: string | undefined): Promise<Outcome> {
-  const identity = cacheDir ? logIdentity(logsDir, session) : undefined;
+  const identity = cacheDir ? sessionLogIdentity(logsDir, session) : undefined;
   if (!cacheDir || !identity)
     return { digest: await digestSession(readSessionEvents(logsDir, session)), reused: false };
   const path = join(cacheDir, `${session}.json`);
