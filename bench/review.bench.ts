@@ -11,7 +11,6 @@ import {
   collectHistory,
   detectAnomalies,
   digestSession,
-  EventWriter,
   findRecurringErrors,
   type NewEvent,
   readSessionDigests,
@@ -21,7 +20,7 @@ import {
 } from '@sat/core';
 import { anomalyQuality, plantedHistory, recurringQuality } from '@sat/core/fixtures';
 import { openSqliteStore } from '@sat/store-sqlite';
-import { formatNumber, heading, makeTempDir, note, removeTempDir, report } from './lib.ts';
+import { formatNumber, heading, makeTempDir, note, removeTempDir, report, writeHistory } from './lib.ts';
 
 const SEEDS = [1, 2, 3, 4, 5, 6];
 const SESSIONS = 200;
@@ -120,18 +119,8 @@ async function scale(): Promise<void> {
   try {
     const logsDir = join(root, 'logs');
     const history = plantedHistory({ seed: 1, sessions: SESSIONS, eventsPerSession: EVENTS_PER_SESSION });
-    const writer = new EventWriter({ logsDir, highWaterBytes: 8 * 1024 * 1024 });
-    let events = 0;
     const started = performance.now();
-    for (const { session } of history.sessions) {
-      for (const event of history.events(session)) {
-        writer.append(event);
-        events++;
-      }
-      await writer.flush();
-      writer.forget(session, { fsync: false });
-    }
-    await writer.close();
+    const events = await writeHistory(logsDir, history);
     heading(`reviewPhase: ${SESSIONS} sessions, ${formatNumber(events)} events in the local SQLite store`);
     if (events < 900_000)
       note(`smaller than 1M events (SAT_BENCH_REVIEW_EVENTS=${EVENTS_PER_SESSION} per session)`);

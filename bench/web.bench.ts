@@ -9,7 +9,6 @@ import {
   captureScript,
   closeSessionLog,
   digestCacheDir,
-  EventWriter,
   ingestCapture,
   loadConfig,
   receiveOtlp,
@@ -23,7 +22,16 @@ import { createContext } from '../packages/cli/src/context.ts';
 import { type ClaudeCodeRecord, otlpLogsBody } from '../packages/core/test/otel/otlp-sdk.ts';
 import { createLiveStream, createWebApp, startWebServer } from '../packages/web/src/index.ts';
 import { buildUi } from '../packages/web/ui/build-ui.ts';
-import { formatNumber, heading, makeTempDir, note, percentile, removeTempDir, report } from './lib.ts';
+import {
+  formatNumber,
+  heading,
+  makeTempDir,
+  note,
+  percentile,
+  removeTempDir,
+  report,
+  writeHistory,
+} from './lib.ts';
 import { timeToFirstChart } from './lib-browser.ts';
 
 const SESSIONS = 400;
@@ -60,17 +68,7 @@ async function plant(root: string): Promise<number> {
     eventsPerSession: EVENTS_PER_SESSION,
     phases: 4,
   });
-  const writer = new EventWriter({ logsDir, highWaterBytes: 8 * 1024 * 1024 });
-  let events = 0;
-  for (const { session } of history.sessions) {
-    for (const event of history.events(session)) {
-      writer.append(event);
-      events++;
-    }
-    await writer.flush();
-    writer.forget(session, { fsync: false });
-  }
-  await writer.close();
+  const events = await writeHistory(logsDir, history);
   for (const { session } of history.sessions.slice(0, SESSIONS - OPEN_SESSIONS))
     await closeSessionLog(logsDir, session, { level: 1 });
   await refreshDigestCache(logsDir, digestCacheDir(config));
