@@ -159,6 +159,7 @@ function spoolFilesInOrder(spool: string): string[] {
 /**
  * True when `name` is written in place (`<pid>.json`) by a hook process that is still alive and
  * wrote it lately: an unreadable file of that kind is a payload still being written, not a bad one.
+ * Asked before the file is read, so that only a file whose writer had already exited is final.
  */
 function stillBeingWritten(name: string, path: string, now = Date.now()): boolean {
   const pid = IN_PLACE_NAME.exec(name)?.[1];
@@ -317,6 +318,9 @@ class SpoolIngest {
    */
   async ingestFile(name: string): Promise<void> {
     const path = join(this.spool, name);
+    // Asked before reading: a writer that exits between the read and the question would make a
+    // payload read half-written look final (and set it aside as bad).
+    const writing = stillBeingWritten(name, path);
     let loaded: LoadedPayload;
     try {
       loaded = loadSpoolPayload(path);
@@ -324,7 +328,7 @@ class SpoolIngest {
       this.result.bad.push({ file: name, reason: describeSystemError(error) });
       return;
     }
-    if (loaded.reason !== undefined && stillBeingWritten(name, path)) {
+    if (loaded.reason !== undefined && writing) {
       this.result.inProgress++;
       return;
     }
