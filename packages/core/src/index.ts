@@ -237,6 +237,7 @@ export {
   DEFAULT_REDACT,
   DEFAULT_SNAPSHOTS,
   type HandoffSettings,
+  type Identity,
   type MongoStoreSettings,
   type RedactAllow,
   type RedactPattern,
@@ -261,6 +262,7 @@ export {
   type SatErrorOptions,
 } from './errors.js';
 export { type AnySatEvent, isRealIsoTime, type NewEvent, type SatEvent } from './events/envelope.js';
+export { type EventOrigin, type EventOwner, eventOrigin, eventOwner } from './events/event-origin.js';
 export {
   CAPTURE_EVENT_TYPES,
   EVENT_TYPES,
@@ -358,6 +360,15 @@ export {
   sessionActivity,
   sessionInfo,
 } from './log/sessions.js';
+export {
+  isPurged,
+  listTombstones,
+  readTombstone,
+  removeTombstone,
+  type Tombstone,
+  tombstonesDir,
+  writeTombstone,
+} from './log/tombstones.js';
 export {
   claudeCodeEventName,
   mapClaudeCodeLog,

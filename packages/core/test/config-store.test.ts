@@ -64,3 +64,29 @@ describe('loadConfig: store', () => {
     );
   });
 });
+
+describe('loadConfig: identity', () => {
+  it('defaults to the OS user and host name, takes identity.* from the file and SAT_USER / SAT_MACHINE from the environment', () => {
+    const root = tempDir();
+    expect(loadConfig({ root, env: {} }).identity).toEqual({
+      user: userInfo().username,
+      machine: hostname(),
+    });
+    writeFileSync(
+      join(root, 'sat.config.json'),
+      JSON.stringify({ identity: { user: 'ana', machine: 'ana-mac' } }),
+    );
+    const fromFile = loadConfig({ root, env: {} });
+    expect(fromFile.identity).toEqual({ user: 'ana', machine: 'ana-mac' });
+    expect(fromFile.store.mongo).toMatchObject({ user: 'ana', machine: 'ana-mac' });
+    const fromEnv = loadConfig({ root, env: { SAT_USER: 'bo', SAT_MACHINE: 'ci-7' } });
+    expect(fromEnv.identity).toEqual({ user: 'bo', machine: 'ci-7' });
+    expect(fromEnv.sources['identity.machine']).toBe('env:SAT_MACHINE');
+  });
+
+  it('refuses an empty user, naming the key', () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'sat.config.json'), JSON.stringify({ identity: { user: '' } }));
+    expect(configError(() => loadConfig({ root, env: {} }))).toContain('identity.user');
+  });
+});

@@ -160,6 +160,16 @@ export const ConfigFileSchema = Type.Object(
         strict,
       ),
     ),
+    /** Who and which machine this history belongs to (teams, shared bundles, the MongoDB store). */
+    identity: Type.Optional(
+      Type.Object(
+        {
+          user: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          machine: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        },
+        strict,
+      ),
+    ),
     /** The analytics store: SQLite (default) or MongoDB (`@sat/store-mongo`). */
     store: Type.Optional(
       Type.Object(
@@ -276,6 +286,8 @@ export interface SatConfig {
   /** `sat statusline`: `segments` (default {@link STATUSLINE_SEGMENTS}). */
   statusline: { segments: StatuslineSegment[] };
   backup: BackupSettings;
+  /** Who and which machine the local history belongs to (`identity`). */
+  identity: Identity;
   /** The analytics store `sat stats` and the pipeline use. */
   store: StoreSettings;
   archive: ArchiveSettings;
@@ -370,6 +382,18 @@ export interface BackupSettings {
   gdrive: { folder: string };
 }
 
+/**
+ * Who made a history and where (`identity`): written on every MongoDB document, into every shared
+ * bundle's manifest, and used by `--user`/`--machine` and `--by user|machine`. Events imported from
+ * someone else's bundle keep theirs (see `eventOwner`).
+ */
+export interface Identity {
+  /** Default: `store.mongo.user`, else the OS user. Env: `SAT_USER`. */
+  user: string;
+  /** Default: `store.mongo.machine`, else the host name. Env: `SAT_MACHINE`. */
+  machine: string;
+}
+
 /** Which analytics store to use (see `store.kind`). */
 export interface StoreSettings {
   /** `sqlite` (default: `<analytics>/sat.db`) or `mongo` (`@sat/store-mongo`, `store.mongo`). */
@@ -386,9 +410,9 @@ export interface MongoStoreSettings {
   url?: string;
   /** The database. Default `sat`. */
   database: string;
-  /** Written on every document, to tell machines apart. Default the host name. */
+  /** Written on every document, to tell machines apart. Default `identity.machine`. */
   machine: string;
-  /** Written on every document. Default the OS user. */
+  /** Written on every document. Default `identity.user`. */
   user: string;
   /** Days after which raw event documents expire (a TTL index); rollups are kept. Default none. */
   ttlDays?: number;

@@ -17,6 +17,7 @@ import {
   DEFAULT_MONGO_DATABASE,
   DEFAULT_SNAPSHOTS,
   DEFAULT_WRITER,
+  type Identity,
   type S3Settings,
   type SatConfig,
   type SatPaths,
@@ -66,7 +67,8 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: EnvKind }>
   SAT_STORE: { key: 'store.kind', kind: 'string' },
   SAT_MONGO_URL: { key: 'store.mongo.url', kind: 'string' },
   SAT_MONGO_DATABASE: { key: 'store.mongo.database', kind: 'string' },
-  SAT_MACHINE: { key: 'store.mongo.machine', kind: 'string' },
+  SAT_MACHINE: { key: 'identity.machine', kind: 'string' },
+  SAT_USER: { key: 'identity.user', kind: 'string' },
   SAT_REDACT: { key: 'redact.enabled', kind: 'bool' },
   SAT_REDACT_PII: { key: 'redact.pii', kind: 'bool' },
 };
@@ -189,6 +191,7 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
       ...top.archive,
       s3: { ...base.archive?.s3, ...top.archive?.s3 },
     },
+    identity: { ...base.identity, ...top.identity },
     store: { ...base.store, ...top.store, mongo: { ...base.store?.mongo, ...top.store?.mongo } },
     redact: { ...base.redact, ...top.redact },
   };
@@ -206,15 +209,22 @@ function osUser(): string {
   }
 }
 
-function storeSettings(store: ConfigFile['store']): StoreSettings {
+function identitySettings(identity: ConfigFile['identity'], store: ConfigFile['store']): Identity {
+  return {
+    user: identity?.user ?? store?.mongo?.user ?? osUser(),
+    machine: identity?.machine ?? store?.mongo?.machine ?? (hostname() || 'unknown'),
+  };
+}
+
+function storeSettings(store: ConfigFile['store'], identity: Identity): StoreSettings {
   const mongo = store?.mongo;
   return {
     kind: store?.kind ?? 'sqlite',
     mongo: {
       ...(mongo?.url !== undefined && { url: mongo.url }),
       database: mongo?.database ?? DEFAULT_MONGO_DATABASE,
-      machine: mongo?.machine ?? (hostname() || 'unknown'),
-      user: mongo?.user ?? osUser(),
+      machine: mongo?.machine ?? identity.machine,
+      user: mongo?.user ?? identity.user,
       ...(mongo?.ttlDays !== undefined && { ttlDays: mongo.ttlDays }),
     },
   };
@@ -346,6 +356,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
     return isAbsolute(value) ? value : resolve(root, value);
   };
   const writer: WriterSettings = { ...DEFAULT_WRITER };
+  const identity = identitySettings(merged.identity, merged.store);
   for (const [key, value] of Object.entries(merged.writer ?? {})) {
     if (value !== undefined) (writer as unknown as Record<string, unknown>)[key] = value;
   }
@@ -384,7 +395,8 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
       ...(merged.backup?.restoreMaxBytes !== undefined && { restoreMaxBytes: merged.backup.restoreMaxBytes }),
       gdrive: { folder: merged.backup?.gdrive?.folder ?? DEFAULT_GDRIVE_FOLDER },
     },
-    store: storeSettings(merged.store),
+    identity,
+    store: storeSettings(merged.store, identity),
     archive: {
       keepPhases: merged.archive?.keepPhases ?? DEFAULT_KEEP_PHASES,
       s3: s3Settings(merged.archive?.s3),
