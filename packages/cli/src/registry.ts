@@ -174,6 +174,38 @@ export const rebuildCommand = declareCommand({
   define: (c) => c.option('--json', 'print the result as JSON'),
 });
 
+/** `sat migrate`. */
+export const migrateCommand = declareCommand({
+  name: 'migrate',
+  ingestFirst: true,
+  summary: 'move the analytics store between SQLite and MongoDB: copy from the log, verify, then switch',
+  help: `
+Fills the target from the event log (the truth) in batches, with a progress bar on a terminal;
+an interrupted run is resumed by running it again (nothing is copied twice). Before switching it
+compares both stores: counts per projection, a sample of sessions field by field, and every
+'sat stats' report's JSON. Only then store.kind (and --url, --database) is written into
+sat.config.json, every other key kept. On a difference or a failure it rolls back and says what
+differed; the config stays as it was. A MongoDB target must hold no sat data (its rollback then
+touches nothing that was there). The password of the URL is never printed.
+See docs/MIGRATION_GUIDE.md (Atlas set-up, what is checked, how to go back).
+
+Examples:
+  SAT_MONGO_URL='mongodb+srv://sat:PASSWORD@cluster0.example.mongodb.net/' sat migrate --to mongo --dry-run
+  sat migrate --to mongo --url "$SAT_MONGO_URL" --database sat --yes
+  sat migrate --to sqlite --yes --json`,
+  define: (c) =>
+    c
+      .option('--to <store>', 'the store to move to: mongo or sqlite')
+      .option(
+        '--url <url>',
+        'with --to mongo: the connection string (default store.mongo.url, SAT_MONGO_URL)',
+      )
+      .option('--database <name>', 'with --to mongo: the database (default store.mongo.database, sat)')
+      .option('--dry-run', 'say what would be copied and checked; write nothing')
+      .option('--yes', 'do not ask for confirmation (required without a terminal)')
+      .option('--json', 'print the result as JSON'),
+});
+
 /** `sat doctor`. */
 export const doctorCommand = declareCommand({
   name: 'doctor',
@@ -794,6 +826,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     command(statsCostCommand, async () => (await import('./commands/stats.js')).cost),
   ]),
   command(rebuildCommand, async () => (await import('./commands/rebuild.js')).run),
+  command(migrateCommand, async () => (await import('./commands/migrate.js')).run),
   group(PHASE, [
     command(phaseShowCommand, async () => (await import('./commands/phase.js')).show),
     command(phaseSetCommand, async () => (await import('./commands/phase.js')).set),

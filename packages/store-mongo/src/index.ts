@@ -11,6 +11,15 @@ export {
   MongoGridFsTarget,
   type MongoGridFsTargetOptions,
 } from './mongo-gridfs-target.js';
+export {
+  MIGRATION_MARKER_ID,
+  type MigrationMarker,
+  type MongoDatabaseInspection,
+  MongoMigrationTarget,
+  type MongoMigrationTargetOptions,
+  openMongoMigrationTarget,
+  storeCollections,
+} from './mongo-migration.js';
 export { type MongoStore, openMongoStore } from './mongo-store.js';
 export {
   DEFAULT_MONGO_BATCH_SIZE,

@@ -27,6 +27,7 @@ import type {
 import { projectionVersions } from '../projections/project-events.js';
 import type { ProjectionName } from '../projections/projection-names.js';
 import type { AnalyticsDriver } from './analytics-driver.js';
+import type { IngestLogOptions } from './ingest-progress.js';
 import { OperationQueue } from './operation-queue.js';
 import { applyResult, applyStream, emptyTotals, ingestLogs } from './store-ingest.js';
 import { changedProjections, META_REBUILD, META_VERSIONS, type ProjectionVersions } from './store-meta.js';
@@ -51,7 +52,8 @@ export interface CreateAnalyticsStoreOptions {
 export interface DriverAnalyticsStore extends AnalyticsStore {
   /** The session logs it ingests and rebuilds from. */
   readonly logsDir: string;
-  ingestLog(logsDir?: string): Promise<IngestResult>;
+  /** Applies what is new in the log folder (default: the store's); `options.onProgress` hears of each batch. */
+  ingestLog(logsDir?: string, options?: IngestLogOptions): Promise<IngestResult>;
 }
 
 class GenericAnalyticsStore implements DriverAnalyticsStore {
@@ -107,8 +109,8 @@ class GenericAnalyticsStore implements DriverAnalyticsStore {
     });
   }
 
-  ingestLog(logsDir: string = this.logsDir): Promise<IngestResult> {
-    return this.queue.run('write to', () => ingestLogs(this.driver, logsDir, this.batchSize, false));
+  ingestLog(logsDir: string = this.logsDir, options: IngestLogOptions = {}): Promise<IngestResult> {
+    return this.queue.run('write to', () => ingestLogs(this.driver, logsDir, this.batchSize, false, options));
   }
 
   rebuild(options: RebuildOptions = {}): Promise<RebuildResult> {

@@ -10,3 +10,4 @@ export {
   DEFAULT_STORE_BATCH_SIZE,
   type DriverAnalyticsStore,
 } from './create-analytics-store.js';
+export type { IngestLogOptions, IngestProgress } from './ingest-progress.js';

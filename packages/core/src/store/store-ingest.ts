@@ -4,6 +4,7 @@ import { listSessions, type SessionInfo } from '../log/sessions.js';
 import type { ApplyResult, IngestResult } from '../projections/analytics-store.js';
 import { projectEvents } from '../projections/project-events.js';
 import type { AnalyticsDriver } from './analytics-driver.js';
+import type { IngestLogOptions } from './ingest-progress.js';
 
 /** From this many new events on, an ingest runs in the driver's `bulk` mode. */
 export const BULK_EVENTS = 50_000;
@@ -47,12 +48,13 @@ export async function applyBatch(
   });
 }
 
-/** Cuts a stream of events into batches of `batchSize` and applies each. */
+/** Cuts a stream of events into batches of `batchSize` and applies each; `afterBatch` runs after each. */
 export async function applyStream(
   driver: AnalyticsDriver,
   events: Iterable<AnySatEvent> | AsyncIterable<AnySatEvent>,
   batchSize: number,
   totals: ApplyTotals,
+  afterBatch: () => void = () => undefined,
 ): Promise<void> {
   let batch: AnySatEvent[] = [];
   for await (const event of events as AsyncIterable<AnySatEvent>) {
@@ -60,9 +62,13 @@ export async function applyStream(
     if (batch.length >= batchSize) {
       await applyBatch(driver, batch, totals);
       batch = [];
+      afterBatch();
     }
   }
-  if (batch.length > 0) await applyBatch(driver, batch, totals);
+  if (batch.length > 0) {
+    await applyBatch(driver, batch, totals);
+    afterBatch();
+  }
 }
 
 /** A session to read from the event after its checkpoint. */
@@ -104,22 +110,30 @@ async function* newEvents(
 /**
  * Applies what is new in the session logs of `logsDir` (each session from after its checkpoint).
  * `inTransaction`: called inside a rebuild's transaction, so the driver's bulk mode is not used.
+ * `options.onProgress` hears of every batch written.
  */
 export async function ingestLogs(
   driver: AnalyticsDriver,
   logsDir: string,
   batchSize: number,
   inTransaction: boolean,
+  options: IngestLogOptions = {},
 ): Promise<IngestResult> {
   const totals = emptyTotals();
   let issues = 0;
   const plan = planIngest(await listSessions(logsDir), await driver.checkpoints());
+  const { onProgress } = options;
+  const report = () => {
+    const done = totals.applied + totals.duplicates;
+    onProgress?.({ done, expected: plan.expected, applied: totals.applied, duplicates: totals.duplicates });
+  };
   const run = () =>
     applyStream(
       driver,
       newEvents(logsDir, plan.pending, () => issues++),
       batchSize,
       totals,
+      report,
     );
   if (driver.bulk && !inTransaction && plan.expected >= BULK_EVENTS) await driver.bulk(run);
   else await run();
