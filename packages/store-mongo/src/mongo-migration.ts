@@ -144,6 +144,31 @@ export class MongoMigrationTarget {
   }
 
   /**
+   * After a run killed inside a batch (MongoDB without a replica set has no transactions), the
+   * events that batch claimed are ahead of their session's checkpoint and its rows may be partly
+   * written. Gives those claims back (so the events are applied again) and returns how many there
+   * were; the caller then re-projects the rows up to the checkpoints (`rebuild`). 0: nothing torn.
+   */
+  releaseTornClaims(machine: string): Promise<number> {
+    return this.run('repair', async () => {
+      const db = this.client.db(this.options.database);
+      const events = db.collection<SatDocument>(COLLECTIONS.events);
+      const checkpoints = new Map<string, number>();
+      for (const doc of await db
+        .collection<SatDocument>(COLLECTIONS.checkpoints)
+        .find({ machine }, { projection: { session: 1, lastSeq: 1 } })
+        .toArray())
+        checkpoints.set(doc.session, doc.lastSeq);
+      let released = 0;
+      for (const session of await events.distinct('session', { machine })) {
+        const filter = { machine, session, seq: { $gt: checkpoints.get(String(session)) ?? 0 } };
+        released += (await events.deleteMany(filter)).deletedCount;
+      }
+      return released;
+    });
+  }
+
+  /**
    * The rollback of a migration into a database that held none of our data: drops this store's
    * collections (and the marker with them); the database's other collections are left alone.
    * Returns the collections dropped.

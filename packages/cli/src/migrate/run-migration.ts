@@ -17,6 +17,8 @@ export interface MigrationLeg {
   openTarget(): Promise<CliStore>;
   /** Once confirmed, before anything is copied (the MongoDB marker). */
   begin(): Promise<void>;
+  /** With the target open, before the copy: repairs what an interrupted run left half written. */
+  prepare?(target: CliStore): Promise<void>;
   /** After the verification passed and both stores closed: writes the config; returns its file. */
   commit(): Promise<string>;
   /** Removes what the migration wrote; returns what it removed. */
@@ -53,6 +55,7 @@ async function copyAndVerify(
     source = await leg.openSource();
     await source.ingestLog();
     target = await leg.openTarget();
+    await leg.prepare?.(target);
     const bar = await copyBar(ctx, request.json);
     const started = performance.now();
     const ingest = await target

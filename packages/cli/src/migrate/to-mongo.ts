@@ -7,6 +7,7 @@
 
 import { join } from 'node:path';
 import { SatError } from '@sat/core';
+import { PROJECTION_NAMES } from '@sat/core/projections';
 import { type MongoDatabaseInspection, redactMongoUrl } from '@sat/store-mongo';
 import { openSqliteStoreOf } from '../analytics.js';
 import { updateConfigFile } from '../config-file.js';
@@ -98,6 +99,15 @@ function legOf(
       }));
     },
     rollback: () => remote.target.dropStoreCollections(),
+    async prepare(target) {
+      if (!plan.resume) return;
+      const torn = await remote.target.releaseTornClaims(machine);
+      if (torn === 0) return;
+      plan.notes.push(
+        `the interrupted run stopped inside a batch: its ${torn} claimed event(s) were given back and the rows re-projected from the log up to each session's checkpoint`,
+      );
+      await target.rebuild?.({ projections: [...PROJECTION_NAMES] });
+    },
   };
 }
 
