@@ -4,7 +4,7 @@
  * writes nothing, a database holding sat data is refused and left as it was, and the password of
  * the URL never shows.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type MongoTestServer, startMongoTestServer } from '@sat/store-mongo/testing';

@@ -5,6 +5,7 @@
  * none of our data, so nothing that was there before is touched.
  */
 
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { SatError } from '@sat/core';
 import { PROJECTION_NAMES } from '@sat/core/projections';
@@ -85,7 +86,7 @@ function legOf(
         startedAt,
         finishedAt: new Date().toISOString(),
       });
-      return updateConfigFile(config, (file) => ({
+      const written = updateConfigFile(config, (file) => ({
         ...file,
         store: {
           ...file.store,
@@ -97,6 +98,9 @@ function legOf(
           },
         },
       }));
+      // The URL may hold a password: the file is the user's alone.
+      if (request.url !== undefined) chmodSync(written, 0o600);
+      return written;
     },
     rollback: () => remote.target.dropStoreCollections(),
     async prepare(target) {
