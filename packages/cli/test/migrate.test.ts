@@ -82,6 +82,7 @@ describe('sat migrate', () => {
       kind: 'mongo',
       mongo: { url: server.url, database: 'there' },
     });
+    expect(statSync(join(home, 'sat.config.json')).mode & 0o777).toBe(0o600);
     expect(await answers(home)).toEqual(before);
 
     const back = await sat(['--home', home, 'migrate', '--to', 'sqlite', '--yes']);
