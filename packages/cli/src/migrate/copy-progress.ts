@@ -10,6 +10,10 @@ export interface CopyBar {
 /**
  * A bar on stderr (`copying [=====     ] 52% | 52,000 of 100,000 events`) when stderr is a
  * terminal and the output is not JSON; a no-op otherwise, so pipes and scripts get no noise.
+ *
+ * @example
+ * const bar = await copyBar(ctx, false);
+ * await store.ingestLog(undefined, { onProgress: (p) => bar.update(p) }).finally(() => bar.stop());
  */
 export async function copyBar(ctx: CliContext, json: boolean): Promise<CopyBar> {
   if (json || !ctx.err.isTTY) return { update() {}, stop() {} };

@@ -36,7 +36,7 @@ export interface MigratePlan {
 
 /** The result of `sat migrate` (its `--json`). */
 export interface MigrateResult extends MigratePlan {
-  /** True when the target was verified and `store.kind` switched. */
+  /** True when the target was verified and `store.kind` switched (a dry run: when it could start). */
   ok: boolean;
   dryRun: boolean;
   /** Events applied to the target by this run, and those it already held. */

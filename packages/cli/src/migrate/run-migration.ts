@@ -27,7 +27,12 @@ export interface MigrationLeg {
   machineCountsOnly?: boolean;
 }
 
-/** The sessions of the log, oldest first, and their events. */
+/**
+ * The sessions of the log, oldest first, and how many events they hold.
+ *
+ * @example
+ * const { sessions, events } = await logFigures(ctx.config().paths.logs);
+ */
 export async function logFigures(logsDir: string): Promise<{ sessions: string[]; events: number }> {
   const sessions = await listSessions(logsDir);
   return { sessions: sessions.map((s) => s.session), events: sessions.reduce((n, s) => n + s.events, 0) };
@@ -82,6 +87,10 @@ async function copyAndVerify(
  * Runs a confirmed migration leg: begin, copy, verify, then commit, or roll back on a difference
  * or a failure (the config is then left as it was). A rollback that fails too is reported in the
  * error; the partial copy then stays, marked, and the next run resumes it.
+ *
+ * @example
+ * const result = await runMigration(ctx, leg, request, {}, sessions);
+ * if (!result.ok) console.error(result.differences, result.error);
  */
 export async function runMigration(
   ctx: CliContext,

@@ -27,6 +27,9 @@ import { logFigures, type MigrationLeg, runMigration } from './run-migration.js'
 /**
  * Whether the database can be migrated into: true to resume this machine's interrupted copy,
  * false for a database without sat data; a `CONFLICT` naming what is there otherwise.
+ *
+ * @example
+ * const resume = resumeOrRefuse(await target.inspect(), config.store.mongo.machine);
  */
 export function resumeOrRefuse(inspection: MongoDatabaseInspection, machine: string): boolean {
   const { marker, documents, location } = inspection;
@@ -115,7 +118,12 @@ function legOf(
   };
 }
 
-/** Runs `sat migrate --to mongo` (or its dry run). */
+/**
+ * Runs `sat migrate --to mongo` (or its dry run; see `migrateStore`).
+ *
+ * @example
+ * const result = await migrateToMongo(ctx, { to: 'mongo', url, dryRun: true, json: true }, {});
+ */
 export async function migrateToMongo(
   ctx: CliContext,
   request: MigrateRequest,

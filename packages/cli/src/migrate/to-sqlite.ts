@@ -63,7 +63,12 @@ function legOf(
   };
 }
 
-/** Runs `sat migrate --to sqlite` (or its dry run). */
+/**
+ * Runs `sat migrate --to sqlite` (or its dry run; see `migrateStore`).
+ *
+ * @example
+ * const result = await migrateToSqlite(ctx, { to: 'sqlite', dryRun: false, json: true }, {});
+ */
 export async function migrateToSqlite(
   ctx: CliContext,
   request: MigrateRequest,
@@ -111,7 +116,7 @@ export async function migrateToSqlite(
       events: log.events,
       resume: existsSync(files.staging),
       notes,
-      checks: others.length > 0 ? [CHECKS[0]!] : CHECKS,
+      checks: others.length > 0 ? ["this machine's applied events and sessions with a checkpoint"] : CHECKS,
     };
     if (request.dryRun) return { ...plan, ok: true, dryRun: true, differences: [] };
     if (hooks.confirm && !(await hooks.confirm(plan)))

@@ -49,7 +49,12 @@ const MACHINE_COUNTS = new Set(['applied events', 'sessions with a checkpoint'])
 
 type ReportName = keyof typeof REPORT_QUERIES;
 
-/** The `sat stats` command line of a query, to name it in a message. */
+/**
+ * The `sat stats` command line of a query, to name it in a message.
+ *
+ * @example
+ * describeQuery('cost', { days: 7 }) // 'sat stats cost --days 7'
+ */
 export function describeQuery(report: string, query: AnalyticsQuery): string {
   const flags = [
     query.days !== undefined ? `--days ${query.days}` : '',
@@ -60,7 +65,12 @@ export function describeQuery(report: string, query: AnalyticsQuery): string {
   return ['sat stats', report, ...flags].join(' ');
 }
 
-/** `count` items spread evenly over `items` (all of them when there are fewer). */
+/**
+ * `count` items spread evenly over `items` (all of them when there are fewer).
+ *
+ * @example
+ * spread([1, 2, 3, 4, 5, 6], 3) // [1, 3, 5]
+ */
 export function spread<T>(items: readonly T[], count: number): T[] {
   if (items.length <= count) return [...items];
   const step = items.length / count;
