@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { listSessions, readSessionEvents } from '@sat/core';
 import { type MongoTestServer, startMongoTestServer } from '@sat/store-mongo/testing';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,11 +101,13 @@ describe('sat migrate', () => {
   it('rolls back a copy that differs: drops only what it wrote, names the difference, keeps the config', async () => {
     const home = await sampleHome();
     await client.db('differs').collection('users').insertOne({ name: 'kept' });
-    const err = new PassThrough();
+    const err = Object.assign(new PassThrough(), { isTTY: true });
+    let shown = '';
+    err.on('data', (chunk: Buffer) => (shown += chunk.toString('utf8')));
     const ctx = createContext({ home }, { stdout: new PassThrough(), stderr: err, stdin: new PassThrough() });
     const result = await migrateStore(
       ctx,
-      { to: 'mongo', url: server.url, database: 'differs', dryRun: false, json: true },
+      { to: 'mongo', url: server.url, database: 'differs', dryRun: false, json: false },
       {
         beforeVerify: async () => {
           await client
@@ -118,6 +121,7 @@ describe('sat migrate', () => {
     expect(result.differences[0]).toMatchObject({ check: 'row', field: 'model', target: 'corrupted' });
     expect(result.differences[0]!.what).toMatch(/^session /);
     expect(result.rolledBack).toContain('sessions');
+    expect(shown).toMatch(/copying \[.*\] \d+% \| [\d,]+ of [\d,]+ events/);
     expect(await collections('differs')).toEqual(['users']);
     expect(configOf(home)).toBeUndefined();
 
@@ -225,5 +229,92 @@ describe('sat migrate', () => {
     expect(auth.stderr).toContain("authentication failed for user 'ana'");
     for (const run of [down, auth]) expect(run.stdout + run.stderr).not.toContain('pw-Secret-9');
     expect(configOf(home)).toBeUndefined();
+  });
+
+  it('going back to SQLite rolls back a differing copy: staging file removed, sat.db and config untouched', async () => {
+    const home = await sampleHome();
+    const to = await sat([
+      '--home',
+      home,
+      'migrate',
+      '--to',
+      'mongo',
+      '--url',
+      server.url,
+      '--database',
+      'back',
+      '--yes',
+    ]);
+    expect(to.code, to.stderr).toBe(0);
+    const config = configOf(home);
+    const db = readFileSync(join(home, 'analytics', 'sat.db'));
+    const [first] = await listSessions(join(home, 'logs'));
+    const ctx = createContext(
+      { home },
+      { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough() },
+    );
+    const result = await migrateStore(
+      ctx,
+      { to: 'sqlite', dryRun: false, json: true },
+      {
+        beforeVerify: async (target) => {
+          for await (const event of readSessionEvents(join(home, 'logs'), first!.session)) {
+            await target.apply([{ ...event, id: `${event.id}-extra`, seq: event.seq + 100_000 }]);
+            break;
+          }
+        },
+      },
+    );
+    expect(result.ok).toBe(false);
+    expect(result.differences[0]).toMatchObject({ check: 'count', what: 'applied events' });
+    expect(readdirSync(join(home, 'analytics')).filter((f) => f.startsWith('sat.db.migrating'))).toEqual([]);
+    expect(readFileSync(join(home, 'analytics', 'sat.db')).equals(db)).toBe(true);
+    expect(configOf(home)).toBe(config);
+  });
+
+  it('a failure during the copy (no permission) rolls back and says so, the config untouched', async () => {
+    const home = await sampleHome();
+    server.faults.failCommand = { command: 'insert', codeName: 'Unauthorized', times: 1 };
+    const run = await sat([
+      '--home',
+      home,
+      'migrate',
+      '--to',
+      'mongo',
+      '--url',
+      server.url,
+      '--database',
+      'denied',
+      '--yes',
+    ]);
+    server.faults.failCommand = undefined;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /sat: migration failed: \[store-mongo\] cannot write to mongodb:\/\/127\.0\.0\.1:\d+\/denied: .*grant it readWrite on 'denied'/,
+    );
+    expect(run.stderr).toMatch(
+      /sat: rolled back: removed .*events.* from mongodb:\/\/127\.0\.0\.1:\d+\/denied/,
+    );
+    expect(run.stderr).toContain('sat: the config was not changed: store.kind stays sqlite');
+    expect(await collections('denied')).toEqual([]);
+    expect(configOf(home)).toBeUndefined();
+  });
+
+  it('says which package to install when @sat/store-mongo is missing', async () => {
+    const home = await sampleHome();
+    const ctx = createContext(
+      { home },
+      { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough() },
+    );
+    const missing = Object.assign(new Error("Cannot find package '@sat/store-mongo'"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+    await expect(
+      migrateStore(
+        ctx,
+        { to: 'mongo', url: server.url, dryRun: true, json: true },
+        { importMongo: () => Promise.reject(missing) },
+      ),
+    ).rejects.toThrow('needs the package @sat/store-mongo, which is not installed: npm i @sat/store-mongo');
   });
 });
