@@ -4,6 +4,7 @@
  */
 import type { MongoDatabaseInspection } from '@sat/store-mongo';
 import { describe, expect, it } from 'vitest';
+import { envOverrides } from '../src/migrate/env-overrides.js';
 import { jsonDifferences } from '../src/migrate/json-diff.js';
 import { resumeOrRefuse } from '../src/migrate/to-mongo.js';
 import { describeQuery, spread } from '../src/migrate/verify-stores.js';
@@ -33,6 +34,16 @@ describe('resumeOrRefuse', () => {
       true,
     ],
     ['killed right after the marker: resumed', { ...empty, marker: copying }, true],
+    [
+      'projection versions only (an earlier open): a fresh copy',
+      { ...empty, collections: { meta: 2 }, documents: 2 },
+      false,
+    ],
+    [
+      'a finished migration whose data was dropped: a fresh copy',
+      { ...empty, marker: { ...copying, state: 'done' as const, finishedAt: 'T' } },
+      false,
+    ],
   ])('%s', (_name, inspection, resume) => {
     expect(resumeOrRefuse(inspection, 'here')).toBe(resume);
   });
@@ -92,4 +103,31 @@ it('names queries as sat stats command lines and spreads samples over the log', 
   );
   expect(spread([1, 2, 3, 4, 5, 6], 3)).toEqual([1, 3, 5]);
   expect(spread([1, 2], 5)).toEqual([1, 2]);
+});
+
+describe('envOverrides', () => {
+  const back = { to: 'sqlite' as const, dryRun: false, json: false };
+  const there = {
+    to: 'mongo' as const,
+    url: 'mongodb://a:pw@h/',
+    database: 'sat',
+    dryRun: false,
+    json: false,
+  };
+  it.each([
+    ['nothing set', {}, back, []],
+    ['SAT_STORE=mongo after --to sqlite', { SAT_STORE: 'mongo' }, back, ['SAT_STORE']],
+    ['SAT_STORE=mongo after --to mongo', { SAT_STORE: 'mongo' }, there, []],
+    ['the same SAT_MONGO_URL as --url', { SAT_MONGO_URL: 'mongodb://a:pw@h/' }, there, []],
+    [
+      'another SAT_MONGO_URL and database',
+      { SAT_MONGO_URL: 'mongodb://b@h/', SAT_MONGO_DATABASE: 'x' },
+      there,
+      ['SAT_MONGO_URL', 'SAT_MONGO_DATABASE'],
+    ],
+  ])('%s', (_name, env, request, variables) => {
+    const notes = envOverrides(env, request);
+    expect(notes.map((n) => n.split(' ')[0])).toEqual(variables);
+    for (const note of notes) expect(note).not.toContain('pw');
+  });
 });

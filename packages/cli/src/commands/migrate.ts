@@ -39,6 +39,8 @@ function printFailure(ctx: CliContext, result: MigrateResult): void {
 }
 
 function printResult(ctx: CliContext, result: MigrateResult): void {
+  ctx.print(`${result.from} -> ${result.to}: ${result.target}`);
+  for (const note of result.notes) ctx.print(`  ${note}`);
   if (result.copied)
     ctx.print(
       `copied ${formatCount(result.copied.applied)} event(s) (${formatCount(result.copied.duplicates)} already there) in ${formatDuration(result.copied.ms)}`,

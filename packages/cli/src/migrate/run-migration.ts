@@ -7,6 +7,7 @@ import { isSatError, listSessions } from '@sat/core';
 import type { CliStore } from '../analytics.js';
 import type { CliContext } from '../context.js';
 import { copyBar } from './copy-progress.js';
+import { envOverrides } from './env-overrides.js';
 import type { MigrateHooks, MigratePlan, MigrateRequest, MigrateResult } from './migrate-types.js';
 import { verifyStores } from './verify-stores.js';
 
@@ -109,7 +110,9 @@ export async function runMigration(
   }
   if (outcome.differences.length > 0) return { ...base, ...outcome, ...(await rollBack(leg)) };
   try {
-    return { ...base, ...outcome, ok: true, configFile: await leg.commit() };
+    const configFile = await leg.commit();
+    base.notes = [...base.notes, ...envOverrides(process.env, request)];
+    return { ...base, ...outcome, ok: true, configFile };
   } catch (error) {
     return { ...base, ...outcome, error: errorOf(error), ...(await rollBack(leg)) };
   }

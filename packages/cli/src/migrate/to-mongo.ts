@@ -41,7 +41,8 @@ export function resumeOrRefuse(inspection: MongoDatabaseInspection, machine: str
       'CONFLICT',
       `[sat migrate] machine '${marker.machine}' is migrating into ${location} (since ${marker.startedAt}): choose another database (--database NAME)`,
     );
-  if (documents === 0 && !marker) return false;
+  // Projection versions alone (`meta`, written by any open) are no data: they are written again on the next open.
+  if (documents - (inspection.collections.meta ?? 0) === 0 && marker?.state !== 'copying') return false;
   const machines = inspection.machines.length > 0 ? ` of machine(s) ${inspection.machines.join(', ')}` : '';
   const finished = marker?.state === 'done' ? `, from a migration finished ${marker.finishedAt}` : '';
   throw new SatError(
