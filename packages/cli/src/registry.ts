@@ -29,6 +29,7 @@ Examples:
   sat init --otel            # also export Claude Code's telemetry to 'sat serve' (env block)
   sat init --otel --local --no-hooks --token "$SAT_TOKEN"   # a token only in the git-ignored file
   sat init --uninstall       # remove our hooks from .claude/settings.json (folders and data stay)
+  sat init --local-only      # also privacy.localOnly: true (no cloud target is ever contacted)
 
 --otel sets CLAUDE_CODE_ENABLE_TELEMETRY=1, OTEL_LOGS_EXPORTER=otlp, OTEL_METRICS_EXPORTER=otlp,
 OTEL_EXPORTER_OTLP_PROTOCOL=http/json, OTEL_LOGS_EXPORT_INTERVAL=1000 and
@@ -52,6 +53,7 @@ Prompt text and tool parameters are not exported. Without 'sat serve' running no
         "also set the env variables that export Claude Code's telemetry to 'sat serve' (with --uninstall: remove only those)",
       )
       .option('--port <n>', "with --otel: the port of 'sat serve' (default 8000)")
+      .option('--local-only', 'also write privacy.localOnly: true to sat.config.json (see docs/privacy.md)')
       .option(
         '--token <t>',
         "with --otel: the token of 'sat serve --token' (not with the shared settings.json)",

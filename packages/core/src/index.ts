@@ -222,6 +222,7 @@ export {
   type TokenTotals,
   type TranscriptSummary,
 } from './claude-code/transcript-stats.js';
+export { assertCloudAllowed, assertMongoAllowed, isLocalMongoUrl } from './config/cloud-access.js';
 export {
   type AlertSettings,
   type ArchiveSettings,
@@ -239,6 +240,7 @@ export {
   type HandoffSettings,
   type Identity,
   type MongoStoreSettings,
+  type PrivacySettings,
   type RedactAllow,
   type RedactPattern,
   type RedactSettings,
