@@ -58,7 +58,7 @@ export function sessionHtml(doc: SessionExportDocument): string {
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${e(CSP)}">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="referrer" content="no-referrer">
 <title>Session ${e(doc.session)}</title><style>${STYLE}</style></head>
 <body><h1>Session ${e(doc.session)}</h1>

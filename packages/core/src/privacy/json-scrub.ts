@@ -11,14 +11,15 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const mentions = (text: string, ids: readonly string[]): boolean => ids.some((id) => text.includes(id));
 
-/** True when one of the container's own keys or string values (not nested ones) names an id. */
+/**
+ * True when the value is about an id as a whole: a string that names one, or an object one of
+ * whose own string values names one (`{ session: id, ... }`). Keys and nested values do not
+ * count: a key is removed on its own, and arrays and nested objects are scrubbed item by item.
+ */
 function namesDirectly(value: Json, ids: readonly string[]): boolean {
   if (typeof value === 'string') return mentions(value, ids);
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((item) => typeof item === 'string' && mentions(item, ids));
-  return Object.entries(value).some(
-    ([key, item]) => mentions(key, ids) || (typeof item === 'string' && mentions(item, ids)),
-  );
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.values(value).some((item) => typeof item === 'string' && mentions(item, ids));
 }
 
 function scrubInside(value: Json, ids: readonly string[], count: { removed: number }): Json {
