@@ -195,4 +195,37 @@ describe('local-only mode (privacy.localOnly) with a fake Drive, an S3 stand-in 
     expect(explicit.stderr).not.toContain('local-only');
     expect(explicit.stderr).toContain('sat setup gdrive');
   });
+
+  it('sat purge deletes the backups on a reachable S3 target; in local-only mode it names the target and queues them, sending nothing', async () => {
+    const { home, session } = await history();
+    const env = { ...cloudEnv(), SAT_BACKUP_TARGET: 's3', SAT_S3_PREFIX: `purge-${randomUUID()}` };
+    const other = 'd6e0bada-1959-4eec-a9d2-0bfade768d8f';
+    for (const id of [session, other]) expect((await sat(['backup', id], { home, env })).code).toBe(0);
+    const purged = await sat(['purge', session, '--yes', '--json'], { home, env });
+    expect(purged.code, purged.stderr).toBe(0);
+    const remote = JSON.parse(purged.stdout).targets.find((t: { name: string }) => t.name === 's3');
+    expect(remote).toMatchObject({ status: 'deleted' });
+    expect(remote.keys.length).toBeGreaterThan(0);
+    expect(remote.keys.every((key: string) => key.includes(session))).toBe(true);
+
+    const before = requestsSeen();
+    const offline = await sat(['purge', other, '--yes', '--json'], {
+      home,
+      env: { ...env, SAT_LOCAL_ONLY: '1' },
+    });
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(JSON.parse(offline.stdout).targets.find((t: { name: string }) => t.name === 's3')).toMatchObject({
+      status: 'queued',
+      error: expect.stringContaining('local-only mode is on'),
+    });
+    expect(JSON.parse(readFileSync(join(home, 'state', 'purge-queue.json'), 'utf8')).jobs).toMatchObject([
+      { session: other, target: { name: 's3' } },
+    ]);
+    expect(requestsSeen()).toBe(before);
+    const retried = await sat(['purge', session, '--yes', '--json'], { home, env });
+    expect(JSON.parse(retried.stdout).targets.find((t: { name: string }) => t.name === 's3')).toMatchObject({
+      status: 'deleted',
+      retried: [other],
+    });
+  });
 });

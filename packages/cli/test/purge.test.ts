@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { type MongoTestServer, startMongoTestServer } from '@sat/store-mongo/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sat, tempDir } from './helpers.js';
 
 /** A real session of the bundled samples (marot/spotter): its prompt and a file it wrote are its own. */
@@ -60,6 +61,12 @@ async function richHistory(): Promise<string> {
   await run(['stats', 'agents']);
   return home;
 }
+
+let mongo: MongoTestServer;
+beforeAll(async () => {
+  mongo = await startMongoTestServer();
+});
+afterAll(() => mongo?.close());
 
 describe('sat purge', () => {
   it('refuses without --yes off a terminal, lists with --dry-run, then leaves no trace of the session but its tombstone', async () => {
@@ -134,5 +141,21 @@ describe('sat purge', () => {
     const both = await sat(['purge', SESSION, '--all'], { home });
     expect(both.code).toBe(1);
     expect(both.stderr).toContain('one way');
+  });
+
+  it("with store.kind mongo, this machine's rows of the session go: the store agrees with SQLite over the logs left", async () => {
+    const home = tempDir();
+    const env = { SAT_STORE: 'mongo', SAT_MONGO_URL: mongo.url, SAT_MONGO_DATABASE: 'purge_rows' };
+    expect((await sat(['import', '--sample'], { home, env })).code).toBe(0);
+    const tools = async (extra: Record<string, string>) => {
+      const run = await sat(['stats', 'tools', '--days', 'all', '--json'], { home, env: extra });
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout);
+    };
+    const before = await tools(env);
+    expect((await sat(['purge', SESSION, '--yes'], { home, env })).code).toBe(0);
+    const after = await tools(env);
+    expect(after).not.toEqual(before);
+    expect(after).toEqual(await tools({}));
   });
 });

@@ -1,5 +1,6 @@
 import {
   backupSession,
+  isPurged,
   isValidSessionId,
   LocalDirectoryTarget,
   listBackups,
@@ -35,12 +36,12 @@ function parseBefore(text: string): number {
   return ms;
 }
 
-/** A session argument: a local session (id or prefix), else the full id of a backed-up one. */
+/** A session argument: a local session (id or prefix), else the full id of a backed-up or purged one (a purge again retries its queued deletes). */
 async function resolveOne(config: SatConfig, arg: string, backedUp: readonly string[]): Promise<string> {
   try {
     return await resolveSession(config.paths.logs, arg);
   } catch (error) {
-    if (isValidSessionId(arg) && backedUp.includes(arg)) return arg;
+    if (isValidSessionId(arg) && (backedUp.includes(arg) || isPurged(config.paths.logs, arg))) return arg;
     throw error;
   }
 }

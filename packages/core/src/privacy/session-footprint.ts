@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
+import { defaultTranscriptRoot } from '../claude-code/transcript-discovery.js';
 import type { SatConfig } from '../config/config-schema.js';
 import { tombstonesDir } from '../log/tombstones.js';
 import { scrubJson } from './json-scrub.js';
@@ -103,20 +104,23 @@ function contentAction(path: string, ids: readonly string[]): FootprintAction {
  * it is the session's as a whole (a hook payload, a review, a text file) or scrubbed when it is a
  * shared JSON cache (`session-usage.json`, `alert-scans.json`, `import-state.json`, the spool and
  * backup queue state...); `JSONL` files lose the lines that name it. The SQLite database is always
- * listed to `rebuild`. Never listed: tombstones, credentials, the purge queue, other sessions' logs
- * and compressed files. Reads, changes nothing.
+ * listed to `rebuild`. Never listed: tombstones, credentials, the purge queue, Claude Code's
+ * transcript folders, other sessions' logs and compressed files. Reads, changes nothing.
  *
  * @example
  * for (const item of sessionFootprint(config, ['b1f2...'])) console.log(item.action, item.path);
  */
 export function sessionFootprint(
-  config: Pick<SatConfig, 'root' | 'paths' | 'backup'>,
+  config: Pick<SatConfig, 'root' | 'paths' | 'backup' | 'capture'>,
   sessions: readonly string[],
 ): FootprintItem[] {
   const skip = new Set([
     tombstonesDir(config.paths.logs),
     config.paths.credentials,
     join(config.paths.state, PURGE_QUEUE_FILE),
+    // Claude Code's own transcripts are its data, not sat's: never deleted, even under the data root.
+    defaultTranscriptRoot(),
+    ...config.capture.transcriptRoots,
   ]);
   const files: string[] = [];
   for (const dir of footprintFolders(config)) walk(dir, skip, files);
