@@ -1,4 +1,4 @@
-import type { AnalyticsStoreStatus, DriverAnalyticsStore } from '@sat/core';
+import { type AnalyticsStoreStatus, assertMongoAllowed, type DriverAnalyticsStore } from '@sat/core';
 import type { SqliteStore } from '@sat/store-sqlite';
 import { loadAdapter } from './adapter-loader.js';
 import type { CliContext } from './context.js';
@@ -46,6 +46,7 @@ export const REFRESH_SERVER_SELECTION_MS = 2000;
 export async function openStore(ctx: CliContext, options: OpenStoreOptions = {}): Promise<CliStore> {
   const config = ctx.config();
   if (config.store.kind !== 'mongo') return openSqliteStoreOf(ctx);
+  assertMongoAllowed(config, config.store.mongo.url, 'open the MongoDB analytics store');
   const mongo = await loadAdapter(
     '@sat/store-mongo',
     "the MongoDB analytics store (store.kind 'mongo')",

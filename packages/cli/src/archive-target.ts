@@ -1,4 +1,4 @@
-import type { ArchiveTierTarget, S3Settings, SatConfig } from '@sat/core';
+import { type ArchiveTierTarget, assertCloudAllowed, type S3Settings, type SatConfig } from '@sat/core';
 import { loadAdapter } from './adapter-loader.js';
 import { UsageError } from './errors.js';
 
@@ -39,6 +39,10 @@ export function archiveSettings(config: SatConfig): NonNullable<SatConfig['archi
  * const target = await s3Target(ctx.config());
  */
 export async function s3Target(config: SatConfig): Promise<ArchiveTierTarget> {
+  assertCloudAllowed(
+    config,
+    `use the S3 bucket${config.archive.s3?.bucket ? ` ${config.archive.s3.bucket}` : ''}`,
+  );
   const s3 = archiveSettings(config);
   const { S3Target } = await loadArchiveS3();
   return new S3Target({

@@ -58,7 +58,12 @@ function mongoFinding(config: SatConfig, auto: string): BackupFinding {
 export function backupFindings(config: SatConfig): BackupFinding[] {
   const findings: BackupFinding[] = [];
   const kind = config.backup.target;
-  const auto = config.backup.auto ? 'automatic backups on' : 'automatic backups off (backup.auto)';
+  const auto =
+    config.backup.auto === 'local' || (config.backup.auto && config.privacy.localOnly)
+      ? `automatic backups to the local folder ${config.backup.dir} only (${config.privacy.localOnly ? 'privacy.localOnly' : 'backup.auto local'})`
+      : config.backup.auto
+        ? 'automatic backups on'
+        : 'automatic backups off (backup.auto)';
   if (kind === 'local') {
     findings.push({
       check: 'backup target',

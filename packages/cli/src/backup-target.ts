@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import {
   type AutoBackupOptions,
+  assertCloudAllowed,
+  assertMongoAllowed,
   type DatabaseBackup,
   LocalDirectoryTarget,
   type SatConfig,
@@ -35,6 +37,7 @@ export async function backupTarget(config: SatConfig, flags: TargetFlags = {}): 
     );
   if (flags.dir && kind !== 'local') throw new UsageError(`--dir is for the local target, not ${kind}`);
   if (kind === 'gdrive') {
+    assertCloudAllowed(config, 'use the Google Drive backup target');
     const gdrive = await loadAdapter(
       '@sat/backup-gdrive',
       'the Google Drive target',
@@ -58,6 +61,7 @@ async function mongoTarget(config: SatConfig): Promise<StorageTarget> {
     throw new UsageError(
       'the mongo backup target needs a connection string: set store.mongo.url in sat.config.json or SAT_MONGO_URL',
     );
+  assertMongoAllowed(config, url, 'use the MongoDB (GridFS) backup target');
   const mongo = await loadAdapter(
     '@sat/store-mongo',
     'the MongoDB (GridFS) target',
@@ -80,10 +84,18 @@ export function googleEndpoints(env: NodeJS.ProcessEnv = process.env): {
   };
 }
 
+/**
+ * The target automatic backups go to: `backup.target`, except the local folder when `backup.auto`
+ * is `local` or local-only mode is on (`privacy.localOnly`: nothing automatic is ever refused).
+ */
+export function autoBackupFlags(config: SatConfig): TargetFlags {
+  return config.backup.auto === 'local' || config.privacy.localOnly ? { target: 'local' } : {};
+}
+
 /** What the capture pipeline needs to back sessions up by itself (see `autoBackupSessions`). */
 export function autoBackupOptions(config: SatConfig): AutoBackupOptions {
   return {
-    openTarget: () => backupTarget(config),
+    openTarget: () => backupTarget(config, autoBackupFlags(config)),
     // Read only when a backup is due: most ingests back nothing up and never load the driver.
     get databaseBackup() {
       return sqliteDatabaseBackup();

@@ -29,6 +29,7 @@ Examples:
   sat init --otel            # also export Claude Code's telemetry to 'sat serve' (env block)
   sat init --otel --local --no-hooks --token "$SAT_TOKEN"   # a token only in the git-ignored file
   sat init --uninstall       # remove our hooks from .claude/settings.json (folders and data stay)
+  sat init --local-only      # also privacy.localOnly: true (no cloud target is ever contacted)
 
 --otel sets CLAUDE_CODE_ENABLE_TELEMETRY=1, OTEL_LOGS_EXPORTER=otlp, OTEL_METRICS_EXPORTER=otlp,
 OTEL_EXPORTER_OTLP_PROTOCOL=http/json, OTEL_LOGS_EXPORT_INTERVAL=1000 and
@@ -52,6 +53,7 @@ Prompt text and tool parameters are not exported. Without 'sat serve' running no
         "also set the env variables that export Claude Code's telemetry to 'sat serve' (with --uninstall: remove only those)",
       )
       .option('--port <n>', "with --otel: the port of 'sat serve' (default 8000)")
+      .option('--local-only', 'also write privacy.localOnly: true to sat.config.json (see docs/privacy.md)')
       .option(
         '--token <t>',
         "with --otel: the token of 'sat serve --token' (not with the shared settings.json)",
@@ -125,12 +127,73 @@ Events already captured by the hooks are joined on their tool_use_id, never doub
 Examples:
   sat import                     # everything in $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects
   sat import ~/.claude/projects/-home-me-app
-  sat import --sample            # the bundled sample sessions (real transcripts, marot/spotter)`,
+  sat import --sample            # the bundled sample sessions (real transcripts, marot/spotter)
+  sat import --include-purged    # bring back sessions 'sat purge' removed (skipped otherwise)`,
   define: (c) =>
     c
       .argument('[paths...]', "transcript files or folders (default: Claude Code's projects folder)")
       .option('--json', 'print the result as JSON')
-      .option('--sample', 'import the bundled sample transcripts'),
+      .option('--sample', 'import the bundled sample transcripts')
+      .option(
+        '--include-purged',
+        "also import sessions removed by 'sat purge' (their tombstones are removed)",
+      ),
+});
+
+/** `sat purge`. */
+export const purgeCommand = declareCommand({
+  name: 'purge',
+  ingestFirst: true,
+  summary:
+    'delete sessions everywhere: logs, analytics rows, snapshots, handoffs, raw payloads, caches, reviews, backups',
+  help: `
+Deletes everything sat keeps about the sessions: their logs (plain and compressed), raw hook
+payloads, spool leftovers, snapshots, handoffs, digests and the cached entries that name them,
+the reviews that mention them, their rows in the analytics store (rebuilt from the other logs)
+and their backups on the local backup folder and the configured backup target. A target that
+cannot be reached is named and queued (<state>/purge-queue.json): the next 'sat purge' retries
+it. A tombstone (<logs>/.purged/<session>: the id and the purge time) keeps 'sat import' and the
+hooks from bringing a session back; 'sat import --include-purged' does so on purpose.
+Without --yes it asks on a terminal, and refuses elsewhere.
+
+Examples:
+  sat purge 019ab5f0 --dry-run        # what would go
+  sat purge 019ab5f0 7c2e41aa --yes
+  sat purge --before 2026-01-01 --yes # sessions whose last event is older
+  sat purge --all --yes --json`,
+  define: (c) =>
+    c
+      .argument('[sessions...]', "session ids or unique prefixes ('active' for the current one)")
+      .option(
+        '--before <date>',
+        'every session whose last event is before this date (YYYY-MM-DD or ISO-8601)',
+      )
+      .option('--all', 'every session')
+      .option('--dry-run', 'list what would be deleted, delete nothing')
+      .option('--yes', 'do not ask (required without a terminal)')
+      .option('--json', 'print the result as JSON'),
+});
+
+/** `sat export`. */
+export const exportCommand = declareCommand({
+  name: 'export',
+  ingestFirst: true,
+  summary:
+    'write one whole session out: its events (jsonl), a readable transcript (md) or one self-contained page (html)',
+  help: `
+jsonl: the events exactly as stored. md: prompts, answers, tool calls with their results (long
+ones cut), errors, sub-agents, decisions, and tokens and cost by model. html: the same as one
+file that loads nothing from anywhere and runs no script, every text escaped.
+
+Examples:
+  sat export 019ab5f0 --format md > session.md
+  sat export active --format html --out session.html
+  sat export 019ab5f0 --format jsonl --out events.jsonl`,
+  define: (c) =>
+    c
+      .argument('<session>', "session id, a unique prefix of one, or 'active'")
+      .option('--format <format>', 'jsonl, md or html (default md)')
+      .option('--out <file>', 'write to this file instead of stdout'),
 });
 
 /** `sat sessions`. */
@@ -816,6 +879,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   command(importCommand, async () => (await import('./commands/import.js')).run),
   group(HOOK, [command(hookContextCommand, async () => (await import('./commands/hook.js')).context)]),
   command(sessionsCommand, async () => (await import('./commands/sessions.js')).run),
+  command(purgeCommand, async () => (await import('./commands/purge.js')).run),
+  command(exportCommand, async () => (await import('./commands/export.js')).run),
   command(showCommand, async () => (await import('./commands/show.js')).run),
   command(eventsCommand, async () => (await import('./commands/events.js')).run),
   group(STATS, [

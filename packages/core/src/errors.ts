@@ -26,7 +26,8 @@ export type SatErrorCode =
   | 'TARGET_UNAVAILABLE'
   | 'TARGET_ERROR'
   | 'CHECKSUM_MISMATCH'
-  | 'INVALID_BUNDLE';
+  | 'INVALID_BUNDLE'
+  | 'LOCAL_ONLY';
 
 /** Options accepted by {@link SatError}. */
 export interface SatErrorOptions {

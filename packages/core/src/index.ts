@@ -222,6 +222,7 @@ export {
   type TokenTotals,
   type TranscriptSummary,
 } from './claude-code/transcript-stats.js';
+export { assertCloudAllowed, assertMongoAllowed, isLocalMongoUrl } from './config/cloud-access.js';
 export {
   type AlertSettings,
   type ArchiveSettings,
@@ -239,6 +240,7 @@ export {
   type HandoffSettings,
   type Identity,
   type MongoStoreSettings,
+  type PrivacySettings,
   type RedactAllow,
   type RedactPattern,
   type RedactSettings,
@@ -461,6 +463,34 @@ export {
   priceUsage,
   withPriceOverrides,
 } from './pricing/prices.js';
+export {
+  cutText,
+  EXPORT_TEXT_LIMIT,
+  type ExportEntry,
+  type ExportEntryKind,
+  exportEntries,
+  type SessionExportDocument,
+} from './privacy/export-entries.js';
+export { escapeHtml, sessionHtml } from './privacy/export-html.js';
+export { sessionMarkdown } from './privacy/export-markdown.js';
+export {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportResult,
+  exportSession,
+  sessionExportDocument,
+} from './privacy/export-session.js';
+export { type ScrubOutcome, scrubJson } from './privacy/json-scrub.js';
+export { listPurgeQueue, type PurgeJob, withPurgeQueue } from './privacy/purge-queue.js';
+export { type PurgeOptions, type PurgeResult, purgeSessions } from './privacy/purge-sessions.js';
+export { type PurgeTarget, type PurgeTargetResult, purgeOnTarget } from './privacy/purge-targets.js';
+export {
+  type FootprintAction,
+  type FootprintItem,
+  footprintFolders,
+  PURGE_QUEUE_FILE,
+  sessionFootprint,
+} from './privacy/session-footprint.js';
 export * from './projections/index.js';
 export {
   type CrashMarker,

@@ -32,6 +32,7 @@ const LAYERS = [
   'backup',
   'archive',
   'pipeline',
+  'privacy',
   'fixtures',
   'testing',
 ] as const;

@@ -438,8 +438,29 @@ async function checkSession(config: SatConfig, info: SessionInfo, add: Add): Pro
   return new Quarantine(files.quarantine).entries().length;
 }
 
+/** Whether local-only mode is on (`privacy.localOnly`), and a configured cloud target it refuses. */
+async function checkPrivacy(config: SatConfig, add: Add): Promise<void> {
+  if (!config.privacy.localOnly) {
+    await add({
+      check: 'privacy',
+      status: 'ok',
+      detail: 'local-only mode off: configured cloud targets may be contacted (privacy.localOnly)',
+    });
+    return;
+  }
+  const source = config.sources['privacy.localOnly'] ?? 'default';
+  const cloud = config.backup.target !== 'local' ? config.backup.target : undefined;
+  await add({
+    check: 'privacy',
+    status: cloud ? 'warn' : 'ok',
+    detail: `local-only mode on (privacy.localOnly, ${source}): no cloud target is contacted${cloud ? `; backup.target is ${cloud}, which is refused (automatic backups go to ${config.backup.dir})` : ''}`,
+    ...(cloud && { fix: 'set backup.target to local, or turn local-only mode off' }),
+  });
+}
+
 /** Every check, in the order the findings are printed. */
 const CHECKS: readonly ((config: SatConfig, add: Add) => Promise<void>)[] = [
+  checkPrivacy,
   checkFolders,
   checkGitIgnore,
   checkGitTracked,

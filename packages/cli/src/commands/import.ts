@@ -113,6 +113,7 @@ export const run: HandlerOf<typeof importCommand> = async (ctx, [given], options
       stateDir: config.paths.state,
       prices: config.prices,
       writer: config.writer,
+      includePurged: options.includePurged === true,
       onProgress: (done, total) => bar.update(done, total),
     });
   } finally {
@@ -131,6 +132,10 @@ export const run: HandlerOf<typeof importCommand> = async (ctx, [given], options
   if (result.unknownModels.length > 0)
     ctx.note(
       `sat: note: no price for model(s) ${result.unknownModels.join(', ')}: their tokens are counted but not priced (add them under "prices" in sat.config.json)`,
+    );
+  if (result.purgedSkipped.length > 0)
+    ctx.note(
+      `sat: note: ${result.purgedSkipped.length} purged session(s) not imported: ${result.purgedSkipped.join(', ')} ('sat import --include-purged' brings them back)`,
     );
   if (options.json) {
     printJson(ctx, result);

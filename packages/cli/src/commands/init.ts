@@ -10,6 +10,7 @@ import {
   writeCaptureScript,
 } from '@sat/core';
 import type { HandlerOf, OptionsOf } from '../command-spec.js';
+import { updateConfigFile } from '../config-file.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { PROJECT_SCRIPT_EXPRESSION, quoteScriptPath } from '../hook-catalogue.js';
@@ -179,6 +180,11 @@ function statuslineStep(ctx: CliContext, config: SatConfig, file: string, option
   return { ...report, changed };
 }
 
+/** `sat init --local-only`: `privacy.localOnly: true` in the config file; returns the file. */
+function enableLocalOnly(config: SatConfig): string {
+  return updateConfigFile(config, (file) => ({ ...file, privacy: { ...file.privacy, localOnly: true } }));
+}
+
 /**
  * `sat init --uninstall`: removes our hooks, statusline and telemetry variables from `file`; with
  * `--statusline` or `--otel`, only those.
@@ -258,7 +264,9 @@ export const run: HandlerOf<typeof initCommand> = async (ctx, _args, options) =>
   const settingsChanged = plan !== undefined && changes > 0 && writeSettings(file, plan.settings);
   const statusline = options.statusline ? statuslineStep(ctx, config, file, options) : null;
   const otel = target ? otelStep(ctx, file, target, options) : null;
+  const localOnly = options.localOnly ? { configFile: enableLocalOnly(config) } : null;
   const result = {
+    localOnly,
     statusline,
     otel,
     ...folders,
@@ -282,6 +290,10 @@ export const run: HandlerOf<typeof initCommand> = async (ctx, _args, options) =>
   if (plan) printHooks(ctx, file, plan.hooks, false);
   if (capture) ctx.print(`  capture script ${capture.path}${capture.changed ? ' written' : ' up to date'}`);
   else ctx.print('hooks: not installed (--no-hooks)');
+  if (localOnly)
+    ctx.print(
+      `local-only mode on (privacy.localOnly in ${localOnly.configFile}): no cloud target is contacted`,
+    );
   for (const dir of folders.outsideRoot)
     ctx.note(`note: ${dir} is outside the data root: make sure it is not committed`);
   return 0;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { probeStorageTarget, type S3Settings } from '@sat/core';
+import { assertCloudAllowed, probeStorageTarget, type S3Settings } from '@sat/core';
 import { loadAdapter } from '../adapter-loader.js';
 import { loadArchiveS3, s3ClientConfig } from '../archive-target.js';
 import { backupTarget, googleEndpoints } from '../backup-target.js';
@@ -40,6 +40,7 @@ async function ask(ctx: CliContext, message: string, secret: boolean): Promise<s
 /** `sat setup gdrive`: OAuth sign-in, the token saved, Drive made the backup target, a round trip checked. */
 export const gdrive: HandlerOf<typeof setupGdriveCommand> = async (ctx, _args, options) => {
   const config = ctx.config();
+  assertCloudAllowed(config, 'set up Google Drive (sat setup gdrive)');
   const gdrive = await loadAdapter(
     '@sat/backup-gdrive',
     'sat setup gdrive',
@@ -121,6 +122,7 @@ function s3Flags(options: S3Flags, current: S3Settings | undefined): S3Settings 
 /** `sat setup s3`: bucket access check, the Glacier lifecycle rule, archive.s3 saved in the config. */
 export const s3: HandlerOf<typeof setupS3Command> = async (ctx, _args, options) => {
   const config = ctx.config();
+  assertCloudAllowed(config, 'set up an S3 bucket (sat setup s3)');
   const settings = s3Flags(options, config.archive.s3);
   const s3 = await loadArchiveS3();
   const result = await s3.setupS3Bucket({

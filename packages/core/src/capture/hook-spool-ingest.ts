@@ -32,6 +32,7 @@ import { EventWriter } from '../log/event-writer.js';
 import { type KnownEvents, loadKnownEvents } from '../log/known-ids.js';
 import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
+import { listTombstones, removeTombstone } from '../log/tombstones.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { spoolDir as spoolDirOf } from './capture-script.js';
 import { RawPayloadCopies } from './raw-payload-copy.js';
@@ -55,6 +56,11 @@ export interface IngestHookOptions {
    * (`configRedactor(config)`). Default: the built-in rules with the fixed salt.
    */
   redactor?: Redactor;
+  /**
+   * Ingest payloads of purged sessions too (and remove their tombstones). Default false: a purged
+   * session's payloads are deleted unread into events, and the session listed in `purgedSkipped`.
+   */
+  includePurged?: boolean;
 }
 
 /** A transcript path a payload named that is not read (see `transcriptPathRefusal`). */
@@ -108,6 +114,8 @@ export interface IngestHookResult {
   cutPayloads: BadPayload[];
   /** Payloads still being written by a live hook process (left for the next run). */
   inProgress: number;
+  /** Purged sessions (with a tombstone) whose payloads were dropped, not ingested. */
+  purgedSkipped: string[];
 }
 
 /** What is kept in `<spool>/.state.json` between runs. */
@@ -190,6 +198,7 @@ function emptyResult(): IngestHookResult {
     refusedTranscripts: [],
     cutPayloads: [],
     inProgress: 0,
+    purgedSkipped: [],
   };
 }
 
@@ -262,6 +271,7 @@ export async function ingestHookSpool(options: IngestHookOptions): Promise<Inges
   try {
     const roots = options.transcriptRoots ?? transcriptRoots();
     const run = new SpoolIngest(options.logsDir, spool, result, roots, options.redactor ?? createRedactor());
+    run.purged = purgedSessions(options.logsDir, options.includePurged === true);
     const names = spoolFilesInOrder(spool);
     const now = options.now?.() ?? Date.now();
     for (const name of names) await run.ingestFile(name);
@@ -285,6 +295,9 @@ class SpoolIngest {
   private readonly raw: RawPayloadCopies;
   /** Spool files done with (unlinked once everything is written). */
   private readonly done: string[] = [];
+  /** Sessions whose payloads are dropped (purged); the others' tombstones are removed on commit. */
+  purged: PurgedSessions = { skip: new Set(), revive: new Set() };
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly logsDir: string,
@@ -379,6 +392,11 @@ class SpoolIngest {
   private async ingestPayload(name: string, path: string, loaded: ParsedSpoolPayload): Promise<void> {
     const { payload, rawLine } = this.redacted(name, path, loaded);
     const session = payload.session_id;
+    if (this.purged.skip.has(session)) {
+      this.skipped.add(session);
+      this.done.push(path);
+      return;
+    }
     const ts = spoolFileTime(name) ?? statSync(path).mtimeMs;
     const known = await this.knownFor(session);
     const mapping = mapHookPayload(payload, {
@@ -458,6 +476,8 @@ class SpoolIngest {
 
   /** Records the calls whose result never came (the agent was interrupted, or crashed). */
   async recordUnfinished(now: number, afterMs?: number): Promise<void> {
+    for (const [toolUseId, call] of Object.entries(this.state.pending))
+      if (this.purged.skip.has(call.session)) delete this.state.pending[toolUseId];
     for (const { toolUseId, call, event } of unfinishedCalls(this.state.pending, now, afterMs)) {
       delete this.state.pending[toolUseId];
       const known = await this.knownFor(call.session);
@@ -491,11 +511,25 @@ class SpoolIngest {
         unlinkSync(path);
       } catch {}
     }
+    for (const session of this.sessions)
+      if (this.purged.revive.has(session)) removeTombstone(this.logsDir, session);
+    this.result.purgedSkipped = [...this.skipped].sort();
     this.result.sessions = [...this.sessions];
     this.result.endedSessions = [...this.ended];
     this.result.transcripts = [...this.transcripts];
     this.result.pendingToolCalls = Object.keys(this.state.pending).length;
   }
+}
+
+/** The purged sessions of a run: skipped, or (with `includePurged`) brought back. */
+interface PurgedSessions {
+  skip: Set<string>;
+  revive: Set<string>;
+}
+
+function purgedSessions(logsDir: string, include: boolean): PurgedSessions {
+  const ids = new Set(listTombstones(logsDir).map((t) => t.session));
+  return include ? { skip: new Set(), revive: ids } : { skip: ids, revive: new Set() };
 }
 
 function readState(path: string): SpoolState {

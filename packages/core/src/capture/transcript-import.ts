@@ -25,6 +25,7 @@ import { EventWriter } from '../log/event-writer.js';
 import { emptyKnownEvents, type KnownEvents, loadKnownEvents, toolSpanJoins } from '../log/known-ids.js';
 import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
+import { listTombstones, removeTombstone } from '../log/tombstones.js';
 import { DEFAULT_PRICES, findModelPrice, type PriceTable } from '../pricing/prices.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import {
@@ -60,6 +61,11 @@ export interface ImportTranscriptsOptions {
    * built-in rules with the fixed salt; pass `createRedactor({ enabled: false })` to keep text as is.
    */
   redactor?: Redactor;
+  /**
+   * Import purged sessions too, removing their tombstones (`sat import --include-purged`).
+   * Default false: a purged session's transcripts are not read, and it is listed in `purgedSkipped`.
+   */
+  includePurged?: boolean;
 }
 
 /** A problem met while importing; never fatal (the rest is imported). */
@@ -104,6 +110,10 @@ export interface ImportResult {
   issues: ImportIssue[];
   /** Problems beyond the first 1,000, counted only. */
   issuesOmitted: number;
+  /** Purged sessions (with a tombstone) whose transcripts were left unread, sorted. */
+  purgedSkipped: string[];
+  /** Purged sessions imported again with `includePurged` (their tombstones removed), sorted. */
+  restoredPurged: string[];
 }
 
 const MAX_ISSUES = 1000;
@@ -184,6 +194,8 @@ class ImportRun {
   private lastProgress = 0;
   private lastYield = performance.now();
   private readonly redactor: Redactor;
+  /** Sessions with a tombstone when the run started. */
+  private readonly purged: Set<string>;
 
   constructor(
     private readonly options: ImportTranscriptsOptions,
@@ -208,12 +220,16 @@ class ImportRun {
       unknownModels: [],
       issues: [],
       issuesOmitted: 0,
+      purgedSkipped: [],
+      restoredPurged: [],
     };
+    this.purged = new Set(listTombstones(options.logsDir).map((t) => t.session));
   }
 
   async execute(): Promise<void> {
     const groups = this.plan();
     this.result.sessions = [...groups.keys()].sort();
+    this.result.purgedSkipped.sort();
     this.options.onProgress?.(0, this.bytesTotal);
     let failure: unknown;
     try {
@@ -255,6 +271,10 @@ class ImportRun {
           file: file.path,
           message: `${file.path}: names no usable session id${head.sessionId ? ` (${JSON.stringify(head.sessionId)})` : ''}; skipped`,
         });
+        continue;
+      }
+      if (this.purged.has(session) && !this.options.includePurged) {
+        if (!this.result.purgedSkipped.includes(session)) this.result.purgedSkipped.push(session);
         continue;
       }
       const agentId = file.agentIdFromName ?? (head.isSidechain ? head.agentId : undefined);
@@ -300,6 +320,10 @@ class ImportRun {
     this.writer.forget(session, { fsync: false });
     if (sink.appended > 0) this.written.add(sessionLogFiles(this.options.logsDir, session).plain);
     for (const [path, entry] of done) this.state.files[path] = entry;
+    if (this.purged.has(session)) {
+      removeTombstone(this.options.logsDir, session);
+      this.result.restoredPurged.push(session);
+    }
   }
 
   private async importMain(

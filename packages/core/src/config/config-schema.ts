@@ -148,7 +148,7 @@ export const ConfigFileSchema = Type.Object(
             ]),
           ),
           dir: Type.Optional(Folder),
-          auto: Type.Optional(Type.Boolean()),
+          auto: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('local')])),
           restoreMaxBytes: Type.Optional(Type.Integer({ minimum: 1 })),
           gdrive: Type.Optional(
             Type.Object(
@@ -220,6 +220,8 @@ export const ConfigFileSchema = Type.Object(
         strict,
       ),
     ),
+    /** The user's control over their data (see docs/privacy.md). */
+    privacy: Type.Optional(Type.Object({ localOnly: Type.Optional(Type.Boolean()) }, strict)),
     /** Secret redaction at ingest (see docs/redaction.md). */
     redact: Type.Optional(
       Type.Object(
@@ -292,6 +294,7 @@ export interface SatConfig {
   store: StoreSettings;
   archive: ArchiveSettings;
   redact: RedactSettings;
+  privacy: PrivacySettings;
   /** The config file that was read, if any. */
   configFile?: string;
   /** Where each value came from: `default`, `file`, `env:NAME` or `option`. */
@@ -370,9 +373,11 @@ export interface BackupSettings {
   dir: string;
   /**
    * Back sessions up by themselves: when a handoff is written (session end, context fill,
-   * PreCompact) and when a session's context passes the fill warning. Default true.
+   * PreCompact) and when a session's context passes the fill warning. Default true. `local`: the
+   * automatic backups go to the local folder (`dir`) only, whatever `target` is; an explicit
+   * `sat backup --target gdrive` still goes to Drive. Example: `{ "backup": { "auto": "local" } }`.
    */
-  auto: boolean;
+  auto: boolean | 'local';
   /**
    * Largest total a restore expands a bundle to, in bytes. Default undefined: free disk space less
    * a margin, and at most 10x the bundle's size. Example: `{ "backup": { "restoreMaxBytes": 5e9 } }`.
@@ -447,6 +452,17 @@ export interface S3Settings {
 }
 
 export const DEFAULT_KEEP_PHASES = 2;
+
+/** The user's control over their data (`privacy`). */
+export interface PrivacySettings {
+  /**
+   * Local-only mode: no cloud target (Google Drive, S3, a remote MongoDB) is ever contacted; every
+   * command that would is refused (`LOCAL_ONLY`), and automatic backups go to the local folder.
+   * A MongoDB on this machine (localhost, 127.0.0.1, ::1, a unix socket) counts as local.
+   * Default false. Env: `SAT_LOCAL_ONLY`. Example: `{ "privacy": { "localOnly": true } }`.
+   */
+  localOnly: boolean;
+}
 
 /** The Google Drive folder of backups by default. */
 export const DEFAULT_GDRIVE_FOLDER = 'SubAgentTracking';

@@ -55,7 +55,8 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: EnvKind }>
   SAT_FSYNC: { key: 'writer.fsync', kind: 'bool' },
   SAT_BACKUP_DIR: { key: 'backup.dir', kind: 'path' },
   SAT_BACKUP_TARGET: { key: 'backup.target', kind: 'string' },
-  SAT_BACKUP_AUTO: { key: 'backup.auto', kind: 'bool' },
+  SAT_BACKUP_AUTO: { key: 'backup.auto', kind: 'auto' },
+  SAT_LOCAL_ONLY: { key: 'privacy.localOnly', kind: 'bool' },
   SAT_ALERTS: { key: 'alerts.enabled', kind: 'bool' },
   SAT_GDRIVE_FOLDER: { key: 'backup.gdrive.folder', kind: 'string' },
   SAT_KEEP_PHASES: { key: 'archive.keepPhases', kind: 'int' },
@@ -73,7 +74,7 @@ export const CONFIG_ENV: Readonly<Record<string, { key: string; kind: EnvKind }>
   SAT_REDACT_PII: { key: 'redact.pii', kind: 'bool' },
 };
 
-type EnvKind = 'path' | 'paths' | 'int' | 'bool' | 'string';
+type EnvKind = 'path' | 'paths' | 'int' | 'bool' | 'auto' | 'string';
 
 const checkFile = TypeCompiler.Compile(ConfigFileSchema);
 
@@ -141,10 +142,11 @@ function parseEnvValue(name: string, raw: string, kind: EnvKind): string | strin
     if (raw.trim() === '') throw envError(name, raw, 'a folder path');
     return raw;
   }
-  if (kind === 'bool') {
+  if (kind === 'auto' && raw.trim().toLowerCase() === 'local') return 'local';
+  if (kind === 'bool' || kind === 'auto') {
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;
-    throw envError(name, raw, 'true or false');
+    throw envError(name, raw, kind === 'auto' ? 'true, false or local' : 'true or false');
   }
   if (!/^\d+$/.test(raw.trim())) throw envError(name, raw, 'a whole number');
   return Number(raw.trim());
@@ -194,6 +196,7 @@ function layer(base: ConfigFile, top: ConfigFile): ConfigFile {
     identity: { ...base.identity, ...top.identity },
     store: { ...base.store, ...top.store, mongo: { ...base.store?.mongo, ...top.store?.mongo } },
     redact: { ...base.redact, ...top.redact },
+    privacy: { ...base.privacy, ...top.privacy },
   };
 }
 
@@ -405,6 +408,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SatConfig {
       merged.redact,
       options.overrides?.redact ? 'options' : `config file ${configFile}`,
     ),
+    privacy: { localOnly: merged.privacy?.localOnly ?? false },
     configFile: existsSync(configFile) ? configFile : undefined,
     sources,
   };
