@@ -140,6 +140,7 @@ describe('local-only mode (privacy.localOnly) with a fake Drive, an S3 stand-in 
       ['setup', 'gdrive', '--client-id', drive.clientId, '--no-browser'],
       ['setup', 's3', '--bucket', BUCKET, '--endpoint', s3.endpoint],
       ['stats', 'agents'],
+      ['migrate', '--to', 'mongo', '--yes'],
     ];
     for (const args of refused) {
       const env = { ...cloudEnv(), ...(args[0] === 'stats' ? { SAT_STORE: 'mongo' } : {}) };

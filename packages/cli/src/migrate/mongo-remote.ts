@@ -2,6 +2,7 @@
  * The one place `sat migrate` contacts a remote MongoDB (both ways): a mode that must not reach
  * remote stores (local-only) refuses here, before any connection is made.
  */
+import { assertMongoAllowed, type SatConfig } from '@sat/core';
 import type { MongoMigrationTarget } from '@sat/store-mongo';
 import { loadAdapter } from '../adapter-loader.js';
 import type { MigrateHooks } from './migrate-types.js';
@@ -15,18 +16,21 @@ export interface RemoteMongo {
 }
 
 /**
- * Loads `@sat/store-mongo` (its absence says `npm i @sat/store-mongo`) and connects to the
+ * Refuses a MongoDB that is not on this machine in local-only mode (`LOCAL_ONLY`, before any
+ * connection), then loads `@sat/store-mongo` (its absence says `npm i @sat/store-mongo`) and connects to the
  * database: an unreachable server fails with `TARGET_UNAVAILABLE`, bad credentials with
  * `TARGET_ERROR`, both naming the URL without its password.
  *
  * @example
- * const remote = await contactRemoteStore({ url, database: 'sat' }, {});
+ * const remote = await contactRemoteStore({ url, database: 'sat' }, {}, config);
  * const inspection = await remote.target.inspect();
  */
 export async function contactRemoteStore(
   settings: { url: string; database: string },
   hooks: Pick<MigrateHooks, 'importMongo'>,
+  config: Pick<SatConfig, 'privacy' | 'sources'>,
 ): Promise<RemoteMongo> {
+  assertMongoAllowed(config, settings.url, "'sat migrate'");
   const mongo = await loadAdapter(
     '@sat/store-mongo',
     "'sat migrate' to or from MongoDB",

@@ -142,7 +142,7 @@ export async function migrateToMongo(
     );
   const database = request.database ?? config.store.mongo.database;
   const log = await logFigures(config.paths.logs);
-  const remote = await contactRemoteStore({ url, database }, hooks);
+  const remote = await contactRemoteStore({ url, database }, hooks, config);
   try {
     const inspection = await remote.target.inspect();
     const resume = resumeOrRefuse(inspection, config.store.mongo.machine);

@@ -92,7 +92,7 @@ export async function migrateToSqlite(
     staging: join(config.paths.analytics, STAGING_FILE),
   };
   const log = await logFigures(config.paths.logs);
-  const remote = await contactRemoteStore({ url, database }, hooks);
+  const remote = await contactRemoteStore({ url, database }, hooks, config);
   try {
     const inspection = await remote.target.inspect();
     const others = inspection.machines.filter((m) => m !== machine);
