@@ -68,6 +68,8 @@ export {
   type BundleFile,
   MANIFEST_FORMAT,
   parseManifest,
+  SHARED_MANIFEST_FORMAT,
+  type SharedBy,
 } from './backup/backup-manifest.js';
 export {
   BACKUP_QUEUE_FILE,
@@ -433,7 +435,6 @@ export {
   type WriteSummariesResult,
   writeSessionSummaryFiles,
 } from './pipeline/session-summary-file.js';
-
 export {
   type ReadSummaryResult,
   readSessionSummaryFile,
@@ -542,6 +543,28 @@ export {
   stateUsageLedger,
   summarizeSessionState,
 } from './session-state/session-summary.js';
+export { bundleEvents, bundleId, type OpenedBundle, openBundleFile } from './share/bundle-file.js';
+export { type ConflictRecord, conflictsFile, keepConflicts } from './share/conflicts-file.js';
+export { eventContent, sameEvent } from './share/event-content.js';
+export {
+  type BundleImportResult,
+  type BundleSummary,
+  type ImportBundleOptions,
+  type ImportConflict,
+  importBundle,
+  UNKNOWN_SHARER,
+} from './share/import-bundle.js';
+export {
+  type BundleOrigin,
+  derivedSessionId,
+  type EventConflict,
+  type MergePlan,
+  planMerge,
+  reusedSessionId,
+} from './share/merge-plan.js';
+export { REDACTED_TEXT, redactPrompts } from './share/redact-prompts.js';
+export { sessionOwner } from './share/session-owner.js';
+export { type ShareOptions, type ShareResult, shareSession } from './share/share-session.js';
 export {
   type CreateSnapshotOptions,
   type CreateSnapshotResult,
