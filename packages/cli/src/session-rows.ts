@@ -6,6 +6,7 @@ import {
   type SessionInfoMemo,
   SessionUsageIndex,
   sessionActivity,
+  sessionOwner,
   type TokenCounts,
   usageIndexFile,
 } from '@sat/core';
@@ -22,6 +23,18 @@ export interface SessionRow extends SessionInfo {
   apiResponses: number;
   /** Whether it is current: the one meaning of "active" every command uses. */
   activity: SessionActivity;
+  /** Whose it is: the sharer of an imported session (its first event's `meta.origin`), else this history's `identity` (`local: true`). */
+  owner: { user: string; machine: string; local: boolean };
+}
+
+/**
+ * How a session's owner is shown: `you` for this history's own, else `user@machine`.
+ *
+ * @example
+ * ownerLabel(row.owner); // 'ana@ana-laptop'
+ */
+export function ownerLabel(owner: SessionRow['owner']): string {
+  return owner.local ? 'you' : `${owner.user}@${owner.machine}`;
 }
 
 /**
@@ -33,6 +46,11 @@ export interface SessionRow extends SessionInfo {
  */
 export function sessionUsageIndex(config: SatConfig): SessionUsageIndex {
   return new SessionUsageIndex(config.paths.logs, { prices: config.prices, file: usageIndexFile(config) });
+}
+
+function rowOwner(config: SatConfig, session: string): SessionRow['owner'] {
+  const origin = sessionOwner(config.paths.logs, session);
+  return origin ? { ...origin, local: false } : { ...config.identity, local: true };
 }
 
 /** Where {@link sessionRows} reads from: what a long-lived caller keeps between calls. */
@@ -73,6 +91,7 @@ export async function sessionRows(
       unpricedTokens: usage.unpricedTokens,
       apiResponses: usage.apiResponses,
       activity: sessionActivity(info, now),
+      owner: rowOwner(config, info.session),
     });
   }
   index.keepOnly(sessions.map((info) => info.session));

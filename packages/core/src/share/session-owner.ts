@@ -4,25 +4,32 @@ import type { SatEvent } from '../events/envelope.js';
 import { type EventOwner, eventOrigin } from '../events/event-origin.js';
 import { sessionLogFiles } from '../log/log-files.js';
 
-const HEAD_BYTES = 64 * 1024;
+/** How much of a log is read for its first line: a little first, more when the line is long. */
+const HEAD_READS = [4 * 1024, 64 * 1024];
 
-function firstLine(file: string, compressed: boolean): string | undefined {
+function head(file: string, bytes: number): Buffer {
   const fd = openSync(file, 'r');
-  let head: Buffer;
   try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    head = buffer.subarray(0, readSync(fd, buffer, 0, HEAD_BYTES, 0));
+    const buffer = Buffer.alloc(bytes);
+    return buffer.subarray(0, readSync(fd, buffer, 0, bytes, 0));
   } finally {
     closeSync(fd);
   }
-  let text: string;
-  try {
-    text = (compressed ? gunzipSync(head, { finishFlush: 2 }) : head).toString('utf8');
-  } catch {
-    return undefined;
+}
+
+function firstLine(file: string, compressed: boolean): string | undefined {
+  for (const bytes of HEAD_READS) {
+    let text: string;
+    try {
+      const raw = head(file, bytes);
+      text = (compressed ? gunzipSync(raw, { finishFlush: 2 }) : raw).toString('utf8');
+    } catch {
+      return undefined;
+    }
+    const end = text.indexOf('\n');
+    if (end !== -1) return text.slice(0, end);
   }
-  const end = text.indexOf('\n');
-  return end === -1 ? undefined : text.slice(0, end);
+  return undefined;
 }
 
 /**
