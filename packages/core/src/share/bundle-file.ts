@@ -51,6 +51,8 @@ async function innerManifest(file: string, where: string): Promise<BackupManifes
   await readTarGz(file, where, 'bundle', async (header, stream) => {
     checkEntryHeader(header, where, rules);
     if (header.name !== MANIFEST_NAME) {
+      // A damaged bundle fails the whole read; the skipped entry must not raise it a second time.
+      stream.on('error', () => undefined);
       stream.resume();
       return;
     }
