@@ -114,7 +114,8 @@ export const ingestCommand = declareCommand({
 export const importCommand = declareCommand({
   name: 'import',
   ingestFirst: true,
-  summary: 'import Claude Code transcripts (default: ~/.claude/projects) as events; idempotent',
+  summary:
+    "import Claude Code transcripts (default: ~/.claude/projects) or someone's shared bundle; idempotent",
   help: `
 Reads every main and sub-agent transcript (<project>/<session>.jsonl and
 <session>/subagents/agent-*.jsonl) and appends its prompts, tool calls, errors, file changes,

@@ -30,13 +30,15 @@ async function entriesOf(file: string): Promise<Entry[]> {
   const extract = tarExtract();
   extract.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
     stream.on('end', () => {
       entries.push({ name: header.name, data: Buffer.concat(chunks) });
       next();
     });
   });
-  const done = new Promise((resolve) => extract.on('finish', resolve));
+  const done = new Promise<void>((resolve) => extract.on('finish', () => resolve()));
   extract.end(gunzipSync(readFileSync(file)));
   await done;
   return entries;

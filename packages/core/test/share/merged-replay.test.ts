@@ -35,7 +35,7 @@ async function bundleOf(events: readonly AnySatEvent[]): Promise<string> {
  * field, and the error-spike window, which is a list of seqs.
  */
 function content(state: SessionState): unknown {
-  const copy = structuredClone(state) as SessionState & { alerts: { window?: unknown } };
+  const copy = structuredClone(state) as Omit<SessionState, 'alerts'> & { alerts: { window?: unknown } };
   delete copy.alerts.window;
   return JSON.parse(
     JSON.stringify(copy, (key, value) => (/seq$|Seq$|Seqs$|^seqs$/.test(key) ? undefined : value)),
