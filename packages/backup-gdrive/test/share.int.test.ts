@@ -108,6 +108,7 @@ describe('driveFileId', () => {
     ['https://example.com/file/d/1AbCdEfGhIjKlMnOpQrStUvWxYz012345/view', undefined],
     ['http://drive.google.com/file/d/1AbCdEfGhIjKlMnOpQrStUvWxYz012345/view', undefined],
     ['./b1f2.sat.tgz', undefined],
+    ['-home-me-projects-some-app-folder', undefined],
   ])('%s → %s', (link, expected) => {
     expect(driveFileId(link)).toBe(expected);
   });

@@ -26,7 +26,7 @@ export interface BundleFailure {
   message: string;
 }
 
-const DRIVE_LIKE = /^(https:\/\/(drive|docs)\.google\.com\/|[A-Za-z0-9_-]{20,200}$)/;
+const DRIVE_LIKE = /^(https:\/\/(drive|docs)\.google\.com\/|[A-Za-z0-9_][A-Za-z0-9_-]{24,43}$)/;
 
 /** True when `file` is a regular file that starts like a gzip stream (every bundle does; transcripts are JSONL). */
 function looksLikeBundle(file: string): boolean {

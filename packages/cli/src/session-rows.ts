@@ -48,8 +48,17 @@ export function sessionUsageIndex(config: SatConfig): SessionUsageIndex {
   return new SessionUsageIndex(config.paths.logs, { prices: config.prices, file: usageIndexFile(config) });
 }
 
-function rowOwner(config: SatConfig, session: string): SessionRow['owner'] {
-  const origin = sessionOwner(config.paths.logs, session);
+/**
+ * The owner of each log already looked at, by its file and first event time: the first line of an
+ * append-only log never changes, so a long-lived caller (`sat serve`) reads each log's head once.
+ */
+const owners = new Map<string, ReturnType<typeof sessionOwner>>();
+
+function rowOwner(config: SatConfig, info: SessionInfo, seen: Set<string>): SessionRow['owner'] {
+  const key = `${info.file}\n${info.start ?? ''}`;
+  seen.add(key);
+  if (!owners.has(key)) owners.set(key, sessionOwner(config.paths.logs, info.session));
+  const origin = owners.get(key);
   return origin ? { ...origin, local: false } : { ...config.identity, local: true };
 }
 
@@ -81,6 +90,7 @@ export async function sessionRows(
   const sessions = sources.infos
     ? sources.infos.list(sources.version)
     : await listSessions(config.paths.logs);
+  const seen = new Set<string>();
   for (const info of sessions) {
     const usage = await index.usage(info.session);
     rows.push({
@@ -91,10 +101,11 @@ export async function sessionRows(
       unpricedTokens: usage.unpricedTokens,
       apiResponses: usage.apiResponses,
       activity: sessionActivity(info, now),
-      owner: rowOwner(config, info.session),
+      owner: rowOwner(config, info, seen),
     });
   }
   index.keepOnly(sessions.map((info) => info.session));
+  for (const key of owners.keys()) if (!seen.has(key)) owners.delete(key);
   const saved = index.save();
   return { rows, warnings: saved.warning ? [saved.warning] : [] };
 }
