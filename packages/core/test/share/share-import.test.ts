@@ -161,6 +161,25 @@ describe('shareSession and importBundle', () => {
     expect(tree(bob.paths.logs)).toEqual(before);
   });
 
+  it('imports a bundle whose log compresses far more than 10x (the limit of a backup bundle)', async () => {
+    const ana = person('ana');
+    const bob = person('bob');
+    const text = 'the same long rationale, over and over '.repeat(40);
+    await append(
+      ana,
+      Array.from({ length: 300 }, (_, i) => ({
+        type: 'decision' as const,
+        session: S,
+        ts: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        data: { question: 'Which one?', selected: 'A', rationale: text },
+      })),
+    );
+    const shared = await shareSession(ana, S, { out: join(tempDir(), 'a.sat.tgz') });
+    const plain = statSync(join(ana.paths.logs, `${S}.jsonl`)).size;
+    expect(plain / shared.bytes).toBeGreaterThan(10);
+    expect(await importBundle(bob, shared.file)).toMatchObject({ status: 'imported', appended: 300 });
+  });
+
   it('reads a version-1 bundle (a backup) as one with no sharer named', async () => {
     const ana = person('ana');
     const bob = person('bob');
