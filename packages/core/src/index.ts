@@ -352,6 +352,7 @@ export { Quarantine, type QuarantineEntry } from './log/quarantine.js';
 export { applyRetention, planRetention, type RetentionItem, type RetentionPlan } from './log/retention.js';
 export { loadMemoEntries, type SavedMemoHeader, saveMemoEntries } from './log/saved-log-memo.js';
 export { SessionInfoMemo } from './log/session-info-memo.js';
+export { sessionOwner } from './log/session-owner.js';
 export {
   IDLE_AFTER_MS,
   listSessions,
@@ -563,7 +564,6 @@ export {
   reusedSessionId,
 } from './share/merge-plan.js';
 export { REDACTED_TEXT, redactPrompts } from './share/redact-prompts.js';
-export { sessionOwner } from './share/session-owner.js';
 export { type ShareOptions, type ShareResult, shareSession } from './share/share-session.js';
 export {
   type CreateSnapshotOptions,

@@ -6,6 +6,7 @@ import { writeBundle } from '../../src/backup/bundle-writer.js';
 import {
   closeSessionLog,
   conflictsFile,
+  createHandoff,
   eventOrigin,
   importBundle,
   isPurged,
@@ -47,6 +48,10 @@ describe('shareSession and importBundle', () => {
         bundle: shared.id,
         seq: theirs[i]!.seq,
       });
+
+    const handoff = await createHandoff(bob, S, { writeEvent: false });
+    expect(handoff.markdown).toContain('Imported from a bundle shared by ana@ana-laptop');
+    expect((await createHandoff(ana, S, { writeEvent: false })).markdown).not.toContain('Imported from');
 
     const logBefore = tree(bob.paths.logs);
     const again = await importBundle(bob, shared.file);

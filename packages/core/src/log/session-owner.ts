@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { SatEvent } from '../events/envelope.js';
 import { type EventOwner, eventOrigin } from '../events/event-origin.js';
-import { sessionLogFiles } from '../log/log-files.js';
+import { sessionLogFiles } from './log-files.js';
 
 /** How much of a log is read for its first line: a little first, more when the line is long. */
 const HEAD_READS = [4 * 1024, 64 * 1024];
