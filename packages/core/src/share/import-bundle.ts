@@ -7,6 +7,7 @@ import { SatError } from '../errors.js';
 import type { AnySatEvent } from '../events/envelope.js';
 import { type ReadIssue, readSessionEvents } from '../log/event-reader.js';
 import { EventWriter } from '../log/event-writer.js';
+import { FileLock } from '../log/lock.js';
 import { sessionLogFiles } from '../log/log-files.js';
 import { isPurged, removeTombstone } from '../log/tombstones.js';
 import { bundleEvents, type OpenedBundle, openBundleFile } from './bundle-file.js';
@@ -137,39 +138,60 @@ export async function importBundle(
     };
     const purged = isPurged(config.paths.logs, original);
     if (purged && !options.includePurged) return { ...result, status: 'purged' };
-    let local = await localEvents(config, original);
-    if (reusedSessionId(foreign, local)) {
-      result.reusedSessionId = original;
-      result.session = derivedSessionId(original, foreign);
-      local = await localEvents(config, result.session);
+    // Two imports of one session at once would both see an event as new: they take turns.
+    const lock = new FileLock(join(config.paths.state, `import-${original}.lock`), {
+      timeoutMs: Math.max(config.writer.lockTimeoutMs, 60_000),
+    });
+    await lock.acquire();
+    try {
+      return await merge(config, opened, foreign, result, purged);
+    } finally {
+      lock.release();
     }
-    const shared = opened.manifest.shared;
-    const origin = {
-      user: shared?.user ?? UNKNOWN_SHARER,
-      machine: shared?.machine ?? UNKNOWN_SHARER,
-      bundle: opened.id,
-    };
-    const plan = planMerge(foreign, local, origin);
-    await appendAll(config, result.session, plan.append);
-    if (purged) removeTombstone(config.paths.logs, original);
-    const detectedAt = new Date().toISOString();
-    const kept = keepConflicts(
-      config.paths.logs,
-      result.session,
-      plan.conflicts.map((c) => ({
-        id: c.id,
-        session: result.session,
-        ...origin,
-        detectedAt,
-        event: c.foreign,
-      })),
-    );
-    result.conflicts = plan.conflicts.map((c) => ({ id: c.id, type: c.type, file: kept.file }));
-    result.appended = plan.append.length;
-    result.alreadyPresent = plan.same;
-    if (plan.append.length > 0) result.status = 'imported';
-    return result;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** The merge itself, under the session's import lock: decided from the log as it is now, then written. */
+async function merge(
+  config: SatConfig,
+  opened: OpenedBundle,
+  foreign: AnySatEvent[],
+  result: BundleImportResult,
+  purged: boolean,
+): Promise<BundleImportResult> {
+  const original = opened.manifest.session;
+  let local = await localEvents(config, original);
+  if (reusedSessionId(foreign, local)) {
+    result.reusedSessionId = original;
+    result.session = derivedSessionId(original, foreign);
+    local = await localEvents(config, result.session);
+  }
+  const shared = opened.manifest.shared;
+  const origin = {
+    user: shared?.user ?? UNKNOWN_SHARER,
+    machine: shared?.machine ?? UNKNOWN_SHARER,
+    bundle: opened.id,
+  };
+  const plan = planMerge(foreign, local, origin);
+  await appendAll(config, result.session, plan.append);
+  if (purged) removeTombstone(config.paths.logs, original);
+  const detectedAt = new Date().toISOString();
+  const kept = keepConflicts(
+    config.paths.logs,
+    result.session,
+    plan.conflicts.map((c) => ({
+      id: c.id,
+      session: result.session,
+      ...origin,
+      detectedAt,
+      event: c.foreign,
+    })),
+  );
+  result.conflicts = plan.conflicts.map((c) => ({ id: c.id, type: c.type, file: kept.file }));
+  result.appended = plan.append.length;
+  result.alreadyPresent = plan.same;
+  if (plan.append.length > 0) result.status = 'imported';
+  return result;
 }
