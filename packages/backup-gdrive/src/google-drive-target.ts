@@ -62,6 +62,17 @@ export interface GoogleDriveTargetOptions {
 
 type DriveFile = drive_v3.Schema$File;
 
+/** Who {@link GoogleDriveTarget.share} lets read a file: one person, or anyone with the link. */
+export type DriveGrant = { email: string } | { anyone: true };
+
+/** What {@link GoogleDriveTarget.share} did. */
+export interface DriveShared {
+  fileId: string;
+  /** The link that opens the file in Drive (`webViewLink`). */
+  link: string;
+  permission: { id: string; type: string; role: string; emailAddress?: string };
+}
+
 /** Normalises the `folder` option: no leading or trailing `/`, valid segments. */
 function normaliseFolder(folder: string | undefined): string {
   const trimmed = (folder ?? '').replace(/^\/+|\/+$/g, '');
@@ -268,6 +279,83 @@ export class GoogleDriveTarget implements StorageTarget {
     body.on('error', (error) => verify.destroy(this.fail(error, `read ${key}`, key)));
     body.pipe(verify);
     return verify;
+  }
+
+  /**
+   * Lets someone else read the key's file: `{ email }` (a named reader; Drive notifies them) or
+   * `{ anyone: true }` (anyone with the link). Returns the file's id, its `webViewLink` and the
+   * permission Drive created (the same one again when it already existed). `NOT_FOUND` when the
+   * key has no file.
+   *
+   * @example
+   * const { link } = await target.share('Shared/b1f2.sat.tgz', { email: 'ana@example.com' });
+   */
+  async share(key: string, grant: DriveGrant): Promise<DriveShared> {
+    assertStorageKey(key, NAME);
+    const file = await this.find(key);
+    if (!file?.id) throw this.notFound(key);
+    const fileId = file.id;
+    const requestBody =
+      'email' in grant
+        ? { role: 'reader', type: 'user', emailAddress: grant.email }
+        : { role: 'reader', type: 'anyone', allowFileDiscovery: false };
+    const permission = await this.call(`share ${key}`, key, () =>
+      this.drive.permissions.create({
+        fileId,
+        requestBody,
+        fields: 'id,type,role,emailAddress',
+        ...('email' in grant ? { sendNotificationEmail: true } : {}),
+      }),
+    );
+    const meta = await this.call(`read the link of ${key}`, key, () =>
+      this.drive.files.get({ fileId, fields: 'id,webViewLink' }),
+    );
+    if (!meta.data.webViewLink)
+      throw new SatError('TARGET_ERROR', `${PKG} Drive gave no webViewLink for ${key} (file ${fileId})`);
+    return {
+      fileId,
+      link: meta.data.webViewLink,
+      permission: {
+        id: permission.data.id ?? '',
+        type: permission.data.type ?? requestBody.type,
+        role: permission.data.role ?? 'reader',
+        ...(permission.data.emailAddress ? { emailAddress: permission.data.emailAddress } : {}),
+      },
+    };
+  }
+
+  /**
+   * Streams the bytes of the Drive file `fileId` (one shared with this account, say), checking
+   * them against the size and MD5 Drive records. Returns the stream with the file's name and size.
+   *
+   * @example
+   * const { stream, name } = await target.download('1AbC…xyz');
+   */
+  async download(fileId: string): Promise<{ stream: Readable; name: string; size: number }> {
+    const what = `Drive file ${fileId}`;
+    const meta = await this.call(`look up ${what}`, undefined, () =>
+      this.drive.files.get({ fileId, fields: 'id,name,size,md5Checksum,mimeType' }),
+    );
+    const size = Number(meta.data.size ?? 0);
+    const md5 = meta.data.md5Checksum ?? (size === 0 ? EMPTY_MD5 : '');
+    const res = await this.call(`read ${what}`, undefined, () =>
+      this.drive.files.get({ fileId, alt: 'media' }, { responseType: 'stream' }),
+    );
+    const body = res.data as unknown as Readable;
+    const verify = new ChecksumStream({
+      check: (actual) =>
+        actual.size !== size || (md5 !== '' && actual.checksum.md5 !== md5)
+          ? this.mismatch(
+              what,
+              { size, md5 },
+              actual,
+              'it changed or was damaged on the way; download it again',
+            )
+          : undefined,
+    });
+    body.on('error', (error) => verify.destroy(this.fail(error, `read ${what}`)));
+    body.pipe(verify);
+    return { stream: verify, name: meta.data.name ?? fileId, size };
   }
 
   /** Size, checksums, time, content type and metadata of the key's file, from one exact query. See {@link StorageTarget.stat}. */

@@ -6,8 +6,14 @@ export {
   type CreateGoogleDriveTargetOptions,
   createGoogleDriveTarget,
 } from './create-google-drive-target.js';
+export { driveFileId } from './drive-link.js';
 export { DRIVE_FILE_SCOPE, GDRIVE_TOKEN_FILE, GOOGLE_ENDPOINTS } from './gdrive-constants.js';
-export { GoogleDriveTarget, type GoogleDriveTargetOptions } from './google-drive-target.js';
+export {
+  type DriveGrant,
+  type DriveShared,
+  GoogleDriveTarget,
+  type GoogleDriveTargetOptions,
+} from './google-drive-target.js';
 export type { RetryOptions } from './retry-policy.js';
 export {
   type GoogleDriveSetupOptions,

@@ -116,7 +116,8 @@ export const ingestCommand = declareCommand({
 export const importCommand = declareCommand({
   name: 'import',
   ingestFirst: true,
-  summary: 'import Claude Code transcripts (default: ~/.claude/projects) as events; idempotent',
+  summary:
+    "import Claude Code transcripts (default: ~/.claude/projects) or someone's shared bundle; idempotent",
   help: `
 Reads every main and sub-agent transcript (<project>/<session>.jsonl and
 <session>/subagents/agent-*.jsonl) and appends its prompts, tool calls, errors, file changes,
@@ -124,19 +125,30 @@ decisions, sub-agent runs and API responses (tokens) to the session it names. Im
 adds nothing; a transcript that grew adds only what is new; unchanged files are not opened.
 Events already captured by the hooks are joined on their tool_use_id, never doubled.
 
+A bundle made by 'sat share' (a .sat.tgz file, any file holding a bundle, or a Google Drive
+link or file id) is verified (checksums, manifest, no unsafe entry), shown (who shared it, from
+which machine, when, its session, events and size) and merged into the local history by event
+id: each event once, foreign ones appended with their origin in meta.origin, conflicting
+versions kept in <logs>/conflicts/. See docs/sharing.md.
+
 Examples:
   sat import                     # everything in $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects
   sat import ~/.claude/projects/-home-me-app
   sat import --sample            # the bundled sample sessions (real transcripts, marot/spotter)
+  sat import b1f2.sat.tgz        # a session someone shared with 'sat share'
+  sat import https://drive.google.com/file/d/<id>/view
   sat import --include-purged    # bring back sessions 'sat purge' removed (skipped otherwise)`,
   define: (c) =>
     c
-      .argument('[paths...]', "transcript files or folders (default: Claude Code's projects folder)")
+      .argument(
+        '[paths...]',
+        "transcript files or folders (default: Claude Code's projects folder), or bundle files or Drive links",
+      )
       .option('--json', 'print the result as JSON')
       .option('--sample', 'import the bundled sample transcripts')
       .option(
         '--include-purged',
-        "also import sessions removed by 'sat purge' (their tombstones are removed)",
+        "also import sessions removed by 'sat purge' (their tombstones are removed), from transcripts and bundles",
       ),
 });
 
@@ -194,6 +206,34 @@ Examples:
       .argument('<session>', "session id, a unique prefix of one, or 'active'")
       .option('--format <format>', 'jsonl, md or html (default md)')
       .option('--out <file>', 'write to this file instead of stdout'),
+});
+
+/** `sat share`. */
+export const shareCommand = declareCommand({
+  name: 'share',
+  ingestFirst: true,
+  summary: "write a session's verified bundle for someone else (a file, or Google Drive with a link)",
+  help: `
+Writes the session's log as a verified bundle (the backup format; its manifest names you,
+your machine and the time), by default ./<session>.sat.tgz. Secrets were redacted when the
+events were recorded; --redact-prompts also drops the text of prompts and responses (figures,
+tools, files and times stay). With --target gdrive the bundle is uploaded to Google Drive
+('sat setup gdrive' first) and shared with one person (--with EMAIL) or anyone with the link
+(--anyone); on a terminal without either you are asked. The receiver runs 'sat import <file or link>'.
+
+Examples:
+  sat share active
+  sat share 019ab5f0 --redact-prompts --out /tmp/review.sat.tgz
+  sat share 019ab5f0 --target gdrive --with ana@example.com`,
+  define: (c) =>
+    c
+      .argument('<session>', "session id, a unique prefix of one, or 'active'")
+      .option('--out <file>', 'the bundle file to write (default: ./<session>.sat.tgz)')
+      .option('--target <kind>', 'also upload it: gdrive (Google Drive)')
+      .option('--redact-prompts', 'drop the text of prompts and responses (see docs/sharing.md)')
+      .option('--with <email>', 'on Drive: share it with this person (reader)')
+      .option('--anyone', 'on Drive: anyone with the link may read it')
+      .option('--json', 'print the result as JSON'),
 });
 
 /** `sat sessions`. */
@@ -877,6 +917,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   command(logCommand, async () => (await import('./commands/log.js')).run),
   command(ingestCommand, async () => (await import('./commands/ingest.js')).run),
   command(importCommand, async () => (await import('./commands/import.js')).run),
+  command(shareCommand, async () => (await import('./commands/share.js')).run),
   group(HOOK, [command(hookContextCommand, async () => (await import('./commands/hook.js')).context)]),
   command(sessionsCommand, async () => (await import('./commands/sessions.js')).run),
   command(purgeCommand, async () => (await import('./commands/purge.js')).run),

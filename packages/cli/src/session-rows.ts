@@ -6,6 +6,7 @@ import {
   type SessionInfoMemo,
   SessionUsageIndex,
   sessionActivity,
+  sessionOwner,
   type TokenCounts,
   usageIndexFile,
 } from '@sat/core';
@@ -22,6 +23,18 @@ export interface SessionRow extends SessionInfo {
   apiResponses: number;
   /** Whether it is current: the one meaning of "active" every command uses. */
   activity: SessionActivity;
+  /** Whose it is: the sharer of an imported session (its first event's `meta.origin`), else this history's `identity` (`local: true`). */
+  owner: { user: string; machine: string; local: boolean };
+}
+
+/**
+ * How a session's owner is shown: `you` for this history's own, else `user@machine`.
+ *
+ * @example
+ * ownerLabel(row.owner); // 'ana@ana-laptop'
+ */
+export function ownerLabel(owner: SessionRow['owner']): string {
+  return owner.local ? 'you' : `${owner.user}@${owner.machine}`;
 }
 
 /**
@@ -33,6 +46,20 @@ export interface SessionRow extends SessionInfo {
  */
 export function sessionUsageIndex(config: SatConfig): SessionUsageIndex {
   return new SessionUsageIndex(config.paths.logs, { prices: config.prices, file: usageIndexFile(config) });
+}
+
+/**
+ * The owner of each log already looked at, by its file and first event time: the first line of an
+ * append-only log never changes, so a long-lived caller (`sat serve`) reads each log's head once.
+ */
+const owners = new Map<string, ReturnType<typeof sessionOwner>>();
+
+function rowOwner(config: SatConfig, info: SessionInfo, seen: Set<string>): SessionRow['owner'] {
+  const key = `${info.file}\n${info.start ?? ''}`;
+  seen.add(key);
+  if (!owners.has(key)) owners.set(key, sessionOwner(config.paths.logs, info.session));
+  const origin = owners.get(key);
+  return origin ? { ...origin, local: false } : { ...config.identity, local: true };
 }
 
 /** Where {@link sessionRows} reads from: what a long-lived caller keeps between calls. */
@@ -63,6 +90,7 @@ export async function sessionRows(
   const sessions = sources.infos
     ? sources.infos.list(sources.version)
     : await listSessions(config.paths.logs);
+  const seen = new Set<string>();
   for (const info of sessions) {
     const usage = await index.usage(info.session);
     rows.push({
@@ -73,9 +101,11 @@ export async function sessionRows(
       unpricedTokens: usage.unpricedTokens,
       apiResponses: usage.apiResponses,
       activity: sessionActivity(info, now),
+      owner: rowOwner(config, info, seen),
     });
   }
   index.keepOnly(sessions.map((info) => info.session));
+  for (const key of owners.keys()) if (!seen.has(key)) owners.delete(key);
   const saved = index.save();
   return { rows, warnings: saved.warning ? [saved.warning] : [] };
 }

@@ -147,7 +147,7 @@ describe('sat log, sessions, events', () => {
     expect(readable.stdout).toContain('Bash ok 5400ms');
     const plain = await sat(['sessions'], { home });
     expect(plain.stdout.split('\n')[0]).toBe(
-      'SESSION\tSTARTED\tENDED\tEVENTS\tTOKENS\tCOST\tSIZE\tBACKED UP',
+      'SESSION\tOWNER\tSTARTED\tENDED\tEVENTS\tTOKENS\tCOST\tSIZE\tBACKED UP',
     );
     // No API responses in a hand-logged session: no tokens, no cost.
     expect(plain.stdout.split('\n')[1]).toMatch(/\t5\t-\t-\t/);

@@ -98,7 +98,7 @@ describe('sat import', () => {
     expect(shortRow.tokens).toEqual(EXPECTED['spotter/short.jsonl']!.tokens);
     expect(shortRow.cost).toBeCloseTo(0.1444475, 12);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]).toBe('SESSION\tSTARTED\tENDED\tEVENTS\tTOKENS\tCOST\tSIZE\tBACKED UP');
+    expect(lines[0]).toBe('SESSION\tOWNER\tSTARTED\tENDED\tEVENTS\tTOKENS\tCOST\tSIZE\tBACKED UP');
     expect(lines.find((l) => l.startsWith('55604662'))).toContain('\t25.4k\t$0.1444\t');
 
     expect(human.code, human.stderr).toBe(0);

@@ -68,6 +68,8 @@ export {
   type BundleFile,
   MANIFEST_FORMAT,
   parseManifest,
+  SHARED_MANIFEST_FORMAT,
+  type SharedBy,
 } from './backup/backup-manifest.js';
 export {
   BACKUP_QUEUE_FILE,
@@ -352,6 +354,7 @@ export { Quarantine, type QuarantineEntry } from './log/quarantine.js';
 export { applyRetention, planRetention, type RetentionItem, type RetentionPlan } from './log/retention.js';
 export { loadMemoEntries, type SavedMemoHeader, saveMemoEntries } from './log/saved-log-memo.js';
 export { SessionInfoMemo } from './log/session-info-memo.js';
+export { sessionOwner } from './log/session-owner.js';
 export {
   IDLE_AFTER_MS,
   listSessions,
@@ -435,7 +438,6 @@ export {
   type WriteSummariesResult,
   writeSessionSummaryFiles,
 } from './pipeline/session-summary-file.js';
-
 export {
   type ReadSummaryResult,
   readSessionSummaryFile,
@@ -572,6 +574,27 @@ export {
   stateUsageLedger,
   summarizeSessionState,
 } from './session-state/session-summary.js';
+export { bundleEvents, bundleId, type OpenedBundle, openBundleFile } from './share/bundle-file.js';
+export { type ConflictRecord, conflictsFile, keepConflicts } from './share/conflicts-file.js';
+export { eventContent, sameEvent } from './share/event-content.js';
+export {
+  type BundleImportResult,
+  type BundleSummary,
+  type ImportBundleOptions,
+  type ImportConflict,
+  importBundle,
+  UNKNOWN_SHARER,
+} from './share/import-bundle.js';
+export {
+  type BundleOrigin,
+  derivedSessionId,
+  type EventConflict,
+  type MergePlan,
+  planMerge,
+  reusedSessionId,
+} from './share/merge-plan.js';
+export { REDACTED_TEXT, redactPrompts } from './share/redact-prompts.js';
+export { type ShareOptions, type ShareResult, shareSession } from './share/share-session.js';
 export {
   type CreateSnapshotOptions,
   type CreateSnapshotResult,

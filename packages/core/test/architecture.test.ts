@@ -31,6 +31,7 @@ const LAYERS = [
   'capture',
   'backup',
   'archive',
+  'share',
   'pipeline',
   'privacy',
   'fixtures',

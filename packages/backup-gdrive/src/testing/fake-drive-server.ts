@@ -2,8 +2,8 @@
  * A local Google Drive v3 server for tests and benchmarks: a real node:http server on 127.0.0.1
  * (random port) speaking the endpoints the target uses, as Google documents them — files.create
  * (metadata, multipart, media and resumable uploads with 308 Resume Incomplete), files.update,
- * files.list with `q`, `fields`, `pageSize` and `pageToken`, files.get (metadata and `alt=media`
- * with Range), files.delete, about.get, and an OAuth server (authorization with PKCE, token
+ * files.list with `q`, `fields`, `pageSize` and `pageToken`, files.get (metadata, `webViewLink`, and `alt=media`
+ * with Range), files.delete, permissions.create (see fake-drive-permissions.ts), about.get, and an OAuth server (authorization with PKCE, token
  * endpoint with authorization_code and refresh_token grants, short-lived access tokens checked on
  * every call). Uploaded bytes live in a temporary folder, never in memory. Faults can be injected
  * and every request is counted.
@@ -26,6 +26,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPermission, type FakePermission, isRefusal } from './fake-drive-permissions.js';
 import { applyFields, parseDriveQuery, parseFields, type QueryableFile } from './fake-drive-query.js';
 
 const FOLDER_MIME = 'application/vnd.google-apps.folder';
@@ -42,6 +43,7 @@ export type DriveOperation =
   | 'files.create'
   | 'files.update'
   | 'files.delete'
+  | 'permissions.create'
   | 'upload.initiate'
   | 'upload.chunk'
   | 'upload.status'
@@ -67,6 +69,8 @@ export interface FakeFile extends QueryableFile {
   sha256Checksum?: string;
   /** Where its bytes are (binary files only). */
   contentPath?: string;
+  /** Who may read it besides its owner (permissions.create). */
+  permissions: FakePermission[];
 }
 
 /** One resumable upload session, with what it received. */
@@ -272,6 +276,11 @@ export class FakeDriveServer {
     return readFileSync(file.contentPath);
   }
 
+  /** The permissions a file was given with permissions.create (copies). */
+  permissionsOf(fileId: string): FakePermission[] {
+    return (this.files.get(fileId)?.permissions ?? []).map((p) => ({ ...p }));
+  }
+
   /** Flips one byte of a stored file without touching its recorded checksums (bit rot). */
   corrupt(fileId: string): void {
     const file = this.files.get(fileId);
@@ -322,6 +331,7 @@ export class FakeDriveServer {
       parents: input.parents,
       trashed: false,
       appProperties: {},
+      permissions: [],
       createdTime: now,
       modifiedTime: now,
     };
@@ -352,6 +362,8 @@ export class FakeDriveServer {
     if (path === '/o/oauth2/v2/auth') return 'authorize';
     if (path === '/drive/v3/about') return 'about.get';
     if (path === '/drive/v3/files') return method === 'POST' ? 'files.create' : 'files.list';
+    if (/^\/drive\/v3\/files\/[^/]+\/permissions$/.test(path) && method === 'POST')
+      return 'permissions.create';
     if (/^\/drive\/v3\/files\/[^/]+$/.test(path)) {
       if (method === 'GET') return url.searchParams.get('alt') === 'media' ? 'files.media' : 'files.get';
       if (method === 'PATCH') return 'files.update';
@@ -436,6 +448,13 @@ export class FakeDriveServer {
       case 'files.delete':
         this.remove(this.mustGet(id));
         return respond(204, undefined);
+      case 'permissions.create': {
+        const file = this.mustGet(decodeURIComponent(url.pathname.split('/').at(-2) ?? ''));
+        const body = JSON.parse((await readBody(req)).toString() || '{}') as Record<string, unknown>;
+        const answer = createPermission(file.permissions, body);
+        if (isRefusal(answer)) throw new HttpError(answer.status, answer.reason, answer.message);
+        return respond(200, this.select(answer, fields ?? 'kind,id,type,role'));
+      }
       case 'upload.initiate':
         return this.initiate(req, url, respond);
       case 'upload.chunk':
@@ -581,6 +600,11 @@ export class FakeDriveServer {
       trashed: file.trashed,
       createdTime: file.createdTime,
       modifiedTime: file.modifiedTime,
+      webViewLink:
+        file.mimeType === FOLDER_MIME
+          ? `https://drive.google.com/drive/folders/${file.id}`
+          : `https://drive.google.com/file/d/${file.id}/view?usp=drivesdk`,
+      permissions: file.permissions.map((p) => ({ ...p })),
       ...(Object.keys(file.appProperties).length > 0 ? { appProperties: { ...file.appProperties } } : {}),
       ...(file.mimeType !== FOLDER_MIME
         ? { size: String(file.size ?? 0), md5Checksum: file.md5Checksum, sha256Checksum: file.sha256Checksum }

@@ -3,6 +3,8 @@
  * target uses (uploads, `files.list` queries, media downloads, the OAuth token endpoint with
  * PKCE), with fault injection, for tests and benchmarks of code that backs up to Drive.
  */
+
+export type { FakePermission } from './fake-drive-permissions.js';
 export {
   type DriveFault,
   type DriveOperation,

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultTranscriptRoot, type ImportResult, importTranscripts } from '@sat/core';
 import { refreshAnalytics } from '../analytics.js';
+import { importBundles, printBundleImport, splitImportArgs } from '../bundle-import.js';
 import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -101,26 +102,29 @@ function summaryLine(result: ImportResult): string {
 }
 
 /** Imports Claude Code transcripts into the event log and reports what it did. */
-export const run: HandlerOf<typeof importCommand> = async (ctx, [given], options) => {
+async function importTranscriptPaths(
+  ctx: CliContext,
+  paths: string[],
+  includePurged: boolean,
+): Promise<ImportResult> {
   const config = ctx.config();
-  const paths = transcriptPaths(given, options);
   const bar = await progressBar(ctx);
-  let result: ImportResult;
   try {
-    result = await importTranscripts({
+    return await importTranscripts({
       paths,
       logsDir: config.paths.logs,
       stateDir: config.paths.state,
       prices: config.prices,
       writer: config.writer,
-      includePurged: options.includePurged === true,
+      includePurged,
       onProgress: (done, total) => bar.update(done, total),
     });
   } finally {
     bar.stop();
   }
-  // Best effort: the events are in the log whatever happens to the analytics store.
-  await refreshAnalytics(ctx);
+}
+
+function noteTranscriptIssues(ctx: CliContext, result: ImportResult): void {
   for (const issue of result.issues.slice(0, SHOWN_ISSUES)) ctx.note(`sat: warning: ${issue.message}`);
   const more = result.issues.length - SHOWN_ISSUES + result.issuesOmitted;
   if (more > 0) ctx.note(`sat: warning: ${more} more problem(s) (all of them are in --json)`);
@@ -137,10 +141,31 @@ export const run: HandlerOf<typeof importCommand> = async (ctx, [given], options
     ctx.note(
       `sat: note: ${result.purgedSkipped.length} purged session(s) not imported: ${result.purgedSkipped.join(', ')} ('sat import --include-purged' brings them back)`,
     );
+}
+
+/** Imports Claude Code transcripts and shared bundles into the event log and reports what it did. */
+export const run: HandlerOf<typeof importCommand> = async (ctx, [given], options) => {
+  const config = ctx.config();
+  const split = options.sample ? { bundles: [], paths: [] } : await splitImportArgs(given);
+  const onlyBundles = split.bundles.length > 0 && split.paths.length === 0;
+  const paths = onlyBundles ? [] : transcriptPaths(options.sample ? given : split.paths, options);
+  const result =
+    paths.length > 0 ? await importTranscriptPaths(ctx, paths, options.includePurged === true) : undefined;
+  const bundles = await importBundles(config, split.bundles, {
+    includePurged: options.includePurged === true,
+  });
+  // Best effort: the events are in the log whatever happens to the analytics store.
+  await refreshAnalytics(ctx);
+  if (result) noteTranscriptIssues(ctx, result);
+  for (const failure of bundles.failures) ctx.note(`sat: error: ${failure.message}`);
+  const code = bundles.failures.length > 0 ? 1 : 0;
   if (options.json) {
-    printJson(ctx, result);
-    return 0;
+    if (split.bundles.length === 0) printJson(ctx, result);
+    else printJson(ctx, { ...(result ?? {}), bundles: bundles.results, failures: bundles.failures });
+    return code;
   }
+  for (const imported of bundles.results) printBundleImport(ctx, imported);
+  if (!result) return code;
   ctx.print(summaryLine(result));
   if (result.files === 0)
     ctx.note(
@@ -148,5 +173,5 @@ export const run: HandlerOf<typeof importCommand> = async (ctx, [given], options
     );
   if (result.sessions.length > 0 && ctx.out.isTTY)
     ctx.note("see them with 'sat sessions', and one in detail with 'sat show <session>'");
-  return 0;
+  return code;
 };

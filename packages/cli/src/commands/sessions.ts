@@ -2,7 +2,7 @@ import type { SessionActivity, SessionInfo, TokenCounts } from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import { formatBytes, formatCost, formatTime, formatTokens, printJson, printTable } from '../output.js';
 import type { sessionsCommand } from '../registry.js';
-import { sessionRows } from '../session-rows.js';
+import { ownerLabel, sessionRows } from '../session-rows.js';
 
 function totalTokens(tokens: TokenCounts): number {
   return tokens.input + tokens.output + tokens.cacheCreation + tokens.cacheRead;
@@ -26,6 +26,7 @@ export const run: HandlerOf<typeof sessionsCommand> = async (ctx, _args, options
   }
   printTable(ctx, rows, [
     { header: 'SESSION', value: (s) => s.session },
+    { header: 'OWNER', value: (s) => ownerLabel(s.owner) },
     { header: 'STARTED', value: (s) => formatTime(s.start) },
     {
       header: 'ENDED',

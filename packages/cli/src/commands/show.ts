@@ -24,8 +24,19 @@ function costCell(cost: number | undefined, unknownModels: readonly string[] = [
   return unknownModels.length > 0 ? `${formatCost(cost)} + unpriced` : formatCost(cost);
 }
 
-function printHeader(ctx: CliContext, o: SessionOverview): void {
+/** Whose a session is: its sharer when imported, else this history's identity. */
+function ownerOf(o: SessionOverview, identity: { user: string; machine: string }) {
+  return o.origin ? { ...o.origin, local: false } : { ...identity, local: true };
+}
+
+function printHeader(ctx: CliContext, o: SessionOverview, owner: ReturnType<typeof ownerOf>): void {
   const lines: Array<[string, string]> = [['session', o.session]];
+  lines.push([
+    'owner',
+    owner.local
+      ? `you (${owner.user}@${owner.machine})`
+      : `${owner.user}@${owner.machine} (imported from their shared bundle)`,
+  ]);
   lines.push(['started', formatTime(o.start) || '-']);
   lines.push([
     o.ended ? 'ended' : 'last event',
@@ -108,11 +119,12 @@ export const run: HandlerOf<typeof showCommand> = async (ctx, args, options) => 
     ctx.note(`sat: warning: ${issue.file} byte ${issue.offset}: ${issue.kind}: ${issue.message}`);
   };
   const o = await sessionOverview(logsDir, session, { prices: config.prices, onIssue });
+  const owner = ownerOf(o, config.identity);
   if (options.json) {
-    printJson(ctx, o);
+    printJson(ctx, { ...o, owner });
     return 0;
   }
-  printHeader(ctx, o);
+  printHeader(ctx, o, owner);
 
   const agents = agentRows(o);
   if (agents.length > 0) {

@@ -3,6 +3,24 @@ import { Bytes, Hex64, manifestParser, StoredObjectSchema } from './parse-checke
 
 /** The `format` of a backup manifest this version writes and reads. */
 export const MANIFEST_FORMAT = 'sat-backup/1';
+/**
+ * The `format` of a shared bundle's manifest (`sat share`): version 1 plus `shared`, who shared it
+ * and when. Both are read; a version-1 bundle has no sharer.
+ */
+export const SHARED_MANIFEST_FORMAT = 'sat-backup/2';
+
+/** Who shared a bundle, from where, when, and whether its prompt and response text was dropped. */
+const SharedBySchema = Type.Object(
+  {
+    user: Type.String({ minLength: 1, maxLength: 200 }),
+    machine: Type.String({ minLength: 1, maxLength: 200 }),
+    /** When `sat share` wrote it (ISO-8601). */
+    at: Type.String({ minLength: 1 }),
+    /** True when `--redact-prompts` dropped the prompt and response text (see docs/sharing.md). */
+    redactPrompts: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
 
 const BundleFileSchema = Type.Object(
   {
@@ -27,7 +45,7 @@ const BundleFileSchema = Type.Object(
 /** The manifest: inside the bundle (its last entry) and, with `createdAt` and `bundle`, beside it on the target. */
 export const BackupManifestSchema = Type.Object(
   {
-    format: Type.Literal(MANIFEST_FORMAT),
+    format: Type.Union([Type.Literal(MANIFEST_FORMAT), Type.Literal(SHARED_MANIFEST_FORMAT)]),
     session: Type.String({ minLength: 1, maxLength: 128 }),
     /** The session's phase (from its `phase` events; `0` when it has none). */
     phase: Type.String({ minLength: 1 }),
@@ -47,6 +65,8 @@ export const BackupManifestSchema = Type.Object(
     files: Type.Array(BundleFileSchema),
     /** What was left out, and why (no database backup hook, say). */
     warnings: Type.Array(Type.String()),
+    /** Who shared the bundle (format `sat-backup/2` only). */
+    shared: Type.Optional(SharedBySchema),
     /** When the bundle was made (only in the manifest beside the bundle). */
     createdAt: Type.Optional(Type.String()),
     /** The bundle's key, size and checksums (only in the manifest beside the bundle). */
@@ -57,6 +77,8 @@ export const BackupManifestSchema = Type.Object(
 
 /** A backup manifest (see {@link BackupManifestSchema}). */
 export type BackupManifest = Static<typeof BackupManifestSchema>;
+/** Who shared a bundle (see {@link BackupManifestSchema}'s `shared`). */
+export type SharedBy = Static<typeof SharedBySchema>;
 /** One file of a bundle, as its manifest lists it. */
 export type BundleFile = Static<typeof BundleFileSchema>;
 

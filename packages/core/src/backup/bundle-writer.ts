@@ -14,6 +14,8 @@ export interface WriteBundleOptions {
   level?: number;
   /** Told the bytes of input read so far and the total to read. */
   onProgress?: (bytes: number, total: number) => void;
+  /** The manifest's `format`. Default `sat-backup/1`; a shared bundle is `sat-backup/2`. */
+  format?: BackupManifest['format'];
 }
 
 /** What {@link writeBundle} wrote. */
@@ -98,7 +100,7 @@ export async function writeBundle(
         closeSync(fd);
       }
     }
-    const inner: BackupManifest = { format: MANIFEST_FORMAT, ...base, files };
+    const inner: BackupManifest = { format: options.format ?? MANIFEST_FORMAT, ...base, files };
     if (!inner.log.closed) {
       const logFile = files.find((f) => f.path === inner.log.file);
       if (logFile) inner.log = { ...inner.log, sha256: logFile.sha256, bytes: logFile.bytes };

@@ -14,6 +14,7 @@ import { SatError } from '../errors.js';
 import { assertSessionId, isValidSessionId } from '../ids.js';
 import { writeFileAtomic } from '../log/atomic-file.js';
 import { sessionLogFiles } from '../log/log-files.js';
+import { sessionOwner } from '../log/session-owner.js';
 import { readSessionMeta } from '../log/sessions.js';
 import { appendLifecycleEvent } from '../session-state/lifecycle-events.js';
 import type { SessionState } from '../session-state/session-state.js';
@@ -167,6 +168,7 @@ export async function createHandoff(
   const snapshots = listSnapshots(config, session, { onIssue: (issue) => warnings.push(issue.message) });
   const transcript = sessionTranscriptTokens(config, state);
   const latestPath = latestHandoffPath(config, session);
+  const sharedBy = sessionOwner(config.paths.logs, session);
   const saving = (tokens: number) =>
     transcript.tokens > 0 ? Math.round((1 - tokens / transcript.tokens) * 1000) / 10 : 0;
   const rendered = renderHandoff(
@@ -177,6 +179,7 @@ export async function createHandoff(
       latestPath,
       createdAt: now.toISOString(),
       trigger,
+      ...(sharedBy ? { sharedBy } : {}),
     },
     maxTokens,
     (tokens) =>

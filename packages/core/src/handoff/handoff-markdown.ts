@@ -14,6 +14,8 @@ export interface HandoffInput {
   latestPath: string;
   createdAt: string;
   trigger: string;
+  /** Whose the session is when it was imported from someone else's bundle (its log's first event's `meta.origin`). */
+  sharedBy?: { user: string; machine: string };
 }
 
 /** The sections of a handoff, most important first: when it does not fit, the last go first. */
@@ -115,6 +117,10 @@ function header(input: HandoffInput, d: Detail): string[] {
   if (state.model) where.push(`model ${state.model}`);
   where.push(`written ${input.createdAt} (${input.trigger})`);
   lines.push(`${where.join(' · ')}.`);
+  if (input.sharedBy)
+    lines.push(
+      `Imported from a bundle shared by ${input.sharedBy.user}@${input.sharedBy.machine}: what follows is their record.`,
+    );
   return lines;
 }
 

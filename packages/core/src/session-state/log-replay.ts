@@ -2,6 +2,7 @@ import { closeSync, createReadStream, existsSync, openSync, readSync, statSync }
 import { createGunzip } from 'node:zlib';
 import { isSatError } from '../errors.js';
 import type { AnySatEvent } from '../events/envelope.js';
+import { eventOrigin } from '../events/event-origin.js';
 import { type EventSchemas, eventSchemas } from '../events/validate.js';
 import type { ReadIssue } from '../log/event-reader.js';
 import { splitLines } from '../log/line-splitter.js';
@@ -187,9 +188,44 @@ export interface ReplayResult {
   replayed: number;
 }
 
+/** True when `a` comes before `b` in time (ts, then id). */
+function before(a: Pick<AnySatEvent, 'ts' | 'id'>, b: Pick<AnySatEvent, 'ts' | 'id'>): boolean {
+  return a.ts < b.ts || (a.ts === b.ts && a.id < b.id);
+}
+
+/**
+ * The state of a merged session, whose imported events were appended after later ones: every
+ * event folded in time order (ts, then id), each with the seq it has in this log, so the state
+ * does not depend on the order the bundles were imported in. Its `lastSeq` is the log's highest.
+ */
+async function replayInTimeOrder(
+  logsDir: string,
+  session: string,
+  onIssue: ((issue: ReadIssue) => void) | undefined,
+): Promise<ReplayResult> {
+  const logged: LoggedEvent[] = [];
+  for await (const item of readEventsAfter(logsDir, session, onIssue ? { onIssue } : {})) logged.push(item);
+  logged.sort((a, b) => (before(a.event, b.event) ? -1 : before(b.event, a.event) ? 1 : 0));
+  const state = emptySessionState(session);
+  let lastSeq = 0;
+  let offset: number | undefined;
+  for (const { event, end } of logged) {
+    state.lastSeq = event.seq - 1;
+    reduceSessionInPlace(state, event);
+    lastSeq = Math.max(lastSeq, event.seq);
+    offset = Math.max(offset ?? 0, end);
+  }
+  state.lastSeq = lastSeq;
+  return offset === undefined
+    ? { state, replayed: logged.length }
+    : { state, offset, replayed: logged.length };
+}
+
 /**
  * Folds a session's log into its state: from `from` (a state it takes over, and the offset after
- * its last event) or from the start. Reads only the events after `from.state.lastSeq`.
+ * its last event) or from the start. Reads only the events after `from.state.lastSeq`. A merged
+ * log, where an imported event (`meta.origin`) follows a later one, is folded again from the start
+ * in time order instead, so its state does not depend on the order bundles were imported in.
  *
  * @example
  * const { state } = await replaySession(config.paths.logs, 's1');
@@ -205,7 +241,14 @@ export async function replaySession(
   const read: ReadAfterOptions = { afterSeq: state.lastSeq };
   if (offset !== undefined) read.offset = offset;
   if (options.onIssue) read.onIssue = options.onIssue;
+  let latest: Pick<AnySatEvent, 'ts' | 'id'> | undefined = state.lastEventAt
+    ? { ts: state.lastEventAt, id: '' }
+    : undefined;
   for await (const { event, end } of readEventsAfter(logsDir, session, read)) {
+    // An imported event older than what came before it: a merge appended it out of order.
+    if (latest && before(event, latest) && eventOrigin(event))
+      return replayInTimeOrder(logsDir, session, options.onIssue);
+    if (!latest || before(latest, event)) latest = event;
     reduceSessionInPlace(state, event);
     offset = end;
     replayed++;

@@ -1,3 +1,5 @@
+import type { AnySatEvent } from '../events/envelope.js';
+import { type EventOwner, eventOrigin } from '../events/event-origin.js';
 import { type ReadOptions, readSessionEvents } from '../log/event-reader.js';
 import { DEFAULT_PRICES } from '../pricing/prices.js';
 import { type SessionUsage, type SessionUsageOptions, slot, UsageAccumulator } from './session-usage.js';
@@ -50,14 +52,170 @@ export interface SessionOverview extends SessionUsage {
   errorTypes: Record<string, number>;
   /** The first 20 errors. */
   firstErrors: ErrorSummary[];
+  /** Whose the session is when it was imported from someone else's bundle: the origin of its first `session_start` (else of its first event). Absent: recorded here. */
+  origin?: EventOwner;
 }
 
 const LISTED_ERRORS = 20;
 
+/** An event's place in time: merged sessions hold appended events out of seq order, so "first" means by (ts, id). */
+type Place = Pick<AnySatEvent, 'ts' | 'id'>;
+
+function earlier(a: Place, b: Place | undefined): boolean {
+  return b === undefined || a.ts < b.ts || (a.ts === b.ts && a.id < b.id);
+}
+
+function byPlace(a: Place, b: Place): number {
+  return earlier(a, b) ? -1 : earlier(b, a) ? 1 : 0;
+}
+
+function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Files changed, each with its operations, ordered by their first change in time. */
+class FileChanges {
+  private readonly files = new Map<string, { first: Place; ops: Map<string, Place>; count: number }>();
+
+  add(event: AnySatEvent & { type: 'file_operation' }): void {
+    if (event.data.operation === 'read') return;
+    const file = this.files.get(event.data.path) ?? { first: event, ops: new Map(), count: 0 };
+    if (earlier(event, file.first)) file.first = event;
+    const op = file.ops.get(event.data.operation);
+    if (earlier(event, op)) file.ops.set(event.data.operation, event);
+    file.count++;
+    this.files.set(event.data.path, file);
+  }
+
+  result(): FileChange[] {
+    return [...this.files.entries()]
+      .sort(([, a], [, b]) => byPlace(a.first, b.first))
+      .map(([path, file]) => ({
+        path,
+        operations: [...file.ops.entries()].sort(([, a], [, b]) => byPlace(a, b)).map(([op]) => op),
+        count: file.count,
+      }));
+  }
+}
+
+/** The first {@link LISTED_ERRORS} errors in time, kept while streaming in any order. */
+function keepFirstErrors(
+  errors: Array<ErrorSummary & { id: string }>,
+  event: AnySatEvent & { type: 'error' },
+): void {
+  const last = errors[errors.length - 1];
+  if (errors.length >= LISTED_ERRORS && last && !earlier(event, last)) return;
+  const error: ErrorSummary & { id: string } = {
+    ts: event.ts,
+    agent: event.agent,
+    errorType: event.data.error_type,
+    id: event.id,
+  };
+  if (event.data.message !== undefined) error.message = event.data.message;
+  errors.push(error);
+  errors.sort(byPlace);
+  if (errors.length > LISTED_ERRORS) errors.pop();
+}
+
+type Facts = Pick<SessionOverview, 'client' | 'cwd' | 'gitBranch'>;
+
+/** What one pass over a session's events gathers; every "first" is by time, so events appended out of order (a merge) give the same overview. */
+class OverviewAccumulator {
+  readonly usage = new UsageAccumulator();
+  readonly tools: Record<string, ToolSummary> = {};
+  readonly files = new FileChanges();
+  readonly errorTypes: Record<string, number> = {};
+  readonly firstErrors: Array<ErrorSummary & { id: string }> = [];
+  start?: string;
+  last?: string;
+  end?: Place;
+  started?: AnySatEvent;
+  firstEvent?: AnySatEvent;
+  firstPrompt?: AnySatEvent & { type: 'user_prompt' };
+  private readonly facts = new Map<keyof Facts, { place: Place; value: string }>();
+  events = 0;
+  prompts = 0;
+  decisions = 0;
+
+  add(event: AnySatEvent): void {
+    this.events++;
+    this.usage.add(event);
+    if (this.start === undefined || event.ts < this.start) this.start = event.ts;
+    if (this.last === undefined || event.ts > this.last) this.last = event.ts;
+    if (earlier(event, this.firstEvent)) this.firstEvent = event;
+    switch (event.type) {
+      case 'session_start':
+        if (earlier(event, this.started)) this.started = event;
+        this.fact('client', event, event.data.client);
+        this.fact('cwd', event, event.data.cwd);
+        this.fact('gitBranch', event, event.data.git_branch);
+        break;
+      case 'session_end':
+        if (!this.end || earlier(this.end, event)) this.end = event;
+        break;
+      case 'user_prompt':
+        this.prompts++;
+        if (earlier(event, this.firstPrompt)) this.firstPrompt = event;
+        break;
+      case 'tool_usage': {
+        const tool = slot(this.tools, event.data.tool, () => ({ uses: 0, failures: 0, durationMs: 0 }));
+        tool.uses++;
+        if (!event.data.success) tool.failures++;
+        tool.durationMs += event.data.duration_ms ?? 0;
+        break;
+      }
+      case 'file_operation':
+        this.files.add(event);
+        break;
+      case 'decision':
+        this.decisions++;
+        break;
+      case 'error':
+        this.errorTypes[event.data.error_type] = (this.errorTypes[event.data.error_type] ?? 0) + 1;
+        keepFirstErrors(this.firstErrors, event);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** A fact of the session (its folder, say): from the earliest `session_start` that names it. */
+  private fact(name: keyof Facts, event: Place, value: string | undefined): void {
+    const known = this.facts.get(name);
+    if (value !== undefined && earlier(event, known?.place)) this.facts.set(name, { place: event, value });
+  }
+
+  result(session: string, options: SessionUsageOptions): SessionOverview {
+    const facts: Facts = {};
+    for (const [name, { value }] of this.facts) facts[name] = value;
+    const overview: SessionOverview = {
+      ...this.usage.result(session, options.prices ?? DEFAULT_PRICES),
+      ended: this.end !== undefined,
+      events: this.events,
+      ...facts,
+      prompts: this.prompts,
+      tools: sortedKeys(this.tools),
+      filesChanged: this.files.result(),
+      decisions: this.decisions,
+      errorTypes: sortedKeys(this.errorTypes),
+      firstErrors: this.firstErrors.map(({ id: _id, ...error }) => error),
+    };
+    if (this.start !== undefined) overview.start = this.start;
+    const end = this.end?.ts ?? this.last;
+    if (end !== undefined) overview.end = end;
+    if (this.firstPrompt !== undefined) overview.firstPrompt = this.firstPrompt.data.text;
+    const origin = eventOrigin(this.started ?? this.firstEvent ?? {});
+    if (origin) overview.origin = { user: origin.user, machine: origin.machine };
+    return overview;
+  }
+}
+
 /**
  * Streams a session's events once and returns what happened (start and end, prompts, tools with
  * their failures, files changed, decisions, errors, sub-agents invoked) with the token usage and
- * cost of {@link sessionUsage}, overall, per agent and per model.
+ * cost of {@link sessionUsage}, overall, per agent and per model. Whatever is "first" or "last" is
+ * so in time (ts, then id), not in the log's order, so a merged session whose events were appended
+ * out of order reads the same as one recorded in order.
  *
  * @example
  * const overview = await sessionOverview(config.paths.logs, session, { prices: config.prices });
@@ -68,85 +226,9 @@ export async function sessionOverview(
   session: string,
   options: SessionUsageOptions = {},
 ): Promise<SessionOverview> {
-  const usage = new UsageAccumulator();
-  const tools: Record<string, ToolSummary> = {};
-  const files = new Map<string, FileChange>();
-  const errorTypes: Record<string, number> = {};
-  const firstErrors: ErrorSummary[] = [];
-  let start: string | undefined;
-  let last: string | undefined;
-  let endTs: string | undefined;
-  let events = 0;
-  let prompts = 0;
-  let decisions = 0;
-  let firstPrompt: string | undefined;
-  const facts: Pick<SessionOverview, 'client' | 'cwd' | 'gitBranch'> = {};
+  const acc = new OverviewAccumulator();
   const read: ReadOptions = { quarantine: false };
   if (options.onIssue) read.onIssue = options.onIssue;
-  for await (const event of readSessionEvents(logsDir, session, read)) {
-    events++;
-    usage.add(event);
-    if (start === undefined || event.ts < start) start = event.ts;
-    if (last === undefined || event.ts > last) last = event.ts;
-    switch (event.type) {
-      case 'session_start':
-        if (event.data.client !== undefined) facts.client ??= event.data.client;
-        if (event.data.cwd !== undefined) facts.cwd ??= event.data.cwd;
-        if (event.data.git_branch !== undefined) facts.gitBranch ??= event.data.git_branch;
-        break;
-      case 'session_end':
-        endTs = event.ts;
-        break;
-      case 'user_prompt':
-        prompts++;
-        firstPrompt ??= event.data.text;
-        break;
-      case 'tool_usage': {
-        const tool = slot(tools, event.data.tool, () => ({ uses: 0, failures: 0, durationMs: 0 }));
-        tool.uses++;
-        if (!event.data.success) tool.failures++;
-        tool.durationMs += event.data.duration_ms ?? 0;
-        break;
-      }
-      case 'file_operation': {
-        if (event.data.operation === 'read') break;
-        const file = files.get(event.data.path) ?? { path: event.data.path, operations: [], count: 0 };
-        if (!file.operations.includes(event.data.operation)) file.operations.push(event.data.operation);
-        file.count++;
-        files.set(event.data.path, file);
-        break;
-      }
-      case 'decision':
-        decisions++;
-        break;
-      case 'error': {
-        errorTypes[event.data.error_type] = (errorTypes[event.data.error_type] ?? 0) + 1;
-        if (firstErrors.length < LISTED_ERRORS) {
-          const error: ErrorSummary = { ts: event.ts, agent: event.agent, errorType: event.data.error_type };
-          if (event.data.message !== undefined) error.message = event.data.message;
-          firstErrors.push(error);
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  const overview: SessionOverview = {
-    ...usage.result(session, options.prices ?? DEFAULT_PRICES),
-    ended: endTs !== undefined,
-    events,
-    ...facts,
-    prompts,
-    tools,
-    filesChanged: [...files.values()],
-    decisions,
-    errorTypes,
-    firstErrors,
-  };
-  if (start !== undefined) overview.start = start;
-  const end = endTs ?? last;
-  if (end !== undefined) overview.end = end;
-  if (firstPrompt !== undefined) overview.firstPrompt = firstPrompt;
-  return overview;
+  for await (const event of readSessionEvents(logsDir, session, read)) acc.add(event);
+  return acc.result(session, options);
 }
