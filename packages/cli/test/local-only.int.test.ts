@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -141,6 +141,8 @@ describe('local-only mode (privacy.localOnly) with a fake Drive, an S3 stand-in 
       ['setup', 's3', '--bucket', BUCKET, '--endpoint', s3.endpoint],
       ['stats', 'agents'],
       ['migrate', '--to', 'mongo', '--yes'],
+      ['share', session, '--target', 'gdrive', '--anyone', '--out', join(home, 'shared.sat.tgz')],
+      ['import', 'https://drive.google.com/file/d/1AbCdEfGhIjKlMnOpQrStUvWxYz012345/view'],
     ];
     for (const args of refused) {
       const env = { ...cloudEnv(), ...(args[0] === 'stats' ? { SAT_STORE: 'mongo' } : {}) };
@@ -150,6 +152,7 @@ describe('local-only mode (privacy.localOnly) with a fake Drive, an S3 stand-in 
       expect(run.stderr, `sat ${args.join(' ')}`).toContain('"localOnly": false');
     }
     expect(requestsSeen()).toBe(before);
+    expect(existsSync(join(home, 'shared.sat.tgz'))).toBe(false);
   });
 
   it('automatic backups go to the local folder even when backup.target is gdrive; the environment variable names itself', async () => {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { type ShareResult, shareSession } from '@sat/core';
+import { assertCloudAllowed, type ShareResult, shareSession } from '@sat/core';
 import { backupTarget } from '../backup-target.js';
 import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
@@ -101,6 +101,8 @@ async function upload(
 export const run: HandlerOf<typeof shareCommand> = async (ctx, args, options) => {
   checkFlags(options);
   const config = ctx.config();
+  // Local-only mode refuses the upload before anything is written.
+  if (options.target === 'gdrive') assertCloudAllowed(config, 'share a session on Google Drive');
   const session = await resolveSession(config.paths.logs, args[0]!);
   const grant = await decideGrant(ctx, options);
   const result = await shareSession(config, session, {
