@@ -235,6 +235,7 @@ export const ConfigFileSchema = Type.Object(
   },
   strict,
 );
+/** The config file as written by a user (`sat.config.json`): every key optional, see `ConfigFileSchema`. */
 export type ConfigFile = Static<typeof ConfigFileSchema>;
 
 /** The folders of the data root. */
@@ -327,8 +328,10 @@ export interface HandoffSettings {
   contextFillPercent: number;
 }
 
+/** Snapshot triggers when none are configured: every 10 agent invocations or 20,000 tokens. */
 export const DEFAULT_SNAPSHOTS: SnapshotSettings = { everyAgentInvocations: 10, everyTokens: 20_000 };
 
+/** Handoff settings when none are configured: at most 2,000 tokens, due at 80% context fill. */
 export const DEFAULT_HANDOFF: HandoffSettings = { maxTokens: 2000, contextFillPercent: 80 };
 
 /** Live alerts of the capture pipeline (see `raiseAlerts`). */
@@ -350,6 +353,7 @@ export interface AlertSettings {
   minHistory: number;
 }
 
+/** Alert thresholds when none are configured. */
 export const DEFAULT_ALERTS: AlertSettings = {
   enabled: true,
   contextShare: 0.9,
@@ -446,6 +450,7 @@ export interface S3Settings {
   transitionDays: number;
 }
 
+/** The newest phases never archived automatically when `archive.keepPhases` is not configured: 2. */
 export const DEFAULT_KEEP_PHASES = 2;
 
 /** The Google Drive folder of backups by default. */
@@ -489,4 +494,5 @@ export interface RedactSettings {
   pii: boolean;
 }
 
+/** Redaction when none is configured: on, the built-in patterns only, no PII. */
 export const DEFAULT_REDACT: RedactSettings = { enabled: true, patterns: [], allow: [], pii: false };

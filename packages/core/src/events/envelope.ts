@@ -69,7 +69,7 @@ function two(ts: string, at: number): number {
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * True when `ts` has the ISO-8601 shape of {@link ISO_TIME_PATTERN} and names a real time: a
+ * True when `ts` has the ISO-8601 shape of `ISO_TIME_PATTERN` and names a real time: a
  * day that exists in its month (no `2026-02-30`, no 29 February outside leap years), hours
  * below 24, minutes and seconds below 60, an offset below 24 hours.
  *

@@ -18,6 +18,7 @@ export const TokenCountsSchema = Type.Object(
   },
   strict,
 );
+/** Token counts of one or more API responses (see `TokenCountsSchema`). */
 export type TokenCounts = Static<typeof TokenCountsSchema>;
 
 /** An agent (the main one or a sub-agent) was started, or finished. */
@@ -290,6 +291,7 @@ export const EVENT_TYPES = [
   ...LIFECYCLE_EVENT_TYPES,
   ...CAPTURE_EVENT_TYPES,
 ] as const;
+/** The name of an event type (`tool_usage`, `session_start`, ...): one of {@link EVENT_TYPES}. */
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The current payload shape of each event type. */
@@ -320,6 +322,7 @@ export interface EventPayloads {
  */
 export interface PayloadVersion {
   schema: TSchema;
+  /** Turns a payload of this version into the next version's shape (absent on the current version). */
   upgrade?: (data: Record<string, unknown>) => Record<string, unknown>;
 }
 
