@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitepress';
+import { githubSlug } from '../scripts/github-slug.ts';
 import { siteSidebar } from '../scripts/site-nav.ts';
 import { SITE_OUT, SITE_SRC } from '../scripts/site-paths.ts';
 
@@ -12,7 +13,7 @@ export default defineConfig({
   lastUpdated: false,
   // A dead internal link fails the build (VitePress's default; said here so nobody turns it off).
   ignoreDeadLinks: false,
-  markdown: { lineNumbers: false },
+  markdown: { anchor: { slugify: githubSlug } },
   themeConfig: {
     nav: [
       { text: 'Guide', link: '/getting-started' },

@@ -1,13 +1,21 @@
 /**
  * The API reference (Markdown under `<site>/api/`) from the JSDoc of every public entry point, by
- * TypeDoc with typedoc-plugin-markdown and typedoc-vitepress-theme. An undocumented exported
+ * TypeDoc with typedoc-plugin-markdown. Anchors are left as the plugin writes them (`#default_days`,
+ * `#property-dur_count`): the site slugs headings as GitHub does, so they resolve. An undocumented exported
  * member, or a `{@link}` that resolves to nothing, fails the build. The output is cached by a hash
  * of the sources (TypeDoc takes ~15 s), so an unchanged tree reuses it.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Application, type ProjectReflection, ReflectionKind } from 'typedoc';
+import {
+  Application,
+  DeclarationReflection,
+  type ProjectReflection,
+  type Reflection,
+  ReferenceReflection,
+  ReflectionKind,
+} from 'typedoc';
 import { APP, CACHE, REPO } from './site-paths.ts';
 
 const TSCONFIG = join(APP, 'tsconfig.api.json');
@@ -46,13 +54,22 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Whether a reflection (or, for a re-export, the member it re-exports) carries a doc comment. */
+function hasComment(reflection: Reflection): boolean {
+  const target = reflection instanceof ReferenceReflection ? reflection.tryGetTargetReflectionDeep() : reflection;
+  if (!target) return false;
+  const signatures = target instanceof DeclarationReflection ? (target.signatures ?? []) : [];
+  return Boolean(target.comment?.summary.length || signatures.some((s) => s.comment?.summary.length));
+}
+
 function membersOf(project: ProjectReflection): ApiMember[] {
   return (project.children ?? []).flatMap((module) =>
-    (module.children ?? []).map((member) => {
-      const signatures = member.signatures ?? [];
-      const documented = Boolean(member.comment?.summary.length || signatures.some((s) => s.comment?.summary.length));
-      return { module: module.name, name: member.name, kind: ReflectionKind[member.kind], documented };
-    }),
+    (module.children ?? []).map((member) => ({
+      module: module.name,
+      name: member.name,
+      kind: ReflectionKind[member.kind],
+      documented: hasComment(member),
+    })),
   );
 }
 
@@ -60,9 +77,8 @@ async function generate(out: string): Promise<ApiMember[]> {
   const app = await Application.bootstrapWithPlugins({
     entryPoints: apiEntryPoints(),
     tsconfig: TSCONFIG,
-    plugin: ['typedoc-plugin-markdown', 'typedoc-vitepress-theme'],
+    plugin: ['typedoc-plugin-markdown'],
     out,
-    docsRoot: join(out, '..'),
     readme: 'none',
     excludeExternals: true,
     excludePrivate: true,

@@ -13,7 +13,7 @@ import { troubleshootingEntries } from './error-entries.ts';
 import { FORMAT_BLOCKS } from './format-tables.ts';
 import { type BlockGenerator, fillGeneratedBlocks } from './generated-blocks.ts';
 import { escapePlaceholders, rewriteLinks, siteFiles, siteMap } from './site-files.ts';
-import { APP, SITE_SRC } from './site-paths.ts';
+import { API_MEMBERS, APP, SITE_SRC } from './site-paths.ts';
 
 /** What the assembly wrote. */
 export interface AssembledSite {
@@ -50,5 +50,6 @@ export async function assembleSite(): Promise<AssembledSite> {
     sandbox.dispose();
   }
   const members = await writeApiReference(join(SITE_SRC, 'api'));
+  writeFileSync(API_MEMBERS, JSON.stringify(members));
   return { pages: files.map((file) => file.sitePath), members };
 }

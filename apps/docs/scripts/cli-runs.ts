@@ -1,6 +1,6 @@
 /**
  * Real `sat` output for the pages (`<!-- generated: sat-run quickstart -->`): each block runs the
- * CLI in-process, as on a 100-column terminal, in one throw-away project whose HOME has no Claude
+ * CLI in-process, as on a 150-column terminal, in one throw-away project whose HOME has no Claude
  * Code transcripts (so `sat quickstart` imports the bundled samples), blocks in page order.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import type { BlockGenerator } from './generated-blocks.ts';
 /** A terminal-like stream that keeps what is written to it. */
 class Terminal extends Writable {
   readonly isTTY = true;
-  readonly columns = 100;
+  readonly columns = 150;
   private text = '';
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString('utf8');

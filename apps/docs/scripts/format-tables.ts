@@ -53,7 +53,7 @@ const eventTypes: BlockGenerator = () => {
     const versions = PAYLOAD_VERSIONS[type];
     const name = schemaName(versions[versions.length - 1]?.schema) ?? '';
     const summary = (docs.get(name)?.summary ?? '').split('. ')[0] ?? '';
-    return `| [\`${type}\`](#${type.replace(/_/g, '-')}) | ${groupOf(type)} | ${versions.length} | ${summary.replace(/\|/g, '\\|')} |`;
+    return `| [\`${type}\`](#${type}) | ${groupOf(type)} | ${versions.length} | ${summary.replace(/\|/g, '\\|')} |`;
   });
   return ['| type | group | current `v` | what it records |', '| --- | --- | --- | --- |', ...rows].join('\n');
 };

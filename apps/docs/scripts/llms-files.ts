@@ -41,6 +41,7 @@ function frontMatterless(markdown: string): { body: string; title?: string } {
 
 function summaryOf(body: string): string {
   const paragraph = body
+    .replace(/^```[\s\S]*?^```/gm, '')
     .split(/\n\s*\n/)
     .map((part) => part.trim())
     .find((part) => part && !/^(#|<|```|\||-|\*|!|:::)/.test(part));

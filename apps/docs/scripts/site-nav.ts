@@ -1,7 +1,7 @@
 /**
  * The site's sidebar: hand-ordered groups of pages, the CLI and package pages found on disk, the
- * API modules from TypeDoc's sidebar, and every other page of the site in a last group, so a page
- * added to docs/ is never left out. An entry marked `optional` is a page being written elsewhere:
+ * API modules TypeDoc wrote, and every other page of the site in a last group, so a page
+ * added to docs/ is never left out; the API modules are the pages TypeDoc wrote. An entry marked `optional` is a page being written elsewhere:
  * listed when present. A missing non-optional page fails the build.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -119,9 +119,13 @@ function cliItems(site: string): NavItem[] {
   return pages.map((page) => ({ text: title(site, page), link: link(page) }));
 }
 
+/** One entry per page TypeDoc wrote (a module, or a namespace of one), by its title. */
 function apiItems(site: string): NavItem[] {
-  const file = join(site, 'api/typedoc-sidebar.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as NavItem[]) : [];
+  if (!existsSync(join(site, 'api'))) return [];
+  return markdownPages(join(site, 'api'), site)
+    .filter((page) => page !== 'api/index.md')
+    .map((page) => ({ text: title(site, page), link: link(page) }))
+    .sort((a, b) => a.text.localeCompare(b.text));
 }
 
 /** The sidebar of the assembled site under `site`; throws naming every required page that is missing. */

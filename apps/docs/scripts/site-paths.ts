@@ -14,3 +14,5 @@ export const SITE_SRC = join(APP, '.site');
 export const SITE_OUT = join(APP, 'dist');
 /** Generated inputs kept between builds (the API reference, keyed by a hash of its sources). */
 export const CACHE = join(APP, '.cache');
+/** Every exported member of the public entry points as TypeDoc saw them (written by the assembly). */
+export const API_MEMBERS = join(SITE_SRC, '.api-members.json');
