@@ -12,7 +12,7 @@ import { createCliSandbox, satRunBlock } from './cli-runs.ts';
 import { troubleshootingEntries } from './error-entries.ts';
 import { FORMAT_BLOCKS } from './format-tables.ts';
 import { type BlockGenerator, fillGeneratedBlocks } from './generated-blocks.ts';
-import { escapePlaceholders, rewriteLinks, siteFiles, siteMap } from './site-files.ts';
+import { escapePlaceholders, importExamples, rewriteLinks, siteFiles, siteMap } from './site-files.ts';
 import { API_MEMBERS, APP, SITE_SRC } from './site-paths.ts';
 
 /** What the assembly wrote. */
@@ -40,7 +40,7 @@ export async function assembleSite(): Promise<AssembledSite> {
   try {
     for (const file of files) {
       const source = readFileSync(join(APP, '../..', file.repoPath), 'utf8');
-      const linked = escapePlaceholders(rewriteLinks(source, file, map));
+      const linked = importExamples(escapePlaceholders(rewriteLinks(source, file, map)), SITE_SRC);
       const page = await fillGeneratedBlocks(linked, file.repoPath, generators);
       const target = join(SITE_SRC, file.sitePath);
       mkdirSync(dirname(target), { recursive: true });

@@ -101,3 +101,17 @@ export function escapePlaceholders(markdown: string): string {
     })
     .join('\n');
 }
+
+const EXAMPLE_BLOCK = /<!-- example: (\S+) -->\n```ts\n[\s\S]*?```/g;
+
+/**
+ * `markdown` with every `<!-- example: FILE -->` code block (the copy GitHub shows, checked against
+ * FILE by the site test) replaced by a snippet import of FILE itself, so the site shows the
+ * type-checked file as it is.
+ */
+export function importExamples(markdown: string, siteSrc: string): string {
+  return markdown.replace(EXAMPLE_BLOCK, (_block, file: string) => {
+    const path = posix.relative(toPosix(siteSrc), toPosix(join(REPO, file)));
+    return `<!-- example: ${file} -->\n<<< @/${path}`;
+  });
+}

@@ -129,3 +129,35 @@ describe('the docs site', () => {
     expect(markdown).not.toContain('filled in by the docs build');
   });
 });
+
+describe('the package READMEs and example blocks', () => {
+  const REPO = join(APP, '../..');
+  const readmes = readdirSync(join(REPO, 'packages')).map((name) => ({ name, file: join(REPO, 'packages', name, 'README.md') }));
+  const markdownFiles = [
+    ...readmes.map((r) => r.file),
+    ...readdirSync(join(REPO, 'docs')).filter((n) => n.endsWith('.md')).map((n) => join(REPO, 'docs', n)),
+  ];
+
+  it('every package has a README: what it is, how to install it, an example, its guide', () => {
+    for (const { name, file } of readmes) {
+      expect(existsSync(file), `packages/${name}/README.md`).toBe(true);
+      const text = readFileSync(file, 'utf8');
+      expect(text, name).toMatch(new RegExp(`^# @sat/${name}\\n\\n\\S`));
+      expect(text, name).toMatch(new RegExp(`## Install\\n\\n\`\`\`sh\\nnpm i (-g )?[^\\n]*@sat/${name}`));
+      expect(text, name).toMatch(/## Example\n\n(<!-- example: \S+ -->\n)?```(ts|sh)\n/);
+      expect(text, name).toMatch(/\]\(\.\.\/\.\.\/docs\/[^)]+\.md(#[^)]*)?\)/);
+    }
+  });
+
+  it('every example block is the code of the type-checked file it names', () => {
+    let blocks = 0;
+    for (const file of markdownFiles) {
+      for (const [, example, code] of readFileSync(file, 'utf8').matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)```/g)) {
+        blocks += 1;
+        expect(existsSync(join(REPO, example as string)), `${file}: ${example}`).toBe(true);
+        expect(readFileSync(join(REPO, example as string), 'utf8'), `${file}: ${example}`).toContain((code as string).trim());
+      }
+    }
+    expect(blocks).toBeGreaterThanOrEqual(6);
+  });
+});

@@ -1,0 +1,8 @@
+/** Archive a whole phase to S3 (Glacier after the lifecycle rule) as one verified tar.gz. */
+import { archivePhase, loadConfig } from '@sat/core';
+import { S3Target } from '@sat/archive-s3';
+
+const config = loadConfig();
+const target = new S3Target({ bucket: 'my-sat-archive', clientConfig: { region: 'eu-west-1' } });
+const result = await archivePhase(config, target, '1');
+console.log(result);
