@@ -1,6 +1,7 @@
 /** Back a session up to Google Drive with the token `sat setup gdrive` stored. */
-import { backupSession, loadConfig } from '@sat/core';
+
 import { createGoogleDriveTarget } from '@sat/backup-gdrive';
+import { backupSession, loadConfig } from '@sat/core';
 
 const config = loadConfig();
 const target = await createGoogleDriveTarget({ credentialsDir: config.paths.credentials });

@@ -3,7 +3,13 @@ import { createTracker, readSessionEvents } from '@sat/core';
 
 const tracker = createTracker();
 const session = tracker.startSession({ source: 'startup', client: 'my-agent' });
-tracker.logToolUsage({ tool: 'Bash', parameters: { command: 'pnpm test' }, duration_ms: 5400, success: true });
+tracker.logToolUsage({
+  tool: 'Bash',
+  parameters: { command: 'pnpm test' },
+  duration_ms: 5400,
+  success: true,
+});
 await tracker.endSession({ reason: 'done' });
 
-for await (const event of readSessionEvents(tracker.config.paths.logs, session)) console.log(event.seq, event.type);
+for await (const event of readSessionEvents(tracker.config.paths.logs, session))
+  console.log(event.seq, event.type);

@@ -6,14 +6,23 @@
  * of the sources (TypeDoc takes ~15 s), so an unchanged tree reuses it.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   Application,
   DeclarationReflection,
   type ProjectReflection,
-  type Reflection,
   ReferenceReflection,
+  type Reflection,
   ReflectionKind,
 } from 'typedoc';
 import { APP, CACHE, REPO } from './site-paths.ts';
@@ -56,7 +65,8 @@ function sourceHash(): string {
 
 /** Whether a reflection (or, for a re-export, the member it re-exports) carries a doc comment. */
 function hasComment(reflection: Reflection): boolean {
-  const target = reflection instanceof ReferenceReflection ? reflection.tryGetTargetReflectionDeep() : reflection;
+  const target =
+    reflection instanceof ReferenceReflection ? reflection.tryGetTargetReflectionDeep() : reflection;
   if (!target) return false;
   const signatures = target instanceof DeclarationReflection ? (target.signatures ?? []) : [];
   return Boolean(target.comment?.summary.length || signatures.some((s) => s.comment?.summary.length));
@@ -83,6 +93,7 @@ async function generate(out: string): Promise<ApiMember[]> {
     excludeExternals: true,
     excludePrivate: true,
     excludeInternal: true,
+    disableSources: true,
     skipErrorChecking: true,
     sort: ['source-order'],
     outputFileStrategy: 'modules',
@@ -102,10 +113,13 @@ async function generate(out: string): Promise<ApiMember[]> {
     logLevel: 'Warn',
   } as Parameters<typeof Application.bootstrapWithPlugins>[0]);
   const project = await app.convert();
-  if (!project) throw new Error('[docs] TypeDoc could not convert the entry points of apps/docs/tsconfig.api.json');
+  if (!project)
+    throw new Error('[docs] TypeDoc could not convert the entry points of apps/docs/tsconfig.api.json');
   app.validate(project);
   if (app.logger.hasErrors() || app.logger.hasWarnings()) {
-    throw new Error('[docs] the API reference has undocumented exports or broken {@link}s (see the warnings above)');
+    throw new Error(
+      '[docs] the API reference has undocumented exports or broken {@link}s (see the warnings above)',
+    );
   }
   await app.generateOutputs(project);
   return membersOf(project);

@@ -1,10 +1,9 @@
 /**
  * Assembles the site's source (`apps/docs/.site`, VitePress's srcDir) from the repository: every
- * page of docs/, the package READMEs and SECURITY.md with their links rewritten, the site-only
- * pages of apps/docs/pages, the generated blocks filled in (error codes, schemas, benches, real
+ * page of docs/, the package READMEs and SECURITY.md with their links rewritten, the home page, the generated blocks filled in (error codes, schemas, benches, real
  * CLI output) and the API reference from TypeDoc. Nothing is copied into the repository.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ApiMember, writeApiReference } from './api-reference.ts';
 import { BENCH_BLOCKS } from './bench-list.ts';
@@ -12,6 +11,7 @@ import { createCliSandbox, satRunBlock } from './cli-runs.ts';
 import { troubleshootingEntries } from './error-entries.ts';
 import { FORMAT_BLOCKS } from './format-tables.ts';
 import { type BlockGenerator, fillGeneratedBlocks } from './generated-blocks.ts';
+import { homePage } from './home-page.ts';
 import { escapePlaceholders, importExamples, rewriteLinks, siteFiles, siteMap } from './site-files.ts';
 import { API_MEMBERS, APP, SITE_SRC } from './site-paths.ts';
 
@@ -27,7 +27,7 @@ export interface AssembledSite {
 export async function assembleSite(): Promise<AssembledSite> {
   rmSync(SITE_SRC, { recursive: true, force: true });
   mkdirSync(SITE_SRC, { recursive: true });
-  cpSync(join(APP, 'pages'), SITE_SRC, { recursive: true });
+  writeFileSync(join(SITE_SRC, 'index.md'), homePage());
   const files = siteFiles();
   const map = siteMap(files);
   const sandbox = createCliSandbox();

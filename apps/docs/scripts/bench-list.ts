@@ -10,7 +10,10 @@ import { DOCS, REPO } from './site-paths.ts';
 
 function headerSummary(source: string): string {
   const comment = /^\/\*\*([\s\S]*?)\*\//m.exec(source)?.[1] ?? '';
-  const text = comment.replace(/^\s*\* ?/gm, '').replace(/\s+/g, ' ').trim();
+  const text = comment
+    .replace(/^\s*\* ?/gm, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return (/^(.*?[.:])(\s|$)/.exec(text)?.[1] ?? text).replace(/\|/g, '\\|');
 }
 
@@ -32,8 +35,11 @@ const section: BlockGenerator = (args) => {
   const [file = '', anchor = ''] = args.split('#');
   const text = readFileSync(join(DOCS, file), 'utf8');
   const parts = text.split(/^## /m);
-  const found = parts.find((part) => part.split('\n')[0]?.trim().toLowerCase().replace(/\s+/g, '-') === anchor);
-  if (!found) throw new Error(`[docs] docs/${file} has no "## ${anchor}" section (named by a generated section block)`);
+  const found = parts.find(
+    (part) => part.split('\n')[0]?.trim().toLowerCase().replace(/\s+/g, '-') === anchor,
+  );
+  if (!found)
+    throw new Error(`[docs] docs/${file} has no "## ${anchor}" section (named by a generated section block)`);
   return found.slice(found.indexOf('\n') + 1).trim();
 };
 

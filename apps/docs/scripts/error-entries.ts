@@ -12,7 +12,8 @@ import { REPO } from './site-paths.ts';
 export function errorCodes(): string[] {
   const source = readFileSync(join(REPO, 'packages/core/src/errors.ts'), 'utf8');
   const union = /export type SatErrorCode =([^;]+);/.exec(source)?.[1];
-  if (!union) throw new Error('[docs] packages/core/src/errors.ts: no `export type SatErrorCode = ...;` found');
+  if (!union)
+    throw new Error('[docs] packages/core/src/errors.ts: no `export type SatErrorCode = ...;` found');
   return [...union.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1] as string);
 }
 
@@ -39,7 +40,9 @@ function raisedBy(codes: readonly string[]): Map<string, string[]> {
   const by = new Map(codes.map((code) => [code, [] as string[]]));
   for (const name of readdirSync(join(REPO, 'packages'))) {
     const src = join(REPO, 'packages', name, 'src');
-    const text = statSync(src, { throwIfNoEntry: false }) ? sourceFiles(src).map((f) => readFileSync(f, 'utf8')) : [];
+    const text = statSync(src, { throwIfNoEntry: false })
+      ? sourceFiles(src).map((f) => readFileSync(f, 'utf8'))
+      : [];
     const all = text.join('\n');
     for (const code of codes) {
       if (new RegExp(`SatError\\(\\s*'${code}'`).test(all)) by.get(code)?.push(`@sat/${name}`);

@@ -4,7 +4,6 @@
  * the JSDoc beside them.
  */
 import { join } from 'node:path';
-import type { TSchema } from '@sinclair/typebox';
 import {
   ArchiveManifestSchema,
   BackupManifestSchema,
@@ -14,6 +13,7 @@ import {
   PAYLOAD_VERSIONS,
   ROADMAP_EVENT_TYPES,
 } from '@sat/core';
+import type { TSchema } from '@sinclair/typebox';
 import { EnvelopeSchema } from '../../../packages/core/src/events/envelope.ts';
 import * as payloadModule from '../../../packages/core/src/events/payloads.ts';
 import type { BlockGenerator } from './generated-blocks.ts';
@@ -55,7 +55,9 @@ const eventTypes: BlockGenerator = () => {
     const summary = (docs.get(name)?.summary ?? '').split('. ')[0] ?? '';
     return `| [\`${type}\`](#${type}) | ${groupOf(type)} | ${versions.length} | ${summary.replace(/\|/g, '\\|')} |`;
   });
-  return ['| type | group | current `v` | what it records |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| type | group | current `v` | what it records |', '| --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
 };
 
 const payloads: BlockGenerator = () => {
@@ -79,13 +81,15 @@ const payloads: BlockGenerator = () => {
 const envelope: BlockGenerator = () =>
   schemaTable(EnvelopeSchema, describer(schemaDocs(join(CORE, 'events/envelope.ts')), 'SatEvent'));
 
-const manifest = (file: string, constant: string, schema: TSchema): BlockGenerator => () => {
-  const docs = new Map([
-    ...schemaDocs(join(CORE, file)),
-    ...schemaDocs(join(CORE, 'backup/parse-checked-manifest.ts')),
-  ]);
-  return schemaTable(schema, describer(docs, constant));
-};
+const manifest =
+  (file: string, constant: string, schema: TSchema): BlockGenerator =>
+  () => {
+    const docs = new Map([
+      ...schemaDocs(join(CORE, file)),
+      ...schemaDocs(join(CORE, 'backup/parse-checked-manifest.ts')),
+    ]);
+    return schemaTable(schema, describer(docs, constant));
+  };
 
 /** The generators of the data formats page, by block name. */
 export const FORMAT_BLOCKS: Readonly<Record<string, BlockGenerator>> = {

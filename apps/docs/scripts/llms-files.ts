@@ -27,16 +27,29 @@ function markdownFiles(dir: string, root = dir): string[] {
 /** `<<< @/path` and `<<< ./path` snippet imports replaced by the file they import, as a fenced block. */
 export function inlineSnippets(markdown: string, site: string, page: string): string {
   return markdown.replace(/^<<< (\S+?)(?:\{[^}]*\})?\s*$/gm, (_line, target: string) => {
-    const file = target.startsWith('@/') ? resolve(site, target.slice(2)) : resolve(dirname(join(site, page)), target);
+    const file = target.startsWith('@/')
+      ? resolve(site, target.slice(2))
+      : resolve(dirname(join(site, page)), target);
     return `\`\`\`${extname(file).slice(1)}\n${readFileSync(file, 'utf8').trimEnd()}\n\`\`\``;
   });
 }
 
-function frontMatterless(markdown: string): { body: string; title?: string } {
+function frontMatterless(markdown: string): { body: string; title?: string; description?: string } {
   const match = /^---\n([\s\S]*?)\n---\n/.exec(markdown);
   if (!match) return { body: markdown };
-  const title = /^title:\s*(.+)$/m.exec(match[1] ?? '')?.[1]?.replace(/^['"]|['"]$/g, '');
-  return { body: markdown.slice(match[0].length), ...(title ? { title } : {}) };
+  const yaml = match[1] ?? '';
+  const field = (name: string): string | undefined => {
+    if (yaml.trimStart().startsWith('{'))
+      return (JSON.parse(yaml) as Record<string, string | undefined>)[name];
+    return new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(yaml)?.[1]?.replace(/^['"]|['"]$/g, '');
+  };
+  const title = field('title');
+  const description = field('description');
+  return {
+    body: markdown.slice(match[0].length),
+    ...(title ? { title } : {}),
+    ...(description ? { description } : {}),
+  };
 }
 
 function summaryOf(body: string): string {
@@ -52,10 +65,10 @@ function summaryOf(body: string): string {
 /** Every page of the assembled site under `site`, as agents get it. */
 export function markdownPages(site: string): MarkdownPage[] {
   return markdownFiles(site).map((path) => {
-    const { body, title } = frontMatterless(readFileSync(join(site, path), 'utf8'));
+    const { body, title, description } = frontMatterless(readFileSync(join(site, path), 'utf8'));
     const markdown = inlineSnippets(body, site, path).replace(/<!-- \/?generated[^>]*-->\n?/g, '');
     const heading = /^# (.+)$/m.exec(markdown)?.[1]?.replace(/`/g, '');
-    return { path, title: title ?? heading ?? path, summary: summaryOf(markdown), markdown };
+    return { path, title: title ?? heading ?? path, summary: description ?? summaryOf(markdown), markdown };
   });
 }
 
@@ -66,27 +79,39 @@ const pageOf = (link: string): string => {
 
 function navPages(items: readonly NavItem[]): Array<{ group: string; page: string }> {
   return items.flatMap((group) =>
-    [group, ...(group.items ?? []).flatMap(function flat(item): NavItem[] {
-      return [item, ...(item.items ?? []).flatMap(flat)];
-    })]
+    [
+      group,
+      ...(group.items ?? []).flatMap(function flat(item): NavItem[] {
+        return [item, ...(item.items ?? []).flatMap(flat)];
+      }),
+    ]
       .filter((item) => item.link && !item.link.includes('#'))
       .map((item) => ({ group: group.text, page: pageOf(item.link as string) })),
   );
 }
 
 /** Writes each page's Markdown, llms.txt and llms-full.txt into `out`; returns the pages written. */
-export function writeLlmsFiles(site: string, out: string, sidebar: readonly NavItem[], intro: string): MarkdownPage[] {
+export function writeLlmsFiles(
+  site: string,
+  out: string,
+  sidebar: readonly NavItem[],
+  intro: string,
+): MarkdownPage[] {
   const pages = markdownPages(site);
   for (const page of pages) {
     const target = join(out, page.path);
     mkdirSync(dirname(target), { recursive: true });
-    if (!existsSync(target.replace(/\.md$/, '.html'))) throw new Error(`[docs] ${page.path}: no HTML page was built for it`);
+    if (!existsSync(target.replace(/\.md$/, '.html')))
+      throw new Error(`[docs] ${page.path}: no HTML page was built for it`);
     writeFileSync(target, page.markdown);
   }
   const byPath = new Map(pages.map((page) => [page.path, page]));
   const sections = new Map<string, MarkdownPage[]>();
   const placed = new Set<string>();
-  for (const { group, page } of [...navPages(sidebar), ...pages.map((p) => ({ group: 'Other pages', page: p.path }))]) {
+  for (const { group, page } of [
+    ...navPages(sidebar),
+    ...pages.map((p) => ({ group: 'Other pages', page: p.path })),
+  ]) {
     const found = byPath.get(page);
     if (!found || placed.has(page)) continue;
     placed.add(page);
@@ -94,10 +119,18 @@ export function writeLlmsFiles(site: string, out: string, sidebar: readonly NavI
   }
   const lines = ['# SubAgent Tracking System', '', `> ${intro}`, ''];
   for (const [group, list] of sections) {
-    lines.push(`## ${group}`, '', ...list.map((p) => `- [${p.title}](/${p.path})${p.summary ? `: ${p.summary}` : ''}`), '');
+    lines.push(
+      `## ${group}`,
+      '',
+      ...list.map((p) => `- [${p.title}](/${p.path})${p.summary ? `: ${p.summary}` : ''}`),
+      '',
+    );
   }
   writeFileSync(join(out, 'llms.txt'), lines.join('\n'));
   const full = [...sections.values()].flat().map((p) => `<!-- /${p.path} -->\n\n${p.markdown.trim()}\n`);
-  writeFileSync(join(out, 'llms-full.txt'), [`# SubAgent Tracking System\n\n> ${intro}\n`, ...full].join('\n'));
+  writeFileSync(
+    join(out, 'llms-full.txt'),
+    [`# SubAgent Tracking System\n\n> ${intro}\n`, ...full].join('\n'),
+  );
   return pages;
 }

@@ -54,9 +54,14 @@ export function fieldRows(schema: Schema, prefix = ''): FieldRow[] {
   const required = new Set((schema.required as string[] | undefined) ?? []);
   return Object.entries(properties).flatMap(([name, field]) => {
     const path = `${prefix}${name}`;
-    const row = { path, type: typeName(field), required: required.has(name) && field[OptionalKind] !== 'Optional' };
+    const row = {
+      path,
+      type: typeName(field),
+      required: required.has(name) && field[OptionalKind] !== 'Optional',
+    };
     const inner = field[Kind] === 'Array' ? (field.items as Schema) : field;
-    const nested = inner[Kind] === 'Object' ? fieldRows(inner, `${path}${field[Kind] === 'Array' ? '[]' : ''}.`) : [];
+    const nested =
+      inner[Kind] === 'Object' ? fieldRows(inner, `${path}${field[Kind] === 'Array' ? '[]' : ''}.`) : [];
     return [row, ...nested];
   });
 }

@@ -39,7 +39,10 @@ export function siteFiles(): SiteFile[] {
 
 /** Repository path to site path, for the files of {@link siteFiles} plus the README (the home page). */
 export function siteMap(files: readonly SiteFile[]): Map<string, string> {
-  return new Map([...files.map((file) => [file.repoPath, file.sitePath] as const), ['README.md', 'index.md']]);
+  return new Map([
+    ...files.map((file) => [file.repoPath, file.sitePath] as const),
+    ['README.md', 'index.md'],
+  ]);
 }
 
 const LINK = /(\]\()([^)\s]+)(\))/g;
@@ -74,7 +77,9 @@ export function rewriteLinks(markdown: string, file: SiteFile, map: ReadonlyMap<
 export const repoDir = (file: SiteFile): string => dirname(join(REPO, file.repoPath));
 
 const HTML_TAGS = new Set(
-  'a abbr b br code details div em hr i img kbd li ol p picture pre source span strong sub summary sup table tbody td th thead tr ul video'.split(' '),
+  'a abbr b br code details div em hr i img kbd li ol p picture pre source span strong sub summary sup table tbody td th thead tr ul video'.split(
+    ' ',
+  ),
 );
 
 /**

@@ -115,7 +115,10 @@ function cliItems(site: string): NavItem[] {
   const index = readFileSync(join(site, 'cli/index.md'), 'utf8');
   const ordered = [...index.matchAll(/\]\(\.\/([a-z-]+)\.md\)/g)].map((m) => `cli/${m[1]}.md`);
   const all = markdownPages(join(site, 'cli'), site).filter((page) => page !== 'cli/index.md');
-  const pages = [...ordered.filter((page) => all.includes(page)), ...all.filter((page) => !ordered.includes(page))];
+  const pages = [
+    ...ordered.filter((page) => all.includes(page)),
+    ...all.filter((page) => !ordered.includes(page)),
+  ];
   return pages.map((page) => ({ text: title(site, page), link: link(page) }));
 }
 
@@ -130,8 +133,13 @@ function apiItems(site: string): NavItem[] {
 
 /** The sidebar of the assembled site under `site`; throws naming every required page that is missing. */
 export function siteSidebar(site: string): NavItem[] {
-  const missing = GROUPS.flatMap((g) => g.pages).filter((p) => !p.optional && !existsSync(join(site, p.page)));
-  if (missing.length) throw new Error(`[docs] pages named in the sidebar are missing: ${missing.map((p) => p.page).join(', ')}`);
+  const missing = GROUPS.flatMap((g) => g.pages).filter(
+    (p) => !p.optional && !existsSync(join(site, p.page)),
+  );
+  if (missing.length)
+    throw new Error(
+      `[docs] pages named in the sidebar are missing: ${missing.map((p) => p.page).join(', ')}`,
+    );
   const listed = new Set<string>(['index.md', 'cli/index.md']);
   const groups: NavItem[] = GROUPS.map((group) => ({
     text: group.text,
@@ -143,14 +151,14 @@ export function siteSidebar(site: string): NavItem[] {
       }),
   })).filter((group) => group.items.length > 0);
   const pkgs = markdownPages(join(site, 'packages'), site);
-  const rest = markdownPages(site).filter(
-    (page) => !listed.has(page) && !/^(cli|packages|api)\//.test(page),
-  );
+  const rest = markdownPages(site).filter((page) => !listed.has(page) && !/^(cli|packages|api)\//.test(page));
   return [
     ...groups,
     { text: 'CLI reference', link: '/cli/', collapsed: true, items: cliItems(site) },
     { text: 'API reference', link: '/api/', collapsed: true, items: apiItems(site) },
     { text: 'Packages', items: pkgs.map((page) => ({ text: title(site, page), link: link(page) })) },
-    ...(rest.length ? [{ text: 'More', items: rest.map((page) => ({ text: title(site, page), link: link(page) })) }] : []),
+    ...(rest.length
+      ? [{ text: 'More', items: rest.map((page) => ({ text: title(site, page), link: link(page) })) }]
+      : []),
   ];
 }

@@ -19,18 +19,23 @@ function htmlFiles(dir: string): string[] {
 const page = (path: string): string => readFileSync(join(SITE_OUT, path), 'utf8');
 /** The page's content, without the sidebar and navigation every page repeats. */
 const content = (html: string): string => html.slice(html.indexOf('<main'), html.lastIndexOf('</main>'));
-const escape = (text: string): string => text.replace(/[$()[\]]/g, '\\$&');
-const ids = (html: string): Set<string> => new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1] as string));
+const escapeRegExp = (text: string): string => text.replace(/[$()[\]]/g, '\\$&');
+const ids = (html: string): Set<string> =>
+  new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1] as string));
 
 let pages: string[] = [];
 
 beforeAll(async () => {
   // One build for the whole file: assembly, TypeDoc (cached by source hash), VitePress, llms.txt.
   // Asynchronous, so the worker keeps answering vitest while the build runs.
-  const build = spawn(process.execPath, ['--conditions=sat-source', '--import', 'tsx', 'scripts/build-site.ts'], {
-    cwd: APP,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const build = spawn(
+    process.execPath,
+    ['--conditions=sat-source', '--import', 'tsx', 'scripts/build-site.ts'],
+    {
+      cwd: APP,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const code = await new Promise<number | null>((done) => build.on('close', done));
   expect(code, 'pnpm docs:build failed (its output is above)').toBe(0);
   pages = htmlFiles(SITE_OUT).map((file) => relative(SITE_OUT, file).split('\\').join('/'));
@@ -69,21 +74,26 @@ describe('the docs site', () => {
       const name = /@module (\S+)/.exec(readFileSync(file, 'utf8'))?.[1] ?? file;
       expect(modules, name).toContain(name);
     }
-    const apiPages = pages.filter((p) => p.startsWith('api/')).map((p) => ({ path: p, html: content(page(p)) }));
-    const titled = (name: string) => new RegExp(`<h1 id="[^"]*"[^>]*>${escape(name)}\\s`);
+    const apiPages = pages
+      .filter((p) => p.startsWith('api/'))
+      .map((p) => ({ path: p, html: content(page(p)) }));
+    const titled = (name: string) => new RegExp(`<h1 id="[^"]*"[^>]*>${escapeRegExp(name)}\\s`);
     for (const member of members) {
       const label = `${member.module}: ${member.name}`;
       expect(member.documented, `${label} has no doc comment`).toBe(true);
       const modulePage = apiPages.find((p) => titled(member.module).test(p.html));
       expect(modulePage, `the API page of ${member.module}`).toBeDefined();
       const html = modulePage?.html ?? '';
-      const heading = new RegExp(`<h3 id="[^"]*"[^>]*>(?:<code>)?${escape(member.name)}(?:\\(\\))?(?:</code>)?\\s`);
+      const heading = new RegExp(
+        `<h3 id="[^"]*"[^>]*>(?:<code>)?${escapeRegExp(member.name)}(?:\\(\\))?(?:</code>)?\\s`,
+      );
       const at = html.search(heading);
       // A namespace (an object of functions, like the contract suites) gets a page of its own.
       const folder = (modulePage?.path ?? '').replace(/(\/index)?\.html$/, '/');
       const own = apiPages.find((p) => p.path.startsWith(folder) && titled(member.name).test(p.html));
       expect(at > -1 || own !== undefined, `${label} has no entry`).toBe(true);
-      const entry = at > -1 ? html.slice(at, html.indexOf('<h3', at + 1) >>> 0 || undefined) : (own?.html ?? '');
+      const entry =
+        at > -1 ? html.slice(at, html.indexOf('<h3', at + 1) >>> 0 || undefined) : (own?.html ?? '');
       expect(entry, `${label} has no description`).toMatch(/<p>/);
     }
     expect(members.length).toBeGreaterThan(500);
@@ -97,7 +107,13 @@ describe('the docs site', () => {
       for (const [, href] of html.matchAll(/<a [^>]*href="([^"]+)"/g)) {
         if (!href || /^([a-z]+:|\/\/)/i.test(href) || href.endsWith('.txt')) continue;
         const [path = '', anchor] = href.split('#');
-        const target = path === '' ? file : relative(SITE_OUT, resolve(SITE_OUT, path.startsWith('/') ? `.${path}` : join(dirname(file), path)));
+        const target =
+          path === ''
+            ? file
+            : relative(
+                SITE_OUT,
+                resolve(SITE_OUT, path.startsWith('/') ? `.${path}` : join(dirname(file), path)),
+              );
         const resolved = target.endsWith('/') || target === '' ? `${target}index.html` : target;
         if (!existsSync(join(SITE_OUT, resolved))) {
           broken.push(`${file}: ${href}`);
@@ -132,10 +148,15 @@ describe('the docs site', () => {
 
 describe('the package READMEs and example blocks', () => {
   const REPO = join(APP, '../..');
-  const readmes = readdirSync(join(REPO, 'packages')).map((name) => ({ name, file: join(REPO, 'packages', name, 'README.md') }));
+  const readmes = readdirSync(join(REPO, 'packages')).map((name) => ({
+    name,
+    file: join(REPO, 'packages', name, 'README.md'),
+  }));
   const markdownFiles = [
     ...readmes.map((r) => r.file),
-    ...readdirSync(join(REPO, 'docs')).filter((n) => n.endsWith('.md')).map((n) => join(REPO, 'docs', n)),
+    ...readdirSync(join(REPO, 'docs'))
+      .filter((n) => n.endsWith('.md'))
+      .map((n) => join(REPO, 'docs', n)),
   ];
 
   it('every package has a README: what it is, how to install it, an example, its guide', () => {
@@ -152,10 +173,14 @@ describe('the package READMEs and example blocks', () => {
   it('every example block is the code of the type-checked file it names', () => {
     let blocks = 0;
     for (const file of markdownFiles) {
-      for (const [, example, code] of readFileSync(file, 'utf8').matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)```/g)) {
+      for (const [, example, code] of readFileSync(file, 'utf8').matchAll(
+        /<!-- example: (\S+) -->\n```ts\n([\s\S]*?)```/g,
+      )) {
         blocks += 1;
         expect(existsSync(join(REPO, example as string)), `${file}: ${example}`).toBe(true);
-        expect(readFileSync(join(REPO, example as string), 'utf8'), `${file}: ${example}`).toContain((code as string).trim());
+        expect(readFileSync(join(REPO, example as string), 'utf8'), `${file}: ${example}`).toContain(
+          (code as string).trim(),
+        );
       }
     }
     expect(blocks).toBeGreaterThanOrEqual(6);
