@@ -14,7 +14,7 @@ function headerSummary(source: string): string {
     .replace(/^\s*\* ?/gm, '')
     .replace(/\s+/g, ' ')
     .trim();
-  return (/^(.*?[.:])(\s|$)/.exec(text)?.[1] ?? text).replace(/\|/g, '\\|');
+  return (/^(.*?\.)(\s|$)/.exec(text)?.[1] ?? text).replace(/\|/g, '\\|');
 }
 
 const benchList: BlockGenerator = () => {
@@ -24,7 +24,7 @@ const benchList: BlockGenerator = () => {
     .sort()
     .map((name) => {
       const bench = name.replace(/\.bench\.ts$/, '');
-      const summary = headerSummary(readFileSync(join(dir, name), 'utf8')) || '(no header comment)';
+      const summary = headerSummary(readFileSync(join(dir, name), 'utf8')) || '(see the file)';
       return `| \`pnpm bench ${bench}\` | \`bench/${name}\` | ${summary} |`;
     });
   return ['| command | file | what it measures |', '| --- | --- | --- |', ...rows].join('\n');

@@ -23,15 +23,27 @@ import { REPO } from './site-paths.ts';
 
 const CORE = join(REPO, 'packages/core/src');
 
-/** A describer over several constants' docs: the path in `primary`, else a unique leaf name anywhere. */
+/**
+ * A describer of the fields of constant `primary`: the field's own comment, else, through the
+ * constant its schema names (`bundle: StoredObjectSchema`, `bytes: Bytes`), that constant's field
+ * comment or its own summary.
+ */
 function describer(all: Map<string, SchemaDocs>, primary: string): (path: string) => string | undefined {
-  return (path) => {
-    const own = all.get(primary)?.fields.get(path);
+  const describe = (constant: string, path: string, depth: number): string | undefined => {
+    const docs = all.get(constant);
+    if (!docs || depth > 4) return undefined;
+    const own = docs.fields.get(path);
     if (own) return own;
-    const leaf = path.split('.').pop() ?? path;
-    const found = [...all.values()].map((docs) => docs.fields.get(leaf)).filter((text) => text !== undefined);
-    return found.length === 1 ? found[0] : undefined;
+    const parts = path.split('.');
+    for (let cut = parts.length; cut > 0; cut -= 1) {
+      const ref = docs.refs.get(parts.slice(0, cut).join('.'));
+      if (!ref) continue;
+      const rest = parts.slice(cut).join('.');
+      return rest ? describe(ref, rest, depth + 1) : all.get(ref)?.summary || undefined;
+    }
+    return undefined;
   };
+  return (path) => describe(primary, path, 0);
 }
 
 function schemaName(schema: unknown): string | undefined {

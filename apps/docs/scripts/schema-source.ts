@@ -12,6 +12,8 @@ export interface SchemaDocs {
   summary: string;
   /** Property path to its comment. */
   fields: Map<string, string>;
+  /** Property path to the constant its schema is (`bundle: StoredObjectSchema`). */
+  refs: Map<string, string>;
 }
 
 function jsDocText(node: ts.Node): string {
@@ -34,12 +36,24 @@ function objectLiteralOf(call: ts.Expression): ts.ObjectLiteralExpression | unde
   return undefined;
 }
 
-function collectFields(literal: ts.ObjectLiteralExpression, prefix: string, into: Map<string, string>): void {
+/** The constant a property's schema names: `X`, `Type.Optional(X)`, `Type.Array(X)`. */
+function referencedConstant(expression: ts.Expression): string | undefined {
+  if (ts.isIdentifier(expression)) return expression.text;
+  if (ts.isCallExpression(expression) && /^Type\.(Optional|Array)$/.test(expression.expression.getText())) {
+    const first = expression.arguments[0];
+    return first ? referencedConstant(first) : undefined;
+  }
+  return undefined;
+}
+
+function collectFields(literal: ts.ObjectLiteralExpression, prefix: string, into: SchemaDocs): void {
   for (const property of literal.properties) {
     if (!ts.isPropertyAssignment(property)) continue;
     const name = `${prefix}${property.name.getText().replace(/^['"]|['"]$/g, '')}`;
     const text = jsDocText(property);
-    if (text) into.set(name, text);
+    if (text) into.fields.set(name, text);
+    const ref = referencedConstant(property.initializer);
+    if (ref) into.refs.set(name, ref);
     const nested = objectLiteralOf(property.initializer);
     if (nested) collectFields(nested, `${name}.`, into);
   }
@@ -51,20 +65,20 @@ export function schemaDocs(file: string): Map<string, SchemaDocs> {
   const found = new Map<string, SchemaDocs>();
   for (const statement of source.statements) {
     if (ts.isInterfaceDeclaration(statement)) {
-      const fields = new Map<string, string>();
+      const docs: SchemaDocs = { summary: jsDocText(statement), fields: new Map(), refs: new Map() };
       for (const member of statement.members) {
         const text = jsDocText(member);
-        if (member.name && text) fields.set(member.name.getText(), text);
+        if (member.name && text) docs.fields.set(member.name.getText(), text);
       }
-      found.set(statement.name.text, { summary: jsDocText(statement), fields });
+      found.set(statement.name.text, docs);
     }
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
       if (!ts.isIdentifier(declaration.name) || !declaration.initializer) continue;
-      const fields = new Map<string, string>();
+      const docs: SchemaDocs = { summary: jsDocText(statement), fields: new Map(), refs: new Map() };
       const literal = objectLiteralOf(declaration.initializer);
-      if (literal) collectFields(literal, '', fields);
-      found.set(declaration.name.text, { summary: jsDocText(statement), fields });
+      if (literal) collectFields(literal, '', docs);
+      found.set(declaration.name.text, docs);
     }
   }
   return found;

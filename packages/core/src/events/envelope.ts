@@ -11,6 +11,7 @@ export interface SatEvent<T extends EventType = EventType> {
   seq: number;
   /** ISO-8601 time it happened. */
   ts: string;
+  /** The event type: which payload `data` holds. */
   type: T;
   /** The agent it concerns: `main` or a sub-agent's name or id. */
   agent: string;
@@ -18,6 +19,7 @@ export interface SatEvent<T extends EventType = EventType> {
   parent?: string;
   /** Payload schema version. */
   v: number;
+  /** The payload, checked against the schema of its type and `v`. */
   data: EventPayloads[T];
   /** Free-form extras that are not part of the typed payload (the raw source record, say). */
   meta?: Record<string, unknown>;
