@@ -48,6 +48,19 @@ export function siteMap(files: readonly SiteFile[]): Map<string, string> {
 const LINK = /(\]\()([^)\s]+)(\))/g;
 
 /**
+ * A link to a repository file that is not a page (`[registry.ts](../packages/cli/src/registry.ts)`)
+ * as its text and path: the site has no copy of the sources to link to. A link to nothing is kept,
+ * so the dead-link check reports it.
+ */
+function sourceLink(whole: string, repoPath: string): string {
+  if (!existsSync(join(REPO, repoPath))) return whole;
+  return `](${SOURCE_MARK}${repoPath})`;
+}
+
+/** Marks a source link for {@link rewriteLinks}'s second pass (a link's text is before its `](`). */
+const SOURCE_MARK = 'sat-source:';
+
+/**
  * `markdown` of `file` with every relative link to another site file pointing at that file's page
  * (`../SECURITY.md` in docs/capture.md becomes `./security.md`). Links outside code fences only;
  * a link to a repository file that is not a page is left as it is (the dead-link check reports it).
@@ -64,11 +77,13 @@ export function rewriteLinks(markdown: string, file: SiteFile, map: ReadonlyMap<
         const [path = '', anchor] = target.split('#');
         const repoTarget = posix.normalize(posix.join(posix.dirname(file.repoPath), path));
         const site = map.get(repoTarget);
-        if (site === undefined) return whole;
+        if (site === undefined) return sourceLink(whole, repoTarget);
         let link = posix.relative(posix.dirname(file.sitePath), site);
         if (!link.startsWith('.')) link = `./${link}`;
         return `${open}${link}${anchor === undefined ? '' : `#${anchor}`}${close}`;
-      });
+      }).replace(/\[([^\]]*)\]\(sat-source:([^)]+)\)/g, (_link, text: string, path: string) =>
+        text.includes(path) || text.replace(/`/g, '') === path ? text : `${text} (\`${path}\`)`,
+      );
     })
     .join('\n');
 }
