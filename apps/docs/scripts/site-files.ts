@@ -72,18 +72,20 @@ export function rewriteLinks(markdown: string, file: SiteFile, map: ReadonlyMap<
     .map((line) => {
       if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
       if (fenced) return line;
-      return line.replace(LINK, (whole, open: string, target: string, close: string) => {
-        if (/^([a-z]+:|#|\/)/i.test(target)) return whole;
-        const [path = '', anchor] = target.split('#');
-        const repoTarget = posix.normalize(posix.join(posix.dirname(file.repoPath), path));
-        const site = map.get(repoTarget);
-        if (site === undefined) return sourceLink(whole, repoTarget);
-        let link = posix.relative(posix.dirname(file.sitePath), site);
-        if (!link.startsWith('.')) link = `./${link}`;
-        return `${open}${link}${anchor === undefined ? '' : `#${anchor}`}${close}`;
-      }).replace(/\[([^\]]*)\]\(sat-source:([^)]+)\)/g, (_link, text: string, path: string) =>
-        text.includes(path) || text.replace(/`/g, '') === path ? text : `${text} (\`${path}\`)`,
-      );
+      return line
+        .replace(LINK, (whole, open: string, target: string, close: string) => {
+          if (/^([a-z]+:|#|\/)/i.test(target)) return whole;
+          const [path = '', anchor] = target.split('#');
+          const repoTarget = posix.normalize(posix.join(posix.dirname(file.repoPath), path));
+          const site = map.get(repoTarget);
+          if (site === undefined) return sourceLink(whole, repoTarget);
+          let link = posix.relative(posix.dirname(file.sitePath), site);
+          if (!link.startsWith('.')) link = `./${link}`;
+          return `${open}${link}${anchor === undefined ? '' : `#${anchor}`}${close}`;
+        })
+        .replace(/\[([^\]]*)\]\(sat-source:([^)]+)\)/g, (_link, text: string, path: string) =>
+          text.includes(path) || text.replace(/`/g, '') === path ? text : `${text} (\`${path}\`)`,
+        );
     })
     .join('\n');
 }
