@@ -2,6 +2,8 @@
  * `@sat/archive-s3`: phase archives of the SubAgent Tracking System on S3. A `StorageTarget`
  * on `@aws-sdk/client-s3` (multipart uploads through `@aws-sdk/lib-storage`, verified reads),
  * with Glacier restores and the bucket setup (`setupS3Bucket`: access check and lifecycle rule).
+ *
+ * @module @sat/archive-s3
  */
 export { archiveStateOf, type ParsedArchiveState, type S3ArchiveState } from './s3-archive-state.js';
 export { createS3Client } from './s3-client.js';

@@ -73,7 +73,7 @@ async function readText(body: unknown, limit = 1024 * 1024): Promise<string> {
 }
 
 /**
- * A {@link StorageTarget} on an S3 bucket (AWS, or any S3-compatible server), with the archive
+ * A `StorageTarget` on an S3 bucket (AWS, or any S3-compatible server), with the archive
  * extras of {@link ArchiveTierTarget}: the archive state of an object (Glacier, restoring,
  * restored) and restore requests.
  *
@@ -165,7 +165,7 @@ export class S3Target implements ArchiveTierTarget {
     return this.objectKey(`${SIDECAR_ROOT}/${key}`);
   }
 
-  /** Streams `source` up (multipart above `partSize`), hashing it, then writes its checksum record. See {@link StorageTarget.put}. */
+  /** Streams `source` up (multipart above `partSize`), hashing it, then writes its checksum record. See `StorageTarget.put`. */
   async put(key: string, source: Readable | Buffer, options: PutOptions = {}): Promise<PutResult> {
     this.checkKey(key);
     const digest = new ChecksumStream({
@@ -236,7 +236,7 @@ export class S3Target implements ArchiveTierTarget {
     return { key, size, checksum };
   }
 
-  /** Streams an object, failing the stream with `CHECKSUM_MISMATCH` when its bytes differ from the record. See {@link StorageTarget.get}. */
+  /** Streams an object, failing the stream with `CHECKSUM_MISMATCH` when its bytes differ from the record. See `StorageTarget.get`. */
   async get(key: string): Promise<Readable> {
     this.checkKey(key);
     // A record of another version: a writer is between its two writes, or was interrupted.
@@ -269,7 +269,7 @@ export class S3Target implements ArchiveTierTarget {
     return this.verified(key, again.Body as Readable, repaired);
   }
 
-  /** Size, checksums (from the checksum record) and time of an object. See {@link StorageTarget.stat}. */
+  /** Size, checksums (from the checksum record) and time of an object. See `StorageTarget.stat`. */
   async stat(key: string): Promise<StoredObject | undefined> {
     this.checkKey(key);
     const head = await this.head(key);
@@ -285,7 +285,7 @@ export class S3Target implements ArchiveTierTarget {
     return this.describe(key, sidecar, head.LastModified);
   }
 
-  /** Every object under `prefix` (its checksum record read for each). See {@link StorageTarget.list}. */
+  /** Every object under `prefix` (its checksum record read for each). See `StorageTarget.list`. */
   async *list(prefix: string): AsyncIterable<StoredObject> {
     assertStoragePrefix(prefix, 'archive-s3');
     if (prefix === SIDECAR_ROOT || prefix.startsWith(`${SIDECAR_ROOT}/`)) return;
@@ -323,7 +323,7 @@ export class S3Target implements ArchiveTierTarget {
     } while (token);
   }
 
-  /** Removes an object and its checksum record (nothing for a missing key). See {@link StorageTarget.delete}. */
+  /** Removes an object and its checksum record (nothing for a missing key). See `StorageTarget.delete`. */
   async delete(key: string): Promise<void> {
     this.checkKey(key);
     await this.send(

@@ -1,6 +1,8 @@
 /**
  * `@sat/backup-gdrive`: a `StorageTarget` on Google Drive (API v3, scope `drive.file`), with the
  * OAuth desktop setup (loopback + PKCE) that stores its token.
+ *
+ * @module @sat/backup-gdrive
  */
 export {
   type CreateGoogleDriveTargetOptions,

@@ -1,3 +1,10 @@
+/**
+ * `@sat/core`: events, the append-only log, capture, redaction, pricing and usage, projections, the
+ * generic analytics store, insights, session state, snapshots, handoffs, recovery, `StorageTarget`
+ * and the local folder target, backups, archives and the pipeline.
+ *
+ * @module @sat/core
+ */
 export {
   ARCHIVE_MANIFEST_NAME,
   ARCHIVE_NAME,

@@ -2,6 +2,8 @@
  * `@sat/store-mongo`: the SubAgent Tracking System's analytics store on MongoDB (the official
  * driver), for teams and several machines, and a `StorageTarget` on GridFS for backups. The
  * wire-protocol test server is `@sat/store-mongo/testing`.
+ *
+ * @module @sat/store-mongo
  */
 export { COLLECTIONS, indexPlan, rollupCollection } from './mongo-collections.js';
 export { MONGO_SCHEMA_VERSION } from './mongo-driver.js';

@@ -31,7 +31,7 @@ function authSourceOf(url: string): string | undefined {
  * @example
  * const store = await openMongoStore({ url: 'mongodb://127.0.0.1:27017', config: loadConfig() });
  * await store.ingestLog();
- * console.log((await store.costAnalysis({ days: 7 })).total);
+ * console.log((await store.costAnalysis({ days: 7 })).cost);
  * await store.close();
  */
 export async function openMongoStore(options: MongoStoreOptions = {}): Promise<MongoStore> {

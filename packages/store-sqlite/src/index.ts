@@ -1,6 +1,8 @@
 /**
  * `@sat/store-sqlite`: the SubAgent Tracking System's analytics store on SQLite (kysely +
  * better-sqlite3), the embedded default. It implements core's `AnalyticsStore`.
+ *
+ * @module @sat/store-sqlite
  */
 export { moveAside as moveDamagedDatabaseAside } from './sqlite-connection.js';
 export type { SqliteDatabase, SqliteRunResult, SqliteStatement } from './sqlite-database.js';

@@ -12,10 +12,15 @@ export interface SqliteRunResult {
 /** A prepared statement. */
 export interface SqliteStatement {
   readonly reader: boolean;
+  /** Runs the statement with `params`; reports the rows changed. */
   run(...params: unknown[]): SqliteRunResult;
+  /** The first row the statement returns, or undefined. */
   get(...params: unknown[]): unknown;
+  /** Every row the statement returns. */
   all(...params: unknown[]): unknown[];
+  /** The rows the statement returns, one at a time. */
   iterate(...params: unknown[]): IterableIterator<unknown>;
+  /** Rows as arrays of values instead of objects (`toggle` default true). */
   raw(toggle?: boolean): this;
 }
 
@@ -25,11 +30,16 @@ export interface SqliteDatabase {
   readonly open: boolean;
   readonly inTransaction: boolean;
   readonly memory: boolean;
+  /** Compiles `sql` into a statement. */
   prepare(sql: string): SqliteStatement;
+  /** Runs one or more statements with no parameters. */
   exec(sql: string): unknown;
+  /** Runs a PRAGMA; `simple` returns the first column of the first row. */
   pragma(sql: string, options?: { simple?: boolean }): unknown;
+  /** Registers a scalar SQL function. */
   // biome-ignore lint/suspicious/noExplicitAny: the arguments are whatever SQLite passes
   function(name: string, options: { deterministic?: boolean }, fn: (...args: any[]) => unknown): unknown;
+  /** Registers an aggregate SQL function (`start`, `step`, `result`). */
   aggregate(
     name: string,
     options: {
@@ -41,5 +51,6 @@ export interface SqliteDatabase {
       result: (total: any) => unknown;
     },
   ): unknown;
+  /** Closes the connection. */
   close(): unknown;
 }

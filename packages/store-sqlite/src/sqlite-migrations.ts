@@ -1,7 +1,7 @@
 /**
  * The database schema, as versioned, forward-only migrations that run automatically when a store
  * opens. Never edit a migration that has shipped: add the next one. A database whose schema is
- * newer than this package knows is refused (see {@link migrate}).
+ * newer than this package knows is refused (see `migrate`).
  */
 import { SatError } from '@sat/core';
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
@@ -133,7 +133,7 @@ function tooNew(file: string, detail: string): SatError {
   );
 }
 
-/** What {@link migrate} did. */
+/** What `migrate` did. */
 export interface MigrateResult {
   /** The schema version before. */
   from: number;

@@ -1,3 +1,9 @@
+/**
+ * `@sat/web`: the `sat serve` server: the Hono app with the JSON API, the token check, the SSE
+ * live stream, the OTLP/HTTP receiver and the page.
+ *
+ * @module @sat/web
+ */
 export { createWebApp, type WebAppOptions } from './app.js';
 export { generateToken, requestToken, tokenMatches } from './auth.js';
 export { type ErrorBody, errorAnswer } from './error-body.js';

@@ -43,6 +43,7 @@ export interface LiveStream {
   since(lastId: string | undefined): Replay;
   /** Calls `listener` with every new message; returns the unsubscribe function. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
+  /** Stops watching the logs and drops every subscriber. */
   close(): void;
 }
 

@@ -198,13 +198,16 @@ export class FakeDriveServer {
   get rootUrl(): string {
     return `http://127.0.0.1:${this.port}/`;
   }
+  /** The OAuth token endpoint of this server (`<url>/token`). */
   get tokenUrl(): string {
     return `${this.rootUrl}token`;
   }
+  /** The OAuth consent endpoint of this server, which answers with a code at once. */
   get authorizationUrl(): string {
     return `${this.rootUrl}o/oauth2/v2/auth`;
   }
 
+  /** Stops the server and closes its open connections. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -50,6 +50,7 @@ export interface ArchivePhaseOptions {
   readBack?: boolean;
   /** gzip level, 1-9. Default 6. */
   level?: number;
+  /** Called as bytes move (bundle, upload, verify, download stages), for a progress bar. */
   onProgress?: (progress: ArchiveProgress) => void;
 }
 

@@ -39,6 +39,7 @@ export interface RestoreArchiveOptions {
   days?: number;
   /** Told the archive's state at the start and at every poll. */
   onStatus?: (state: ArchiveObjectState) => void;
+  /** Called as bytes move (bundle, upload, verify, download stages), for a progress bar. */
   onProgress?: (progress: ArchiveProgress) => void;
   /** Overwrite local files that differ from the archive (as `restoreSession`'s `force`). Default false. */
   force?: boolean;

@@ -26,6 +26,7 @@ const BundleFileSchema = Type.Object(
   {
     /** Path inside the bundle (`logs/s1.jsonl.gz`). */
     path: Type.String({ minLength: 1, maxLength: 1024 }),
+    /** What the file is. */
     kind: Type.Union([
       Type.Literal('log'),
       Type.Literal('log-meta'),
@@ -34,7 +35,9 @@ const BundleFileSchema = Type.Object(
       Type.Literal('handoff'),
       Type.Literal('database'),
     ]),
+    /** Size in bytes. */
     bytes: Bytes,
+    /** SHA-256 of the file. */
     sha256: Hex64,
     /** Modification time of the original file. */
     mtime: Type.String(),
@@ -45,23 +48,29 @@ const BundleFileSchema = Type.Object(
 /** The manifest: inside the bundle (its last entry) and, with `createdAt` and `bundle`, beside it on the target. */
 export const BackupManifestSchema = Type.Object(
   {
+    /** The manifest's format: `sat-backup/1` (a backup), or `sat-backup/2` (a shared bundle, with `shared`). */
     format: Type.Union([Type.Literal(MANIFEST_FORMAT), Type.Literal(SHARED_MANIFEST_FORMAT)]),
+    /** The session backed up. */
     session: Type.String({ minLength: 1, maxLength: 128 }),
     /** The session's phase (from its `phase` events; `0` when it has none). */
     phase: Type.String({ minLength: 1 }),
     /** The log in the bundle: closed (compressed) or a consistent prefix of an open one. */
     log: Type.Object(
       {
+        /** Path of the log inside the bundle. */
         file: Type.String({ minLength: 1 }),
+        /** Whether the log was closed (compressed) when it was bundled. */
         closed: Type.Boolean(),
         /** SHA-256 of the log's plain (uncompressed) bytes. */
         sha256: Hex64,
         /** Plain bytes. */
         bytes: Bytes,
+        /** The last `seq` in the bundled log. */
         lastSeq: Bytes,
       },
       { additionalProperties: false },
     ),
+    /** Every file of the bundle, with its size and SHA-256. */
     files: Type.Array(BundleFileSchema),
     /** What was left out, and why (no database backup hook, say). */
     warnings: Type.Array(Type.String()),

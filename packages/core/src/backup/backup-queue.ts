@@ -244,7 +244,9 @@ export interface ProcessQueueOptions {
   /** Try every job now, whatever its next attempt time (a person asked). Default false. */
   ignoreSchedule?: boolean;
   backoff?: BackoffOptions;
+  /** The clock (default: `new Date()`), for tests of retry times. */
   now?: () => Date;
+  /** Called as bytes move (bundle, upload, verify, download stages), for a progress bar. */
   onProgress?: (progress: TransferProgress) => void;
   /** Download each bundle again after upload to verify it. Default true. */
   readBack?: boolean;

@@ -27,6 +27,7 @@ export interface BackupOptions {
   /** gzip level of the bundle, 1-9. Default 6. */
   level?: number;
   backoff?: BackoffOptions;
+  /** Called as bytes move (bundle, upload, verify, download stages), for a progress bar. */
   onProgress?: (progress: TransferProgress) => void;
   /** What started the backup, recorded in the session's `backup` event. Default `manual`. */
   trigger?: string;

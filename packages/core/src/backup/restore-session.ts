@@ -36,6 +36,7 @@ export interface RestoreOptions {
    * none (a local database is newer, and the log rebuilds it), `overwrite` replaces it, `skip`.
    */
   database?: 'if-missing' | 'overwrite' | 'skip';
+  /** Called as bytes move (bundle, upload, verify, download stages), for a progress bar. */
   onProgress?: (progress: TransferProgress) => void;
   /** Called with the result once every file is in place (the CLI re-ingests the session into analytics here). */
   onRestored?: (result: RestoreResult) => void | Promise<void>;

@@ -45,6 +45,7 @@ export interface IngestHookOptions {
   waitMs?: number;
   /** A PreToolUse with no PostToolUse after this long is recorded as an unfinished call. Default 1 hour. */
   unfinishedAfterMs?: number;
+  /** The clock in milliseconds (default: `Date.now`), for tests of files still being written. */
   now?: () => number;
   /**
    * The folders transcripts named by payloads may be read from. Default Claude Code's projects

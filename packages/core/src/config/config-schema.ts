@@ -237,6 +237,7 @@ export const ConfigFileSchema = Type.Object(
   },
   strict,
 );
+/** The config file as written by a user (`sat.config.json`): every key optional, see `ConfigFileSchema`. */
 export type ConfigFile = Static<typeof ConfigFileSchema>;
 
 /** The folders of the data root. */
@@ -330,8 +331,10 @@ export interface HandoffSettings {
   contextFillPercent: number;
 }
 
+/** Snapshot triggers when none are configured: every 10 agent invocations or 20,000 tokens. */
 export const DEFAULT_SNAPSHOTS: SnapshotSettings = { everyAgentInvocations: 10, everyTokens: 20_000 };
 
+/** Handoff settings when none are configured: at most 2,000 tokens, due at 80% context fill. */
 export const DEFAULT_HANDOFF: HandoffSettings = { maxTokens: 2000, contextFillPercent: 80 };
 
 /** Live alerts of the capture pipeline (see `raiseAlerts`). */
@@ -353,6 +356,7 @@ export interface AlertSettings {
   minHistory: number;
 }
 
+/** Alert thresholds when none are configured. */
 export const DEFAULT_ALERTS: AlertSettings = {
   enabled: true,
   contextShare: 0.9,
@@ -451,6 +455,7 @@ export interface S3Settings {
   transitionDays: number;
 }
 
+/** The newest phases never archived automatically when `archive.keepPhases` is not configured: 2. */
 export const DEFAULT_KEEP_PHASES = 2;
 
 /** The user's control over their data (`privacy`). */
@@ -505,4 +510,5 @@ export interface RedactSettings {
   pii: boolean;
 }
 
+/** Redaction when none is configured: on, the built-in patterns only, no PII. */
 export const DEFAULT_REDACT: RedactSettings = { enabled: true, patterns: [], allow: [], pii: false };

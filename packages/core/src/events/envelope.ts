@@ -11,6 +11,7 @@ export interface SatEvent<T extends EventType = EventType> {
   seq: number;
   /** ISO-8601 time it happened. */
   ts: string;
+  /** The event type: which payload `data` holds. */
   type: T;
   /** The agent it concerns: `main` or a sub-agent's name or id. */
   agent: string;
@@ -18,6 +19,7 @@ export interface SatEvent<T extends EventType = EventType> {
   parent?: string;
   /** Payload schema version. */
   v: number;
+  /** The payload, checked against the schema of its type and `v`. */
   data: EventPayloads[T];
   /** Free-form extras that are not part of the typed payload (the raw source record, say). */
   meta?: Record<string, unknown>;
@@ -69,7 +71,7 @@ function two(ts: string, at: number): number {
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * True when `ts` has the ISO-8601 shape of {@link ISO_TIME_PATTERN} and names a real time: a
+ * True when `ts` has the ISO-8601 shape of `ISO_TIME_PATTERN` and names a real time: a
  * day that exists in its month (no `2026-02-30`, no 29 February outside leap years), hours
  * below 24, minutes and seconds below 60, an offset below 24 hours.
  *

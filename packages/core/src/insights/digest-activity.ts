@@ -3,7 +3,7 @@ import type { UsageFact, UsageTokenCounts } from '../usage/usage-facts.js';
 
 /** A gap between two events longer than this counts as idle: at most 5 minutes of it are active time. */
 export const IDLE_CAP_MS = 5 * 60_000;
-/** Two failures at most this many events apart fail together (also when in one turn: see {@link FailurePairs}). */
+/** Two failures at most this many events apart fail together (also when in one turn: see `FailurePairs`). */
 export const FAIL_TOGETHER_EVENTS = 10;
 
 /** Two tools whose failures came together in a session, and how often. */

@@ -114,7 +114,7 @@ export interface SessionDigest {
   tasks: { todos: number; subAgentRuns: number };
   /** Sub-agent runs, with the task they were given and their tokens. */
   taskRuns: DigestTaskRun[];
-  /** Tools whose failures came together (see {@link FailurePairs}). */
+  /** Tools whose failures came together (see `FailurePairs`). */
   failurePairs: DigestFailurePair[];
   errors: DigestError[];
   tools: DigestToolCalls[];

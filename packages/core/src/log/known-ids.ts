@@ -38,7 +38,7 @@ export interface KnownEvents {
   agents: Map<string, KnownAgent>;
   /** {@link promptJoinKey} of every `user_prompt` event. */
   prompts: Set<string>;
-  /** The time spans of every `tool_usage` event, by {@link toolJoinKey}: joins calls that lack a `tool_use_id`. */
+  /** The time spans of every `tool_usage` event, by `toolJoinKey`: joins calls that lack a `tool_use_id`. */
   toolSpans: Map<string, ToolSpan[]>;
 }
 

@@ -1,3 +1,9 @@
+/**
+ * `@sat/core/summary-file`: the reader of the per-session summary file the pipeline writes, for
+ * views that must start fast (`sat statusline`). Imports nothing of core but types.
+ *
+ * @module @sat/core/summary-file
+ */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 

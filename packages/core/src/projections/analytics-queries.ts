@@ -76,11 +76,13 @@ export interface AggregateRow<F extends MeasureFamily = MeasureFamily> {
  * (rollup or projection rows), and three row reads.
  */
 export interface AnalyticsReader {
+  /** The measures of `family` grouped by the request's dimensions, over the rows its filters keep. */
   aggregate<F extends MeasureFamily>(family: F, request: AggregateRequest): Promise<AggregateRow<F>[]>;
   /** A session's row; `null` asks for the session with the latest event. */
   sessionRow(session: string | null): Promise<SessionRow | undefined>;
   /** A session's file operations (phase / agent filters applied), in `seq` order. */
   fileOperations(session: string, filter: AggregateFilter): Promise<FileOperationRow[]>;
+  /** The stored rows of these error fingerprints (first and last seen, counts). */
   fingerprints(fingerprints: readonly string[]): Promise<FingerprintRow[]>;
 }
 

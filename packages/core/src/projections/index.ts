@@ -2,6 +2,8 @@
  * Projections of the event log and the analytics store interface: pure, versioned functions from
  * events to rows and rollups, the five analytics queries written once for every store, and the
  * `AnalyticsStore` interface that store-sqlite and store-mongo implement. No database code.
+ *
+ * @module @sat/core/projections
  */
 export {
   type AnalyticsFilters,

@@ -51,6 +51,7 @@ export interface Projection {
   readonly description: string;
   /** The event types it reads (undefined: every type). */
   readonly types?: readonly EventType[];
+  /** Adds the rows and rollup deltas of one event to `out`, updating the session's projection state. */
   project(event: AnySatEvent, at: EventPosition, state: SessionProjectionState, out: ProjectionBatch): void;
 }
 

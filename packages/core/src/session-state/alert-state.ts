@@ -10,7 +10,7 @@ export const ERROR_SPIKE_ALERT = 'error_spike';
 
 /**
  * Error events per tool call over the error-spike window (the last
- * {@link STATE_LIMITS.alertWindowCalls} tool calls), or undefined while the session has fewer calls.
+ * `STATE_LIMITS.alertWindowCalls` tool calls), or undefined while the session has fewer calls.
  *
  * @example
  * windowErrorRate(state.alerts.window); // 0.35: 7 error events over the last 20 tool calls

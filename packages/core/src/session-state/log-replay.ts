@@ -26,6 +26,7 @@ export interface ReadAfterOptions {
    * the bytes there do not continue with event `afterSeq + 1`, the log is read from the start.
    */
   offset?: number;
+  /** Called with each line that cannot be read (torn, not JSON, invalid); the line is skipped. */
   onIssue?: (issue: ReadIssue) => void;
   schemas?: EventSchemas;
 }

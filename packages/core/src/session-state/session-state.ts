@@ -104,7 +104,7 @@ export interface TodoList {
   seq: number;
   ts: string;
   items: TodoItem[];
-  /** Items beyond {@link STATE_LIMITS.todoItems} that were not kept. */
+  /** Items beyond `STATE_LIMITS.todoItems` that were not kept. */
   dropped: number;
 }
 
@@ -278,7 +278,7 @@ export interface SessionState {
     /** Error events and failed tool calls seen. */
     count: number;
     open: OpenError[];
-    /** Open errors beyond {@link STATE_LIMITS.openErrors}, no longer kept in detail. */
+    /** Open errors beyond `STATE_LIMITS.openErrors`, no longer kept in detail. */
     openDropped: number;
   };
   validations: { count: number; failed: FailedValidation[] };
@@ -298,7 +298,7 @@ export interface SessionState {
     recent: RecentResponse[];
     /** Transcript responses joined by Claude Code's record of their request (with its cost), by agent and model. */
     costed: Record<string, Record<string, CostedBucket>>;
-    /** Claude Code's records no transcript response joined yet, oldest first (see {@link OtelResponse}). */
+    /** Claude Code's records no transcript response joined yet, oldest first (see `OtelResponse`). */
     otelPending: OtelResponse[];
     /** Claude Code's records counted on their own for good (pushed out of `otelPending`, or without a request id). */
     otelOnly: Record<string, Record<string, CostedBucket>>;
@@ -320,7 +320,7 @@ export interface SessionState {
     count: number;
     /** The latest alert of each kind. */
     byKind: Record<string, AlertState>;
-    /** The error-spike window: seqs of the last {@link STATE_LIMITS.alertWindowCalls} tool calls, and of the error events since the first of them. */
+    /** The error-spike window: seqs of the last `STATE_LIMITS.alertWindowCalls` tool calls, and of the error events since the first of them. */
     window: { calls: number[]; errors: number[] };
   };
 }

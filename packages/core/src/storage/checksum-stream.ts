@@ -35,6 +35,7 @@ export class ChecksumStream extends Transform {
     return this.bytes;
   }
 
+  /** Hashes and counts `chunk`, then passes it on unchanged. */
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.sha256.update(chunk);
     this.md5.update(chunk);
@@ -43,6 +44,7 @@ export class ChecksumStream extends Transform {
     callback(null, chunk);
   }
 
+  /** Records the final size and checksums when the input ends. */
   override _flush(callback: TransformCallback): void {
     this.done = {
       size: this.bytes,

@@ -29,17 +29,29 @@ import { costs, errors, filters, sessions, subAgentTokens } from './analytics-st
  *
  * @example
  * describe('sqlite', () => analyticsStoreSuites.rebuild(factory));
+ *
+ * @namespace
  */
 export const analyticsStoreSuites = Object.freeze({
+  /** Registers the capabilities cases: the declared capabilities and optional methods. */
   capabilities,
+  /** Registers the empty and single-event stores cases: every query on an empty store, and on a store with one event of each kind. */
   emptyAndSingle,
+  /** Registers the idempotence cases: re-applying the same events changes no result. */
   idempotence,
+  /** Registers the rebuild cases: a rebuild from the log gives every query result incremental ingestion gave. */
   rebuild,
+  /** Registers the projection versions cases: a raised projection version rebuilds that projection when the store opens (needs capabilities.persistent). */
   versions,
+  /** Registers the costs cases: tokens and cost per phase, agent and model; unknown models named, never priced at zero. */
   costs,
+  /** Registers the sub-agent tokens cases: the sub-agent token rule: task_result estimates against transcript responses, across batches. */
   subAgentTokens,
+  /** Registers the filters cases: days, session, phase and agent filters; per-session rows agree with the rollups. */
   filters,
+  /** Registers the error patterns cases: fingerprints across sessions, recurrence and resolution. */
   errors,
+  /** Registers the session summary cases: one session with its agents, tools, errors and files. */
   sessions,
 });
 

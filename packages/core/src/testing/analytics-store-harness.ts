@@ -19,6 +19,7 @@ export interface AnalyticsStoreFactoryContext {
   /** A folder for the store's own files; the same folder when a test reopens the store. */
   dir: string;
   /** The session logs the store rebuilds from (and ingests, with `ingestLog`). */
+  /** The root's logs folder. */
   logsDir: string;
   /** Projection versions to build with; the suite raises one to check the rebuild it causes. */
   projectionVersions?: Partial<Record<ProjectionName, number>>;
@@ -42,10 +43,12 @@ export interface AnalyticsStoreSuiteOptions {
 /** A fresh root folder with a logs folder; `store(n)` opens store folder n of it. */
 export interface StoreRoot {
   logsDir: string;
+  /** Opens store folder `n` (default 0) of this root through the factory. */
   store(
     n?: number,
     projectionVersions?: AnalyticsStoreFactoryContext['projectionVersions'],
   ): Promise<AnalyticsStore>;
+  /** Closes a store this root opened. */
   close(store: AnalyticsStore): Promise<void>;
   /** Appends to the log and returns the events as stored (with ids and seqs). */
   log(list: NewEvent[]): Promise<AnySatEvent[]>;
@@ -53,6 +56,7 @@ export interface StoreRoot {
 
 /** The helpers a suite's tests use. */
 export interface StoreHarness {
+  /** A fresh root folder with a logs folder, removed after the test. */
   root(): StoreRoot;
   /** A realistic log of three sessions in two phases, with sub-agents and paired invocations. */
   realisticLog(r: StoreRoot): Promise<AnySatEvent[]>;

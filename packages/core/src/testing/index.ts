@@ -3,6 +3,8 @@
  * made of `analyticsStoreSuites`) and the one every `StorageTarget` runs (`describeStorageTarget`,
  * made of `storageTargetSuites`). Imports vitest (an optional peer dependency of @sat/core); the
  * event generators, without vitest, are `@sat/core/fixtures` (re-exported here for tests).
+ *
+ * @module @sat/core/testing
  */
 
 export {

@@ -35,16 +35,27 @@ import {
  *
  * @example
  * describe('local', () => storageTargetSuites.listing(factory));
+ *
+ * @namespace
  */
 export const storageTargetSuites = Object.freeze({
+  /** Registers the capabilities cases: the declared name, location and capabilities. */
   capabilities,
+  /** Registers the round trips cases: small, empty, large streamed and Readable objects come back byte for byte with their checksums. */
   roundTrips,
+  /** Registers the listing cases: listing by prefix. */
   listing,
+  /** Registers the missing keys and delete cases: stat and get of a missing key, delete, and deleting a missing key as capabilities.deleteMissing declares. */
   missingAndDelete,
+  /** Registers the overwrite cases: an overwrite replaces the object; a failed one keeps the previous (capabilities.atomicPut). */
   overwrite,
+  /** Registers the keys cases: unicode keys kept exactly; malformed keys refused with INVALID_KEY. */
   keys,
+  /** Registers the concurrency cases: concurrent puts of different keys and of one key. */
   concurrency,
+  /** Registers the integrity cases: failing sources, expectedSha256, and damaged bytes detected on get (capabilities.verifiesReads). */
   integrity,
+  /** Registers the metadata cases: content type and metadata kept (capabilities.metadata). */
   metadata,
 });
 
