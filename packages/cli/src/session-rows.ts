@@ -1,4 +1,5 @@
 import {
+  describeOwner,
   listSessions,
   type SatConfig,
   type SessionActivity,
@@ -59,7 +60,7 @@ function rowOwner(config: SatConfig, info: SessionInfo, seen: Set<string>): Sess
   seen.add(key);
   if (!owners.has(key)) owners.set(key, sessionOwner(config.paths.logs, info.session));
   const origin = owners.get(key);
-  return origin ? { ...origin, local: false } : { ...config.identity, local: true };
+  return describeOwner(origin, config.identity);
 }
 
 /** Where {@link sessionRows} reads from: what a long-lived caller keeps between calls. */

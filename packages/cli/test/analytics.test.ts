@@ -8,7 +8,12 @@ vi.mock('@sat/store-sqlite', () => {
 
 function context(notes: string[], kind: 'sqlite' | 'mongo' = 'sqlite'): CliContext {
   return {
-    config: () => ({ store: { kind } }) as ReturnType<CliContext['config']>,
+    config: () =>
+      ({
+        store: { kind, mongo: { database: 'sat', machine: 'm', user: 'u' } },
+        privacy: { localOnly: false },
+        sources: {},
+      }) as unknown as ReturnType<CliContext['config']>,
     out: process.stdout,
     err: process.stderr,
     stdin: process.stdin,

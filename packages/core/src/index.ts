@@ -273,7 +273,14 @@ export {
   type SatErrorOptions,
 } from './errors.js';
 export { type AnySatEvent, isRealIsoTime, type NewEvent, type SatEvent } from './events/envelope.js';
-export { type EventOrigin, type EventOwner, eventOrigin, eventOwner } from './events/event-origin.js';
+export {
+  describeOwner,
+  type EventOrigin,
+  type EventOwner,
+  eventOrigin,
+  eventOwner,
+  type SessionOwner,
+} from './events/event-origin.js';
 export {
   CAPTURE_EVENT_TYPES,
   EVENT_TYPES,

@@ -2,6 +2,7 @@ import {
   type AlertMemo,
   type AnySatEvent,
   createHandoff,
+  describeOwner,
   ingestCapture,
   LogMemo,
   listAlerts,
@@ -102,7 +103,10 @@ export function cliWebApi(ctx: CliContext): CliWebApi {
     sessionPhase: (id) => sessions().phase(id),
     show: async (id) => {
       const found = await session(id);
-      return memo().overviews.get(found, () => sessionOverview(logs(), found, { prices: config().prices }));
+      const overview = await memo().overviews.get(found, () =>
+        sessionOverview(logs(), found, { prices: config().prices }),
+      );
+      return { ...overview, owner: describeOwner(overview.origin, config().identity) };
     },
     events: async (id, filters) => {
       const found = await session(id);

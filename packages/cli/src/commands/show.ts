@@ -1,4 +1,11 @@
-import { type ReadIssue, type SessionOverview, sessionOverview, type TokenCounts } from '@sat/core';
+import {
+  describeOwner,
+  type ReadIssue,
+  type SessionOverview,
+  type SessionOwner,
+  sessionOverview,
+  type TokenCounts,
+} from '@sat/core';
 import type { HandlerOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { formatCost, formatCount, formatDuration, formatTime, printJson, printTable } from '../output.js';
@@ -24,12 +31,7 @@ function costCell(cost: number | undefined, unknownModels: readonly string[] = [
   return unknownModels.length > 0 ? `${formatCost(cost)} + unpriced` : formatCost(cost);
 }
 
-/** Whose a session is: its sharer when imported, else this history's identity. */
-function ownerOf(o: SessionOverview, identity: { user: string; machine: string }) {
-  return o.origin ? { ...o.origin, local: false } : { ...identity, local: true };
-}
-
-function printHeader(ctx: CliContext, o: SessionOverview, owner: ReturnType<typeof ownerOf>): void {
+function printHeader(ctx: CliContext, o: SessionOverview, owner: SessionOwner): void {
   const lines: Array<[string, string]> = [['session', o.session]];
   lines.push([
     'owner',
@@ -119,7 +121,7 @@ export const run: HandlerOf<typeof showCommand> = async (ctx, args, options) => 
     ctx.note(`sat: warning: ${issue.file} byte ${issue.offset}: ${issue.kind}: ${issue.message}`);
   };
   const o = await sessionOverview(logsDir, session, { prices: config.prices, onIssue });
-  const owner = ownerOf(o, config.identity);
+  const owner = describeOwner(o.origin, config.identity);
   if (options.json) {
     printJson(ctx, { ...o, owner });
     return 0;

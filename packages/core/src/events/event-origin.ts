@@ -53,3 +53,21 @@ export function eventOwner(event: Pick<SatEvent, 'meta'>, local: EventOwner): Ev
     ? { user: origin.user, machine: origin.machine }
     : { user: local.user, machine: local.machine };
 }
+
+/** Whose a session is, as `sat show` and the web API say it: `local` when it was recorded here. */
+export interface SessionOwner extends EventOwner {
+  local: boolean;
+}
+
+/**
+ * Whose a session is, from its origin (`SessionOverview.origin`, absent when recorded here) and
+ * this history's identity.
+ *
+ * @example
+ * describeOwner(overview.origin, config.identity); // { user: 'ana', machine: 'ana-mac', local: false }
+ */
+export function describeOwner(origin: EventOwner | undefined, local: EventOwner): SessionOwner {
+  return origin
+    ? { user: origin.user, machine: origin.machine, local: false }
+    : { user: local.user, machine: local.machine, local: true };
+}
