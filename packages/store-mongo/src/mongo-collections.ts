@@ -84,6 +84,7 @@ export function indexPlan(ttlDays: number | undefined): Record<string, IndexDesc
     [COLLECTIONS.sessions]: [
       { key: { lastEventAt: -1, session: -1 }, name: 'last_event' },
       { key: { machine: 1, user: 1 }, name: 'machine_user' },
+      { key: { user: 1, machine: 1, firstDay: 1 }, name: 'user_machine_first_day' },
     ],
     [COLLECTIONS.agents]: factIndexes,
     [COLLECTIONS.tools]: factIndexes,

@@ -19,6 +19,7 @@ export {
   queryErrorPatterns,
   querySessionSummary,
   queryToolEffectiveness,
+  type SessionStartCount,
 } from './analytics-queries.js';
 export type {
   AgentPerformance,
@@ -33,6 +34,8 @@ export type {
   FileSummary,
   ModelCost,
   SessionSummary,
+  TeamActivity,
+  TeamActivityRow,
   TokenFigures,
   ToolEffectiveness,
   ToolStats,
@@ -68,6 +71,7 @@ export {
   type ProjectEventsOptions,
   projectEvents,
   projectionVersions,
+  UNKNOWN_OWNER,
 } from './project-events.js';
 export { type Projection, ProjectionBatch } from './projection-batch.js';
 export { NO_PHASE, PROJECTION_NAMES, type ProjectionName } from './projection-names.js';
@@ -75,11 +79,13 @@ export type {
   CountedResponse,
   DecisionRow,
   ErrorRow,
+  EventContext,
   EventPosition,
   EventRowBase,
   FileOperationRow,
   FingerprintRow,
   InvocationRow,
+  RowOwner,
   SessionProjectionState,
   SessionRow,
   ToolUseRow,
@@ -110,3 +116,4 @@ export {
   type ToolMeasures,
   type UsageMeasures,
 } from './rollups.js';
+export { queryTeamActivity } from './team-query.js';

@@ -4,7 +4,7 @@ import type { ProjectionName } from './projection-names.js';
 import type {
   DecisionRow,
   ErrorRow,
-  EventPosition,
+  EventContext,
   EventRowBase,
   FileOperationRow,
   FingerprintRow,
@@ -51,12 +51,12 @@ export interface Projection {
   readonly description: string;
   /** The event types it reads (undefined: every type). */
   readonly types?: readonly EventType[];
-  project(event: AnySatEvent, at: EventPosition, state: SessionProjectionState, out: ProjectionBatch): void;
+  project(event: AnySatEvent, at: EventContext, state: SessionProjectionState, out: ProjectionBatch): void;
 }
 
 /** Cuts `text` to `max` characters (with an ellipsis), or null for undefined / empty. */
 /** The fields every per-event row starts with: where and when the event sits, and whose it is. */
-export function rowBase(event: AnySatEvent, at: EventPosition): EventRowBase {
+export function rowBase(event: AnySatEvent, at: EventContext): EventRowBase {
   return {
     session: event.session,
     seq: event.seq,
@@ -65,6 +65,8 @@ export function rowBase(event: AnySatEvent, at: EventPosition): EventRowBase {
     day: at.day,
     phase: at.phase,
     agent: event.agent,
+    user: at.user,
+    machine: at.machine,
   };
 }
 

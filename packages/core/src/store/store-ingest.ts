@@ -1,4 +1,5 @@
 import type { AnySatEvent } from '../events/envelope.js';
+import type { EventOwner } from '../events/event-origin.js';
 import { readSessionEvents } from '../log/event-reader.js';
 import { listSessions, type SessionInfo } from '../log/sessions.js';
 import type { ApplyResult, IngestResult } from '../projections/analytics-store.js';
@@ -7,6 +8,13 @@ import type { AnalyticsDriver } from './analytics-driver.js';
 
 /** From this many new events on, an ingest runs in the driver's `bulk` mode. */
 export const BULK_EVENTS = 50_000;
+
+/** How events are applied: the batch size, and whose the local events are. */
+export interface ApplyOptions {
+  batchSize: number;
+  /** The owner of events without `meta.origin` (see `ProjectEventsOptions.identity`). */
+  identity?: EventOwner;
+}
 
 /** Running totals of an apply or an ingest. */
 export interface ApplyTotals {
@@ -33,13 +41,14 @@ export async function applyBatch(
   driver: AnalyticsDriver,
   events: readonly AnySatEvent[],
   totals: ApplyTotals,
+  identity?: EventOwner,
 ): Promise<void> {
   await driver.transaction(async () => {
     const fresh = await driver.markApplied(events);
     totals.duplicates += events.length - fresh.length;
     if (fresh.length === 0) return;
     const states = await driver.loadStates([...new Set(fresh.map((event) => event.session))]);
-    const batch = projectEvents(fresh, (session) => states.get(session));
+    const batch = projectEvents(fresh, (session) => states.get(session), { identity });
     await driver.writeRows(batch);
     await driver.saveStates([...batch.states.values()]);
     totals.applied += fresh.length;
@@ -51,18 +60,19 @@ export async function applyBatch(
 export async function applyStream(
   driver: AnalyticsDriver,
   events: Iterable<AnySatEvent> | AsyncIterable<AnySatEvent>,
-  batchSize: number,
+  options: ApplyOptions,
   totals: ApplyTotals,
 ): Promise<void> {
+  const { batchSize, identity } = options;
   let batch: AnySatEvent[] = [];
   for await (const event of events as AsyncIterable<AnySatEvent>) {
     batch.push(event);
     if (batch.length >= batchSize) {
-      await applyBatch(driver, batch, totals);
+      await applyBatch(driver, batch, totals, identity);
       batch = [];
     }
   }
-  if (batch.length > 0) await applyBatch(driver, batch, totals);
+  if (batch.length > 0) await applyBatch(driver, batch, totals, identity);
 }
 
 /** A session to read from the event after its checkpoint. */
@@ -108,7 +118,7 @@ async function* newEvents(
 export async function ingestLogs(
   driver: AnalyticsDriver,
   logsDir: string,
-  batchSize: number,
+  options: ApplyOptions,
   inTransaction: boolean,
 ): Promise<IngestResult> {
   const totals = emptyTotals();
@@ -118,7 +128,7 @@ export async function ingestLogs(
     applyStream(
       driver,
       newEvents(logsDir, plan.pending, () => issues++),
-      batchSize,
+      options,
       totals,
     );
   if (driver.bulk && !inTransaction && plan.expected >= BULK_EVENTS) await driver.bulk(run);
