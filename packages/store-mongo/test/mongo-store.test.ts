@@ -164,6 +164,67 @@ describe('the MongoDB store', () => {
     expect(await answers(shared)).toBe(await answers(single));
   });
 
+  it("team: two machines' sessions are the union per owner; one session ingested on both is counted once, rollups too", async () => {
+    const a = await logOf(2, 250, 0);
+    const b = await logOf(2, 250, 2, a.dir, 'logs-b');
+    const database = databaseFor(a.dir);
+    const first = await store({ url: mongo.url, database, logsDir: a.logsDir, machine: 'ma', user: 'ua' });
+    await first.ingestLog();
+    const second = await store({ url: mongo.url, database, logsDir: b.logsDir, machine: 'mb', user: 'ub' });
+    await second.ingestLog();
+    const owners = async (s: MongoStore) =>
+      (await s.team({ days: 'all' })).rows.map((r) => [r.user, r.machine, r.sessions, r.tokens.total]);
+    const before = await owners(second);
+    expect(new Set(before.map(([user, machine]) => `${user}@${machine}`))).toEqual(
+      new Set(['ua@ma', 'ub@mb']),
+    );
+    expect(before.reduce((n, row) => n + (row[2] as number), 0)).toBe(4);
+    const ua = await second.costAnalysis({ days: 'all', user: 'ua' });
+    const ub = await second.costAnalysis({ days: 'all', machine: 'mb' });
+    const all = await second.costAnalysis({ days: 'all' });
+    expect(ua.tokens.total + ub.tokens.total).toBe(all.tokens.total);
+    expect(ua.tokens.total).toBeGreaterThan(0);
+    // The second machine ingests the first one's log too (a shared transcript): nothing counts twice.
+    const again = await second.ingestLog(a.logsDir);
+    expect([again.applied, again.duplicates]).toEqual([0, 500]);
+    expect(await owners(first)).toEqual(before);
+    expect(await second.costAnalysis({ days: 'all' })).toEqual(all);
+    // A rebuild on one machine clears only what it wrote: the other machine's figures stay once.
+    await first.rebuild();
+    expect(await owners(second)).toEqual(before);
+    expect(await second.costAnalysis({ days: 'all' })).toEqual(all);
+  });
+
+  it("imported events keep their origin's owner; checkpoints stay the ingesting machine's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sat-mongo-store-'));
+    dirs.push(dir);
+    const logsDir = join(dir, 'logs');
+    const writer = new EventWriter({ logsDir });
+    const origin = { user: 'ana', machine: 'ana-laptop', bundle: 'b1', seq: 1 };
+    for (const event of realisticSessionEvents(
+      { session: 'shared', seed: 9, start: NOW - DAY, phase: 1 },
+      120,
+    ))
+      writer.append({ ...event, meta: { origin } });
+    await writer.close();
+    const database = databaseFor(dir);
+    await (await store({ url: mongo.url, database, logsDir, machine: 'laptop-7', user: 'bo' })).ingestLog();
+    const client = await new MongoClient(mongo.url).connect();
+    try {
+      const db = client.db(database);
+      const tools = await db.collection('tools').find({}).toArray();
+      expect(tools.length).toBeGreaterThan(0);
+      for (const doc of tools)
+        expect([doc.user, doc.machine, doc.ingestedBy]).toEqual(['ana', 'ana-laptop', 'laptop-7']);
+      const session = await db.collection('sessions').findOne({ _id: 'shared' as never });
+      expect([session?.user, session?.machine]).toEqual(['ana', 'ana-laptop']);
+      const checkpoints = await db.collection('checkpoints').find({}).toArray();
+      expect(checkpoints.map((c) => c.machine)).toEqual(['laptop-7']);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('puts machine and user on every document it writes', async () => {
     const { logsDir, dir } = await logOf(1, 200);
     const database = databaseFor(dir);
