@@ -62,6 +62,13 @@ export {
   mergeHistograms,
 } from './duration-histogram.js';
 export { errorFingerprint, MAX_PATTERN_CHARS, normalizeErrorMessage } from './error-fingerprint.js';
+export {
+  groupByOwner,
+  OWNER_DIMENSIONS,
+  type OwnerDimension,
+  type OwnerGroup,
+  type OwnerGroups,
+} from './owner-groups.js';
 export { MAX_PARAMETER_SUMMARY, summarizeParameters } from './parameter-summary.js';
 export {
   DAY_MS,
@@ -117,3 +124,11 @@ export {
   type UsageMeasures,
 } from './rollups.js';
 export { queryTeamActivity } from './team-query.js';
+export {
+  daysOfWeeks,
+  foldTeamActivity,
+  isoWeek,
+  type TeamWeekRow,
+  type TeamWeeks,
+  teamWeeks,
+} from './team-weeks.js';
