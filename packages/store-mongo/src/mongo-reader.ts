@@ -171,7 +171,8 @@ export class MongoReader implements AnalyticsReader {
   }
 
   async sessionStarts(filter: AggregateFilter): Promise<SessionStartCount[]> {
-    const match = matchOf({ ...filter, fromDay: null, toDay: null }, ['session', 'user', 'machine']);
+    const match = matchOf({ ...filter, session: null, fromDay: null, toDay: null }, ['user', 'machine']);
+    if (filter.session !== null) match._id = filter.session;
     if (filter.fromDay !== null || filter.toDay !== null)
       match.firstDay = {
         ...(filter.fromDay !== null ? { $gte: filter.fromDay } : {}),
