@@ -65,7 +65,7 @@ describe('team analytics', () => {
       ['me', 'my-laptop', 1, 1, 110],
     ]);
     const csv = await sat(['--home', home, 'stats', 'team', '--csv'], { env: ENV });
-    expect(csv.stdout.split('\n')[0]).toBe('DAY,USER,MACHINE,SESSIONS,TOKENS,COST_USD,ERRORS');
+    expect(csv.stdout.split('\n')[0]).toBe('DAY,USER,MACHINE,SESSIONS,TOKENS,COST_USD,ERRORS,TOOL_CALLS');
   });
 
   it('--user and --machine narrow every report', async () => {

@@ -468,6 +468,7 @@ function renderTeam(ctx: CliContext, result: TeamActivity, csv: boolean): void {
         align: 'right',
       },
       { header: 'ERRORS', value: (r) => r.errors, align: 'right' },
+      { header: 'TOOL_CALLS', value: (r) => r.toolCalls, align: 'right' },
     ],
     csv,
   );

@@ -204,6 +204,9 @@ export interface TeamActivityRow extends CostGroup {
   /** Sessions whose first event was that day (counted for the session's owner). */
   sessions: number;
   errors: number;
+  toolCalls: number;
+  /** Agent invocations started that day. */
+  invocations: number;
 }
 
 /** Result of `team`: sessions, tokens, cost and errors per user x machine x day. */

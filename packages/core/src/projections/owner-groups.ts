@@ -25,8 +25,8 @@ export interface OwnerGroups<T> {
 }
 
 /**
- * Runs `run` once per owner (every user, or machine, with sessions, tokens or errors under the
- * query's filters, from `store.team`), with that owner as a filter, so that each group is the
+ * Runs `run` once per owner (every user, or machine, with any work under the query's filters,
+ * from `store.team`), with that owner as a filter, so that each group is the
  * answer the query gives for that owner alone.
  *
  * @example

@@ -16,6 +16,8 @@ interface Cell {
   day: number;
   sessions: number;
   errors: number;
+  toolCalls: number;
+  invocations: number;
   usage: Array<{ model: string; m: UsageMeasures }>;
 }
 
@@ -23,7 +25,7 @@ function cellOf(cells: Map<string, Cell>, user: string, machine: string, day: nu
   const key = keyOf(user, machine, day);
   let cell = cells.get(key);
   if (!cell) {
-    cell = { user, machine, day, sessions: 0, errors: 0, usage: [] };
+    cell = { user, machine, day, sessions: 0, errors: 0, toolCalls: 0, invocations: 0, usage: [] };
     cells.set(key, cell);
   }
   return cell;
@@ -37,13 +39,15 @@ function rowOf(cell: Cell, prices: PriceTable): TeamActivityRow {
     day: new Date(cell.day * DAY_MS).toISOString().slice(0, 10),
     sessions: cell.sessions,
     errors: cell.errors,
+    toolCalls: cell.toolCalls,
+    invocations: cell.invocations,
     ...cost,
   };
 }
 
 /**
  * Who did what: sessions (counted on the day of their first event, for the session's owner),
- * tokens, cost and errors per user x machine x day. Every filter applies to tokens and errors;
+ * tokens, cost, errors, tool calls and agent invocations per user x machine x day. Every filter applies to tokens and errors;
  * sessions honour days, session, user and machine. Rows by day, then user, then machine.
  *
  * @example
@@ -56,10 +60,13 @@ export async function queryTeamActivity(
   prices: PriceTable,
 ): Promise<TeamActivity> {
   const filters = resolveFilters(query);
-  const [starts, usage, errors] = await Promise.all([
+  const owned: ['day', 'user', 'machine'] = ['day', 'user', 'machine'];
+  const [starts, usage, errors, tools, invocations] = await Promise.all([
     reader.sessionStarts(aggregateFilter(filters)),
-    run(reader, 'usage', filters, ['day', 'user', 'machine', 'model']),
-    run(reader, 'errors', filters, ['day', 'user', 'machine']),
+    run(reader, 'usage', filters, [...owned, 'model']),
+    run(reader, 'errors', filters, owned),
+    run(reader, 'tools', filters, owned),
+    run(reader, 'invocations', filters, owned),
   ]);
   const cells = new Map<string, Cell>();
   const at = (dims: Record<string, unknown>) =>
@@ -69,6 +76,9 @@ export async function queryTeamActivity(
     if (row.measures.responses > 0)
       at(row.dims).usage.push({ model: String(row.dims.model), m: row.measures });
   for (const row of errors) if (row.measures.errors > 0) at(row.dims).errors += row.measures.errors;
+  for (const row of tools) if (row.measures.uses > 0) at(row.dims).toolCalls += row.measures.uses;
+  for (const row of invocations)
+    if (row.measures.invocations > 0) at(row.dims).invocations += row.measures.invocations;
   const rows = [...cells.values()]
     .sort(
       (a, b) =>

@@ -17,6 +17,8 @@ export interface TeamWeekRow {
   pricedCost: number;
   unpricedModels: string[];
   errors: number;
+  toolCalls: number;
+  invocations: number;
 }
 
 /** {@link teamWeeks}'s result. */
@@ -80,6 +82,8 @@ export function foldTeamActivity(activity: TeamActivity, periodOf: (day: string)
         pricedCost: 0,
         unpricedModels: [],
         errors: 0,
+        toolCalls: 0,
+        invocations: 0,
       };
       byKey.set(key, out);
     }
@@ -87,6 +91,8 @@ export function foldTeamActivity(activity: TeamActivity, periodOf: (day: string)
     out.sessions += row.sessions;
     out.responses += row.responses;
     out.errors += row.errors;
+    out.toolCalls += row.toolCalls;
+    out.invocations += row.invocations;
     for (const field of Object.keys(out.tokens) as (keyof TokenFigures)[])
       out.tokens[field] += row.tokens[field];
     out.pricedCost = round9(out.pricedCost + row.pricedCost);
