@@ -141,5 +141,12 @@ describe('team analytics', () => {
       ['me', 1],
     ]);
     expect(readFileSync(out, 'utf8')).toMatch(/## Team[\s\S]*\| ana +\| ana-laptop/);
+    const summary = await sat(
+      ['--home', home, 'review', '--days', '7', '--team', '--local-only', '--out', out],
+      {
+        env: ENV,
+      },
+    );
+    expect(summary.stdout).toMatch(/team: ana 1 sessions \$[\d.]+, me 1 sessions/);
   });
 });
