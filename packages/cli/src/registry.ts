@@ -608,6 +608,7 @@ Examples:
       .option('--out <file>', 'where to write the Markdown report')
       .option('--html [file]', 'also write a self-contained HTML page (default: beside the Markdown)')
       .option('--local-only', 'read only the sessions on this machine (no backup or archive is contacted)')
+      .option('--team', 'add a section per person: sessions, tokens, cost and errors of each')
       .option('--json', 'print every figure as JSON'),
 });
 
@@ -635,29 +636,36 @@ function statsOptions<Args extends unknown[]>(c: Command<Args>) {
     .option('--session <id>', 'only this session')
     .option('--phase <phase>', 'only this phase')
     .option('--agent <name>', 'only this agent')
+    .option('--user <name>', "only this person's work (an imported session's origin, else identity.user)")
+    .option('--machine <name>', 'only the work recorded on this machine')
     .option('--json', 'print the result as JSON')
     .option('--csv', 'print CSV (header row, fields quoted where needed)');
+}
+
+/** `statsOptions` and `--by`, for the reports that can be grouped per owner. */
+function statsByOptions<Args extends unknown[]>(c: Command<Args>) {
+  return statsOptions(c).option('--by <owner>', "one answer per 'user' or per 'machine'");
 }
 
 /** `sat stats agents`. */
 export const statsAgentsCommand = declareCommand({
   name: 'agents',
   summary: 'invocations, success rate, durations, tokens and cost per agent type',
-  define: statsOptions,
+  define: statsByOptions,
 });
 
 /** `sat stats tools`. */
 export const statsToolsCommand = declareCommand({
   name: 'tools',
   summary: 'uses, success rate and durations per tool',
-  define: statsOptions,
+  define: statsByOptions,
 });
 
 /** `sat stats errors`. */
 export const statsErrorsCommand = declareCommand({
   name: 'errors',
   summary: 'errors by fingerprint: how often, in how many sessions, how many fixed',
-  define: statsOptions,
+  define: statsByOptions,
 });
 
 /** `sat stats session [id]`. */
@@ -671,6 +679,13 @@ export const statsSessionCommand = declareCommand({
 export const statsCostCommand = declareCommand({
   name: 'cost',
   summary: 'tokens and cost in total, per phase, per agent and per model',
+  define: statsByOptions,
+});
+
+/** `sat stats team`. */
+export const statsTeamCommand = declareCommand({
+  name: 'team',
+  summary: 'sessions, tokens, cost and errors per user x machine x day',
   define: statsOptions,
 });
 
@@ -685,8 +700,28 @@ Examples:
   sat stats agents --days 7
   sat stats tools --agent code-reviewer --csv > tools.csv
   sat stats cost --phase 2 --json
+  sat stats cost --by user --days 7
+  sat stats team --days 14 --csv
   sat stats session 019ab5f0`,
 };
+
+/** `sat team`. */
+export const teamCommand = declareCommand({
+  name: 'team',
+  summary: 'who contributed what: sessions, tokens, cost and errors per person per ISO week',
+  help: `
+Reads the analytics store (brought up to date with the log first): this machine's work under
+identity.user, and every session imported from someone else's bundle under its origin's user.
+With store.kind mongo, every machine that ingests into the same database.
+
+Examples:
+  sat team                 # the last 4 ISO weeks, this one included
+  sat team --weeks 12 --json`,
+  define: (c) =>
+    c
+      .option('--weeks <n>', 'the last N ISO weeks, this one included (default 4)')
+      .option('--json', 'print the result as JSON'),
+});
 
 /** `sat phase [show]`. */
 export const phaseShowCommand = declareCommand({
@@ -930,7 +965,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     command(statsErrorsCommand, async () => (await import('./commands/stats.js')).errors),
     command(statsSessionCommand, async () => (await import('./commands/stats.js')).session),
     command(statsCostCommand, async () => (await import('./commands/stats.js')).cost),
+    command(statsTeamCommand, async () => (await import('./commands/stats.js')).team),
   ]),
+  command(teamCommand, async () => (await import('./commands/team.js')).run),
   command(rebuildCommand, async () => (await import('./commands/rebuild.js')).run),
   command(migrateCommand, async () => (await import('./commands/migrate.js')).run),
   group(PHASE, [

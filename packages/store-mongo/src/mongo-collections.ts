@@ -64,6 +64,7 @@ const dayIndexes = (extra: readonly string[]): IndexDescription[] => [
   { key: { agent: 1, day: 1 }, name: 'agent_day' },
   ...extra.map((dim) => ({ key: { [dim]: 1, day: 1 }, name: `${dim}_day` })),
   { key: { machine: 1, user: 1, day: 1 }, name: 'machine_user_day' },
+  { key: { user: 1, day: 1 }, name: 'user_day' },
 ];
 
 const factIndexes: IndexDescription[] = [
@@ -84,6 +85,8 @@ export function indexPlan(ttlDays: number | undefined): Record<string, IndexDesc
     [COLLECTIONS.sessions]: [
       { key: { lastEventAt: -1, session: -1 }, name: 'last_event' },
       { key: { machine: 1, user: 1 }, name: 'machine_user' },
+      { key: { user: 1, machine: 1, firstDay: 1 }, name: 'user_machine_first_day' },
+      { key: { firstDay: 1 }, name: 'first_day' },
     ],
     [COLLECTIONS.agents]: factIndexes,
     [COLLECTIONS.tools]: factIndexes,
@@ -105,6 +108,7 @@ export function indexPlan(ttlDays: number | undefined): Record<string, IndexDesc
       { key: { phase: 1, agent: 1 }, name: 'phase_agent' },
       { key: { agent: 1 }, name: 'agent' },
       { key: { machine: 1, user: 1 }, name: 'machine_user' },
+      { key: { user: 1 }, name: 'user' },
     ],
   };
 }

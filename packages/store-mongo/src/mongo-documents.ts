@@ -1,8 +1,11 @@
 /**
  * Pure mappings from core's projection rows to this package's documents and back. Booleans that
  * SQLite keeps as 0 / 1 are kept as 0 / 1 (null when unknown) so that the aggregations add them.
+ * Every document carries its row's owner (`user`, `machine`: the event's, an imported event keeping
+ * its origin) and `ingestedBy`, the machine whose store wrote it (what that machine's rebuild clears).
  */
 import {
+  DAY_MS,
   type DecisionRow,
   durationBucket,
   type ErrorRow,
@@ -14,7 +17,7 @@ import {
 } from '@sat/core/projections';
 import type { Document } from 'mongodb';
 
-/** Who wrote a document: every document carries both. */
+/** The machine (and its user) whose store writes the documents: their `ingestedBy` and checkpoints. */
 export interface Owner {
   machine: string;
   user: string;
@@ -25,7 +28,12 @@ const bucket = (durationMs: number | null) => (durationMs === null ? null : dura
 
 /** A session's document (`_id`: the session id). */
 export function sessionDoc(s: SessionRow, o: Owner): Document {
-  return { _id: s.session, ...s, machine: o.machine, user: o.user };
+  return {
+    _id: s.session,
+    ...s,
+    firstDay: Math.floor(Date.parse(s.firstEventAt) / DAY_MS),
+    ingestedBy: o.machine,
+  };
 }
 
 /** A session's row from its document. */
@@ -49,6 +57,8 @@ export function sessionFromDoc(d: Document): SessionRow {
     toolFailures: d.toolFailures,
     errorsFixed: d.errorsFixed,
     validationsFailed: d.validationsFailed,
+    user: d.user,
+    machine: d.machine,
   };
 }
 
@@ -60,8 +70,7 @@ export function invocationDoc(r: InvocationRow, o: Owner): Document {
     success: bool(r.success),
     durationMs: r.durationMs,
     durationBucket: bucket(r.durationMs),
-    machine: o.machine,
-    user: o.user,
+    ingestedBy: o.machine,
   };
 }
 
@@ -73,8 +82,9 @@ function base(r: ToolUseRow | ErrorRow | FileOperationRow | DecisionRow | Valida
     day: r.day,
     phase: r.phase,
     agent: r.agent,
-    machine: o.machine,
-    user: o.user,
+    machine: r.machine,
+    user: r.user,
+    ingestedBy: o.machine,
   };
 }
 
@@ -134,6 +144,8 @@ export function fileOperationFromDoc(d: Document): FileOperationRow {
     fromPath: d.fromPath ?? null,
     gitHash: d.gitHash ?? null,
     bytes: d.bytes ?? null,
+    user: d.user,
+    machine: d.machine,
   };
 }
 

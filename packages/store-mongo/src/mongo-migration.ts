@@ -132,17 +132,6 @@ export class MongoMigrationTarget {
     });
   }
 
-  /** Documents of each of this store's collections written by `machine`. */
-  machineCounts(machine: string): Promise<Record<string, number>> {
-    return this.run('read', async () => {
-      const db = this.client.db(this.options.database);
-      const out: Record<string, number> = {};
-      for (const name of storeCollections())
-        out[name] = await db.collection<SatDocument>(name).countDocuments({ machine });
-      return out;
-    });
-  }
-
   /**
    * After a run killed inside a batch (MongoDB without a replica set has no transactions), the
    * events that batch claimed are ahead of their session's checkpoint and its rows may be partly

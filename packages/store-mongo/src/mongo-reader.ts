@@ -14,6 +14,7 @@ import type {
   MeasureFamily,
   MeasureKind,
   SessionRow,
+  SessionStartCount,
 } from '@sat/core/projections';
 import { MEASURE_FAMILIES } from '@sat/core/projections';
 import type { Db, Document } from 'mongodb';
@@ -66,8 +67,8 @@ export function matchOf(filter: AggregateFilter, dims: readonly string[]): Docum
       ...(filter.fromDay !== null ? { $gte: filter.fromDay } : {}),
       ...(filter.toDay !== null ? { $lte: filter.toDay } : {}),
     };
-  for (const dim of ['session', 'phase', 'agent'] as const)
-    if (filter[dim] !== null) match[dim] = filter[dim];
+  for (const dim of ['session', 'phase', 'agent', 'user', 'machine'] as const)
+    if (filter[dim] !== null && dims.includes(dim)) match[dim] = filter[dim];
   return match;
 }
 
@@ -167,6 +168,30 @@ export class MongoReader implements AnalyticsReader {
         ? (await sessions.find({}).sort({ lastEventAt: -1, session: -1 }).limit(1).toArray())[0]
         : await sessions.findOne({ _id: session });
     return doc ? sessionFromDoc(doc) : undefined;
+  }
+
+  async sessionStarts(filter: AggregateFilter): Promise<SessionStartCount[]> {
+    const match = matchOf({ ...filter, session: null, fromDay: null, toDay: null }, ['user', 'machine']);
+    if (filter.session !== null) match._id = filter.session;
+    if (filter.fromDay !== null || filter.toDay !== null)
+      match.firstDay = {
+        ...(filter.fromDay !== null ? { $gte: filter.fromDay } : {}),
+        ...(filter.toDay !== null ? { $lte: filter.toDay } : {}),
+      };
+    const docs = await this.db
+      .collection<SatDocument>(COLLECTIONS.sessions)
+      .aggregate([
+        ...(Object.keys(match).length > 0 ? [{ $match: match }] : []),
+        { $group: { _id: { user: '$user', machine: '$machine', day: '$firstDay' }, sessions: { $sum: 1 } } },
+        { $sort: { _id: 1 } },
+      ])
+      .toArray();
+    return docs.map((d) => ({
+      user: (d._id as Document).user,
+      machine: (d._id as Document).machine,
+      day: (d._id as Document).day,
+      sessions: d.sessions,
+    }));
   }
 
   async fileOperations(session: string, filter: AggregateFilter): Promise<FileOperationRow[]> {

@@ -1,7 +1,8 @@
 /**
  * A rollup delta as one upsert: sums and histogram buckets `$inc`, min / max `$min` / `$max`,
- * session sets `$addToSet`. Groups are kept per (machine, user): the `_id` is the owner and the
- * rollup's dimension values.
+ * session sets `$addToSet`. The rollup's dimensions include the events' owner (`user`, `machine`);
+ * groups are also kept per ingesting machine (`ingestedBy`, what its rebuild clears): the `_id` is
+ * that machine and the dimension values.
  */
 import {
   MEASURE_FAMILIES,
@@ -23,7 +24,7 @@ export function rollupUpsert(
   owner: Owner,
 ): AnyBulkWriteOperation<SatDocument> {
   const { dims, family } = ROLLUPS[rollup];
-  const keys: Document = { machine: owner.machine, user: owner.user };
+  const keys: Document = { ingestedBy: owner.machine };
   dims.forEach((dim, i) => {
     keys[dim] = entry.dims[i];
   });
@@ -45,6 +46,6 @@ export function rollupUpsert(
   if (Object.keys(min).length > 0) update.$min = min;
   if (Object.keys(max).length > 0) update.$max = max;
   if (Object.keys(sets).length > 0) update.$addToSet = sets;
-  const id = [owner.machine, owner.user, ...entry.dims].join(SEPARATOR);
+  const id = [owner.machine, ...entry.dims].join(SEPARATOR);
   return { updateOne: { filter: { _id: id }, update, upsert: true } };
 }

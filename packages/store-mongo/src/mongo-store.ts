@@ -64,6 +64,7 @@ export async function openMongoStore(options: MongoStoreOptions = {}): Promise<M
       batchSize: settings.batchSize,
       prices: settings.prices,
       projectionVersions: settings.projectionVersions,
+      identity: owner,
     });
     return Object.assign(store, { database: settings.database, ...owner }) as MongoStore;
   } catch (error) {

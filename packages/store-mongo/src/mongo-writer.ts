@@ -45,7 +45,15 @@ function fingerprintOps(batch: ProjectionBatch, owner: Owner): AnyBulkWriteOpera
     ops.push({
       updateOne: {
         filter: { _id: f.fingerprint },
-        update: { $setOnInsert: { errorType: f.errorType, pattern: f.pattern, ...sample, ...owner } },
+        update: {
+          $setOnInsert: {
+            errorType: f.errorType,
+            pattern: f.pattern,
+            ...sample,
+            ...owner,
+            ingestedBy: owner.machine,
+          },
+        },
         upsert: true,
       },
     });
@@ -144,11 +152,16 @@ export class MongoWriter {
     return new Map(docs.map((d) => [d.session as string, d.lastSeq as number]));
   }
 
-  /** Deletes this machine's documents of the given projections. */
+  /**
+   * Deletes the documents of the given projections this machine wrote (`ingestedBy`; documents
+   * written before owners were kept have none and carry the writer's `machine`).
+   */
   async clear(projections: readonly ProjectionName[]): Promise<void> {
+    const machine = this.owner.machine;
+    const written = { $or: [{ ingestedBy: machine }, { ingestedBy: { $exists: false }, machine }] };
     for (const name of projections)
       for (const collection of PROJECTION_COLLECTIONS[name])
-        await this.db.collection<SatDocument>(collection).deleteMany({ machine: this.owner.machine });
+        await this.db.collection<SatDocument>(collection).deleteMany(written);
   }
 
   /** Deletes this machine's applied ids and checkpoints. */

@@ -1,7 +1,7 @@
 /**
- * The five queries' answers of the MongoDB store and of the SQLite store on the same log, as the
- * JSON `sat stats <report> --json` prints, for every filter a log suggests: all time, the last 7
- * and 30 days, each session, each phase, each agent.
+ * The six queries' answers (the five and `team`) of the MongoDB store and of the SQLite store on
+ * the same log, as the JSON `sat stats <report> --json` prints, for every filter a log suggests: all
+ * time, the last 7 and 30 days, each session, each phase, each agent, each user and machine.
  */
 import { join } from 'node:path';
 import { listSessions } from '@sat/core';
@@ -15,6 +15,7 @@ const REPORTS = [
   'errorPatterns',
   'costAnalysis',
   'sessionSummary',
+  'team',
 ] as const;
 
 /** One query whose answers differ (empty when the stores agree). */
@@ -41,6 +42,9 @@ async function queriesFor(logsDir: string, sqlite: AnalyticsStore, now: number):
   for (const session of sessions)
     for (const p of (await sqlite.sessionSummary({ session }))?.phases ?? []) phases.add(p);
   const agents = new Set([...all.agents.map((a) => a.agent), ...tools.agents.map((a) => a.agent)]);
+  const owners = (await sqlite.team({ days: 'all' })).rows;
+  const users = new Set(owners.map((row) => row.user));
+  const machines = new Set(owners.map((row) => row.machine));
   return [
     { days: 'all' },
     { days: 7, now },
@@ -49,6 +53,8 @@ async function queriesFor(logsDir: string, sqlite: AnalyticsStore, now: number):
     ...[...phases].map((phase) => ({ phase, days: 'all' as const })),
     ...[...agents].map((agent) => ({ agent, days: 'all' as const })),
     ...(sessions[0] && [...agents][0] ? [{ session: sessions[0], agent: [...agents][0]! }] : []),
+    ...[...users].map((user) => ({ user, days: 'all' as const })),
+    ...[...machines].map((machine) => ({ machine, days: 30, now })),
   ];
 }
 
@@ -71,7 +77,11 @@ export async function compareStores(options: {
   sqliteIngestMs: number;
   compareMs: number;
 }> {
-  const sqlite = await openSqliteStore({ file: join(options.dir, 'sat.db'), logsDir: options.logsDir });
+  const sqlite = await openSqliteStore({
+    file: join(options.dir, 'sat.db'),
+    logsDir: options.logsDir,
+    identity: { user: 'agree-user', machine: 'agree-machine' },
+  });
   const mongo = await openMongoStore({
     url: options.url,
     database: options.database,

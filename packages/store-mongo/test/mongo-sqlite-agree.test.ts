@@ -55,7 +55,7 @@ describe("the MongoDB store gives the SQLite store's answers", () => {
     expect(result.differences).toEqual([]);
   });
 
-  it('on a generated log of three sessions over two phases', async () => {
+  it('on a generated log of three sessions over two phases, one of them imported from someone else', async () => {
     const dir = tempDir();
     const logsDir = join(dir, 'logs');
     const writer = new EventWriter({ logsDir });
@@ -70,7 +70,11 @@ describe("the MongoDB store gives the SQLite store's answers", () => {
         },
         1500,
       ))
-        writer.append(event);
+        writer.append(
+          i === 2
+            ? { ...event, meta: { origin: { user: 'ana', machine: 'ana-laptop', bundle: 'b', seq: 1 } } }
+            : event,
+        );
     await writer.close();
     const result = await compareStores({
       logsDir,

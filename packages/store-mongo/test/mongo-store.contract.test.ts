@@ -11,12 +11,12 @@ afterAll(() => mongo?.close());
 
 describeAnalyticsStore(
   process.env.SAT_MONGO_URL ? 'mongo (SAT_MONGO_URL)' : 'mongo (wire-protocol test server)',
-  ({ dir, logsDir, projectionVersions }) =>
+  ({ dir, logsDir, projectionVersions, identity }) =>
     openMongoStore({
       url: mongo.url,
       database: databaseFor(dir),
-      machine: 'contract-machine',
-      user: 'contract-user',
+      machine: identity.machine,
+      user: identity.user,
       logsDir,
       projectionVersions,
     }),

@@ -60,14 +60,19 @@ async function store(options: Parameters<typeof openMongoStore>[0]): Promise<Mon
   return opened;
 }
 
-/** Every answer the five queries give for a few filters, as JSON. */
-async function answers(s: MongoStore): Promise<string> {
+/** Every answer the five queries (and, with `team`, the team query and owner filters) give for a few filters, as JSON. */
+async function answers(s: MongoStore, team = true): Promise<string> {
   const out: unknown[] = [];
+  const owners = [
+    { user: 'u1', days: 'all' as const },
+    { machine: 'm1', days: 7, now: NOW },
+  ];
   for (const query of [
     { days: 'all' as const },
     { days: 7, now: NOW },
     { session: 's-1' },
     { phase: '2', days: 'all' as const },
+    ...(team ? owners : []),
   ])
     out.push(
       await s.toolEffectiveness(query),
@@ -75,6 +80,7 @@ async function answers(s: MongoStore): Promise<string> {
       await s.errorPatterns(query),
       await s.costAnalysis(query),
       await s.sessionSummary(query),
+      team ? await s.team(query) : null,
     );
   return JSON.stringify(out);
 }
@@ -121,6 +127,9 @@ describe('the MongoDB store', () => {
             used.some((stage) => stage.startsWith('IXSCAN')),
             `${collection} ${JSON.stringify(pipeline[0])}`,
           ).toBe(true);
+        else if (collection === 'sessions')
+          // The team query's session count over all time: one document per session, grouped.
+          expect(pipeline.map((stage: Document) => Object.keys(stage)[0])).toEqual(['$group', '$sort']);
         else expect(collection, 'only rollups are read whole').toMatch(/^rollup_/);
         if (collection === 'sessions' && read.sort) expect(used).toContain('IXSCAN:last_event');
         plans.add(`${collection} ${used.join(' > ')}`);
@@ -161,7 +170,68 @@ describe('the MongoDB store', () => {
     await shared.ingestLog();
     const single = await store({ url: mongo.url, database: `${database}_ref`, logsDir: union.logsDir });
     await single.ingestLog();
-    expect(await answers(shared)).toBe(await answers(single));
+    expect(await answers(shared, false)).toBe(await answers(single, false));
+  });
+
+  it("team: two machines' sessions are the union per owner; one session ingested on both is counted once, rollups too", async () => {
+    const a = await logOf(2, 250, 0);
+    const b = await logOf(2, 250, 2, a.dir, 'logs-b');
+    const database = databaseFor(a.dir);
+    const first = await store({ url: mongo.url, database, logsDir: a.logsDir, machine: 'ma', user: 'ua' });
+    await first.ingestLog();
+    const second = await store({ url: mongo.url, database, logsDir: b.logsDir, machine: 'mb', user: 'ub' });
+    await second.ingestLog();
+    const owners = async (s: MongoStore) =>
+      (await s.team({ days: 'all' })).rows.map((r) => [r.user, r.machine, r.sessions, r.tokens.total]);
+    const before = await owners(second);
+    expect(new Set(before.map(([user, machine]) => `${user}@${machine}`))).toEqual(
+      new Set(['ua@ma', 'ub@mb']),
+    );
+    expect(before.reduce((n, row) => n + (row[2] as number), 0)).toBe(4);
+    const ua = await second.costAnalysis({ days: 'all', user: 'ua' });
+    const ub = await second.costAnalysis({ days: 'all', machine: 'mb' });
+    const all = await second.costAnalysis({ days: 'all' });
+    expect(ua.tokens.total + ub.tokens.total).toBe(all.tokens.total);
+    expect(ua.tokens.total).toBeGreaterThan(0);
+    // The second machine ingests the first one's log too (a shared transcript): nothing counts twice.
+    const again = await second.ingestLog(a.logsDir);
+    expect([again.applied, again.duplicates]).toEqual([0, 500]);
+    expect(await owners(first)).toEqual(before);
+    expect(await second.costAnalysis({ days: 'all' })).toEqual(all);
+    // A rebuild on one machine clears only what it wrote: the other machine's figures stay once.
+    await first.rebuild();
+    expect(await owners(second)).toEqual(before);
+    expect(await second.costAnalysis({ days: 'all' })).toEqual(all);
+  });
+
+  it("imported events keep their origin's owner; checkpoints stay the ingesting machine's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sat-mongo-store-'));
+    dirs.push(dir);
+    const logsDir = join(dir, 'logs');
+    const writer = new EventWriter({ logsDir });
+    const origin = { user: 'ana', machine: 'ana-laptop', bundle: 'b1', seq: 1 };
+    for (const event of realisticSessionEvents(
+      { session: 'shared', seed: 9, start: NOW - DAY, phase: 1 },
+      120,
+    ))
+      writer.append({ ...event, meta: { origin } });
+    await writer.close();
+    const database = databaseFor(dir);
+    await (await store({ url: mongo.url, database, logsDir, machine: 'laptop-7', user: 'bo' })).ingestLog();
+    const client = await new MongoClient(mongo.url).connect();
+    try {
+      const db = client.db(database);
+      const tools = await db.collection('tools').find({}).toArray();
+      expect(tools.length).toBeGreaterThan(0);
+      for (const doc of tools)
+        expect([doc.user, doc.machine, doc.ingestedBy]).toEqual(['ana', 'ana-laptop', 'laptop-7']);
+      const session = await db.collection('sessions').findOne({ _id: 'shared' as never });
+      expect([session?.user, session?.machine]).toEqual(['ana', 'ana-laptop']);
+      const checkpoints = await db.collection('checkpoints').find({}).toArray();
+      expect(checkpoints.map((c) => c.machine)).toEqual(['laptop-7']);
+    } finally {
+      await client.close();
+    }
   });
 
   it('puts machine and user on every document it writes', async () => {

@@ -96,6 +96,10 @@ function statements(list: readonly string[]): Migration {
   };
 }
 
+const CLAUDE_CODE_COST_COLUMNS = `cc_responses INTEGER NOT NULL, cc_input INTEGER NOT NULL,
+  cc_output INTEGER NOT NULL, cc_cache_creation INTEGER NOT NULL, cc_cache_creation_1h INTEGER NOT NULL,
+  cc_cache_read INTEGER NOT NULL, cc_cost REAL NOT NULL`;
+
 /**
  * 0002: the part of each usage rollup whose cost Claude Code reported itself (OpenTelemetry's
  * `cost_usd`): its responses, tokens and that cost. Existing rows start at 0 (priced by the table).
@@ -114,10 +118,63 @@ const CLAUDE_CODE_COST = ['rollup_usage_phase', 'rollup_usage_day', 'rollup_usag
   ],
 );
 
+const ROLLUP_MEASURES: Record<string, string> = {
+  agent_day: `invocations INTEGER NOT NULL, completed INTEGER NOT NULL, known_success INTEGER NOT NULL,
+    successes INTEGER NOT NULL, ${DURATION_COLUMNS}`,
+  tool_day: `uses INTEGER NOT NULL, successes INTEGER NOT NULL, ${DURATION_COLUMNS}`,
+  error_day: `errors INTEGER NOT NULL, fix_attempted INTEGER NOT NULL, fixed INTEGER NOT NULL, first_at INTEGER,
+    last_at INTEGER, sessions BLOB`,
+  usage_phase: `${USAGE_COLUMNS}, ${CLAUDE_CODE_COST_COLUMNS}`,
+  usage_day: `${USAGE_COLUMNS}, ${CLAUDE_CODE_COST_COLUMNS}`,
+  usage_session: `${USAGE_COLUMNS}, ${CLAUDE_CODE_COST_COLUMNS}`,
+};
+
+const ROLLUP_KEYS: Record<string, string> = {
+  agent_day: 'day, phase, agent',
+  tool_day: 'day, phase, agent, tool',
+  error_day: 'day, phase, agent, fingerprint',
+  usage_phase: 'phase, agent, model',
+  usage_day: 'day, phase, agent, model',
+  usage_session: 'session, day, phase, agent, model',
+};
+
+/**
+ * 0003: every row and rollup knows its owner (`user`, `machine`: ids of the names table). The fact
+ * tables and sessions gain the columns (sessions also the day of their first event); the rollups,
+ * whose keys change, are created again with the owner in their key (the projection versions rose
+ * with this, so the store rebuilds them from the log on opening).
+ */
+const OWNERS = [
+  ...[
+    'agent_invocations',
+    'tool_uses',
+    'errors',
+    'file_operations',
+    'decisions',
+    'validations',
+    'sessions',
+  ].flatMap((table) => [
+    `ALTER TABLE ${table} ADD COLUMN user INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE ${table} ADD COLUMN machine INTEGER NOT NULL DEFAULT 0`,
+  ]),
+  `ALTER TABLE sessions ADD COLUMN first_day INTEGER NOT NULL DEFAULT 0`,
+  `CREATE INDEX sessions_by_owner_day ON sessions (user, machine, first_day)`,
+  ...Object.entries(ROLLUP_KEYS).flatMap(([rollup, keys]) => [
+    `DROP TABLE rollup_${rollup}`,
+    `CREATE TABLE rollup_${rollup} (
+      ${keys
+        .split(', ')
+        .map((key) => `${key} INTEGER NOT NULL`)
+        .join(', ')}, user INTEGER NOT NULL, machine INTEGER NOT NULL, ${ROLLUP_MEASURES[rollup]},
+      PRIMARY KEY (${keys}, user, machine)) WITHOUT ROWID`,
+  ]),
+];
+
 /** Every migration, in order. The schema version of a database is the number applied. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': statements(INITIAL_SCHEMA),
   '0002_claude_code_cost': statements(CLAUDE_CODE_COST),
+  '0003_owners': statements(OWNERS),
 });
 
 /** The schema version this package writes: the number of migrations. */

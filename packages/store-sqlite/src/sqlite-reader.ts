@@ -15,6 +15,7 @@ import type {
   MeasureFamily,
   MeasureKind,
   SessionRow,
+  SessionStartCount,
 } from '@sat/core/projections';
 import { MEASURE_FAMILIES } from '@sat/core/projections';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
@@ -87,9 +88,9 @@ export class SqliteReader implements AnalyticsReader {
     const where: RawBuilder<unknown>[] = [];
     if (filter.fromDay !== null && dims.includes('day')) where.push(sql`day >= ${filter.fromDay}`);
     if (filter.toDay !== null && dims.includes('day')) where.push(sql`day <= ${filter.toDay}`);
-    for (const dim of ['session', 'phase', 'agent'] as const) {
+    for (const dim of ['session', 'phase', 'agent', 'user', 'machine'] as const) {
       const value = filter[dim];
-      if (value === null) continue;
+      if (value === null || !dims.includes(dim)) continue;
       const id = this.names.find(value);
       if (id === undefined) return undefined;
       where.push(sql`${sql.ref(dim)} = ${id}`);
@@ -171,7 +172,26 @@ export class SqliteReader implements AnalyticsReader {
       toolFailures: row.tool_failures,
       errorsFixed: row.errors_fixed,
       validationsFailed: row.validations_failed,
+      user: this.names.value(row.user),
+      machine: this.names.value(row.machine),
     };
+  }
+
+  async sessionStarts(filter: AggregateFilter): Promise<SessionStartCount[]> {
+    const where = this.conditions(filter, ['session', 'user', 'machine']);
+    if (!where) return [];
+    if (filter.fromDay !== null) where.push(sql`first_day >= ${filter.fromDay}`);
+    if (filter.toDay !== null) where.push(sql`first_day <= ${filter.toDay}`);
+    const { rows } = await sql<{ user: number; machine: number; day: number; sessions: number }>`
+      SELECT user, machine, first_day AS day, COUNT(*) AS sessions FROM sessions
+      ${where.length > 0 ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
+      GROUP BY user, machine, first_day`.execute(this.kysely);
+    return rows.map((r) => ({
+      user: this.names.value(r.user),
+      machine: this.names.value(r.machine),
+      day: r.day,
+      sessions: r.sessions,
+    }));
   }
 
   async fileOperations(session: string, filter: AggregateFilter): Promise<FileOperationRow[]> {
@@ -188,7 +208,10 @@ export class SqliteReader implements AnalyticsReader {
       from_path: string | null;
       git_hash: string | null;
       bytes: number | null;
-    }>`SELECT seq, time, day, phase, agent, path, operation, from_path, git_hash, bytes FROM file_operations
+      user: number;
+      machine: number;
+    }>`SELECT seq, time, day, phase, agent, path, operation, from_path, git_hash, bytes, user, machine
+       FROM file_operations
        WHERE ${sql.join(where, sql` AND `)} ORDER BY seq`.execute(this.kysely);
     return rows.map((r) => ({
       session,
@@ -203,6 +226,8 @@ export class SqliteReader implements AnalyticsReader {
       fromPath: r.from_path,
       gitHash: r.git_hash,
       bytes: r.bytes,
+      user: this.names.value(r.user),
+      machine: this.names.value(r.machine),
     }));
   }
 

@@ -4,6 +4,7 @@
  * tables' mappers push straight into the statement's buffer (no array per row).
  */
 import {
+  DAY_MS,
   type DecisionRow,
   durationBucket,
   type ErrorRow,
@@ -20,7 +21,7 @@ export type Intern = (value: string) => number;
 const bool = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
 const bucket = (durationMs: number | null) => (durationMs === null ? null : durationBucket(durationMs));
 
-/** The 19 values of a `sessions` row. */
+/** The 22 values of a `sessions` row. */
 export function sessionValues(s: SessionRow, n: Intern): unknown[] {
   return [
     n(s.session),
@@ -42,10 +43,13 @@ export function sessionValues(s: SessionRow, n: Intern): unknown[] {
     s.toolFailures,
     s.errorsFixed,
     s.validationsFailed,
+    n(s.user),
+    n(s.machine),
+    Math.floor(Date.parse(s.firstEventAt) / DAY_MS),
   ];
 }
 
-/** The 21 values of an `agent_invocations` row. */
+/** The 23 values of an `agent_invocations` row. */
 export function invocationValues(r: InvocationRow, n: Intern): unknown[] {
   return [
     r.id,
@@ -69,10 +73,12 @@ export function invocationValues(r: InvocationRow, n: Intern): unknown[] {
     r.tokens?.output ?? null,
     r.tokens?.cacheCreation ?? null,
     r.tokens?.cacheRead ?? null,
+    n(r.user),
+    n(r.machine),
   ];
 }
 
-/** Pushes the 12 values of a `tool_uses` row. */
+/** Pushes the 14 values of a `tool_uses` row. */
 export function pushToolUse(out: unknown[], r: ToolUseRow, n: Intern): void {
   out.push(
     n(r.session),
@@ -87,10 +93,12 @@ export function pushToolUse(out: unknown[], r: ToolUseRow, n: Intern): void {
     r.success ? 1 : 0,
     r.parameters,
     r.error,
+    n(r.user),
+    n(r.machine),
   );
 }
 
-/** Pushes the 14 values of an `errors` row. */
+/** Pushes the 16 values of an `errors` row. */
 export function pushError(out: unknown[], r: ErrorRow, n: Intern): void {
   out.push(
     n(r.session),
@@ -107,10 +115,12 @@ export function pushError(out: unknown[], r: ErrorRow, n: Intern): void {
     r.fixAttempted ? 1 : 0,
     bool(r.fixed),
     r.toolUseId,
+    n(r.user),
+    n(r.machine),
   );
 }
 
-/** Pushes the 11 values of a `file_operations` row. */
+/** Pushes the 13 values of a `file_operations` row. */
 export function pushFileOperation(out: unknown[], r: FileOperationRow, n: Intern): void {
   out.push(
     n(r.session),
@@ -124,10 +134,12 @@ export function pushFileOperation(out: unknown[], r: FileOperationRow, n: Intern
     r.fromPath,
     r.gitHash,
     r.bytes,
+    n(r.user),
+    n(r.machine),
   );
 }
 
-/** Pushes the 10 values of a `decisions` row. */
+/** Pushes the 12 values of a `decisions` row. */
 export function pushDecision(out: unknown[], r: DecisionRow, n: Intern): void {
   out.push(
     n(r.session),
@@ -140,10 +152,12 @@ export function pushDecision(out: unknown[], r: DecisionRow, n: Intern): void {
     r.selected,
     r.options ? JSON.stringify(r.options) : null,
     r.rationale,
+    n(r.user),
+    n(r.machine),
   );
 }
 
-/** Pushes the 10 values of a `validations` row. */
+/** Pushes the 12 values of a `validations` row. */
 export function pushValidation(out: unknown[], r: ValidationRow, n: Intern): void {
   out.push(
     n(r.session),
@@ -156,5 +170,7 @@ export function pushValidation(out: unknown[], r: ValidationRow, n: Intern): voi
     r.result,
     r.checks,
     r.checksPassed,
+    n(r.user),
+    n(r.machine),
   );
 }

@@ -26,6 +26,11 @@ export interface SessionsTable {
   tool_failures: number;
   errors_fixed: number;
   validations_failed: number;
+  /** Names-table ids of the owner. */
+  user: number;
+  machine: number;
+  /** Day of the first event (days since 1970-01-01, UTC). */
+  first_day: number;
 }
 
 /** `error_fingerprints`: what each fingerprint stands for. */

@@ -73,29 +73,32 @@ function prepareInserts(db: SqliteDatabase): EventInserts {
     toolUses: new BulkInsert(
       db,
       `INSERT INTO tool_uses (session, seq, time, day, phase, agent, tool, duration_ms, duration_bucket,
-        success, parameters, error) VALUES`,
-      12,
+        success, parameters, error, user, machine) VALUES`,
+      14,
     ),
     errors: new BulkInsert(
       db,
       `INSERT INTO errors (session, seq, time, day, phase, agent, error_type, fingerprint, message, context,
-        attempted_fix, fix_attempted, fixed, tool_use_id) VALUES`,
-      14,
+        attempted_fix, fix_attempted, fixed, tool_use_id, user, machine) VALUES`,
+      16,
     ),
     fileOperations: new BulkInsert(
       db,
-      'INSERT INTO file_operations (session, seq, time, day, phase, agent, path, operation, from_path, git_hash, bytes) VALUES',
-      11,
+      `INSERT INTO file_operations (session, seq, time, day, phase, agent, path, operation, from_path, git_hash,
+        bytes, user, machine) VALUES`,
+      13,
     ),
     decisions: new BulkInsert(
       db,
-      'INSERT INTO decisions (session, seq, time, day, phase, agent, question, selected, options, rationale) VALUES',
-      10,
+      `INSERT INTO decisions (session, seq, time, day, phase, agent, question, selected, options, rationale,
+        user, machine) VALUES`,
+      12,
     ),
     validations: new BulkInsert(
       db,
-      'INSERT INTO validations (session, seq, time, day, phase, agent, task, result, checks, checks_passed) VALUES',
-      10,
+      `INSERT INTO validations (session, seq, time, day, phase, agent, task, result, checks, checks_passed,
+        user, machine) VALUES`,
+      12,
     ),
   };
 }
@@ -111,12 +114,13 @@ export function prepareWriteStatements(db: SqliteDatabase): WriteStatements {
     upsertSession: db.prepare(
       `INSERT OR REPLACE INTO sessions (session, session_id, first_event_at, last_event_at, started_at, ended_at,
         end_reason, phase, phases, client, model, cwd, git_branch, events, last_seq, event_counts, tool_failures,
-        errors_fixed, validations_failed) VALUES (${placeholders(19)})`,
+        errors_fixed, validations_failed, user, machine, first_day) VALUES (${placeholders(22)})`,
     ),
     upsertInvocation: db.prepare(
       `INSERT OR REPLACE INTO agent_invocations (id, session, seq, day, phase, agent, parent_agent, subagent_id,
         tool_use_id, reason, started_at, ended_at, status, success, duration_ms, duration_bucket, model,
-        input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens) VALUES (${placeholders(21)})`,
+        input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, user, machine)
+        VALUES (${placeholders(23)})`,
     ),
     insertFingerprint: db.prepare(
       `INSERT INTO error_fingerprints (fingerprint, error_type, pattern, sample, sample_at) VALUES (?, ?, ?, ?, ?)

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { DEFAULT_PRICES, loadConfig, type PriceTable, type SatConfig } from '@sat/core';
+import { DEFAULT_PRICES, type EventOwner, loadConfig, type PriceTable, type SatConfig } from '@sat/core';
 import type { ProjectionName } from '@sat/core/projections';
+import { UNKNOWN_OWNER } from '@sat/core/projections';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** The database file's name inside the analytics folder. */
@@ -40,6 +41,11 @@ export interface SqliteStoreOptions {
   projectionVersions?: Partial<Record<ProjectionName, number>>;
   /** SQLite page cache, KiB. Default 8192. */
   cacheSizeKiB?: number;
+  /**
+   * Whose the local events are (imported events keep their `meta.origin`). Default
+   * `config.identity` when a config is given or loaded, else `unknown` / `unknown`.
+   */
+  identity?: EventOwner;
 }
 
 /** The options with their defaults applied. */
@@ -52,6 +58,7 @@ export interface SqliteStoreSettings {
   onCorrupt: 'error' | 'recreate';
   projectionVersions: Partial<Record<ProjectionName, number>>;
   cacheSizeKiB: number;
+  identity: EventOwner;
 }
 
 /** Applies the defaults; loads the config only when `file` or `logsDir` is missing. */
@@ -71,5 +78,6 @@ export function resolveSettings(options: SqliteStoreOptions): SqliteStoreSetting
     onCorrupt: options.onCorrupt ?? 'error',
     projectionVersions: options.projectionVersions ?? {},
     cacheSizeKiB: options.cacheSizeKiB ?? 8192,
+    identity: options.identity ?? config?.identity ?? UNKNOWN_OWNER,
   };
 }

@@ -63,6 +63,7 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
       batchSize: settings.batchSize,
       prices: settings.prices,
       projectionVersions: settings.projectionVersions,
+      identity: settings.identity,
     });
     return Object.assign(store, { file: settings.file }) as SqliteStore;
   } catch (error) {

@@ -95,3 +95,68 @@ describe('migrations', () => {
     });
   });
 });
+
+describe('migration 0003 (owners)', () => {
+  it('a schema-2 store migrates and rebuilds its projections with owners from the log', async () => {
+    const { Kysely, Migrator, SqliteDialect } = await import('kysely');
+    const { EventWriter } = await import('@sat/core');
+    const dir = tempDir();
+    const file = join(dir, 'sat.db');
+    const logsDir = join(dir, 'logs');
+    const writer = new EventWriter({ logsDir });
+    const ts = '2026-02-01T10:00:00.000Z';
+    writer.append({
+      type: 'tool_usage',
+      session: 's',
+      agent: 'main',
+      ts,
+      data: { tool: 'Read', success: true },
+    });
+    writer.append({
+      type: 'tool_usage',
+      session: 's',
+      agent: 'main',
+      ts,
+      data: { tool: 'Bash', success: false },
+      meta: { origin: { user: 'ana', machine: 'ana-laptop', bundle: 'b1', seq: 7 } },
+    });
+    await writer.close();
+    // The database as version 2 left it: its schema, the projection versions it built with, a checkpoint.
+    const old = new Database(file);
+    const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: old }) });
+    const two = Object.fromEntries(Object.entries(MIGRATIONS).slice(0, 2));
+    const migrated = await new Migrator({
+      db: kysely,
+      provider: { getMigrations: async () => two },
+    }).migrateToLatest();
+    expect(migrated.error).toBeUndefined();
+    old.pragma('user_version = 2');
+    old.prepare(`INSERT INTO names (id, value) VALUES (1, 's')`).run();
+    old
+      .prepare(`INSERT INTO checkpoints (session, last_seq, state) VALUES (1, 2, ?)`)
+      .run(JSON.stringify({ session: 's', lastSeq: 2, phase: '' }));
+    const versions = { sessions: 1, agent_invocations: 1, tool_uses: 1, errors: 2 };
+    const stored = { ...versions, file_operations: 1, decisions: 1, validations: 1, api_usage: 2 };
+    old
+      .prepare(`INSERT INTO store_meta (key, value) VALUES ('projection_versions', ?)`)
+      .run(JSON.stringify(stored));
+    await kysely.destroy();
+
+    const store = await open({ file, logsDir, identity: { user: 'me', machine: 'my-laptop' } });
+    const status = await store.status();
+    expect(status.schemaVersion).toBe(3);
+    expect(status.lastRebuild?.reason).toMatch(
+      /^projection version changed: sessions v1 -> v2, .*tool_uses v1 -> v2/,
+    );
+    const tools = async (user: string) =>
+      (await store.toolEffectiveness({ days: 'all', user })).tools.map((t) => t.tool);
+    expect([await tools('me'), await tools('ana')]).toEqual([['Read'], ['Bash']]);
+    expect(
+      (await store.team({ days: 'all' })).rows.map((r) => [r.user, r.machine, r.sessions, r.toolCalls]),
+    ).toEqual([
+      ['ana', 'ana-laptop', 0, 1],
+      ['me', 'my-laptop', 1, 1],
+    ]);
+    await store.close();
+  });
+});

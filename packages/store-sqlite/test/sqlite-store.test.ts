@@ -125,12 +125,12 @@ describe('rebuild', () => {
     const expected = await answers(store, ['a']);
     await store.close();
 
-    store = await open({ file, logsDir, projectionVersions: { errors: 3, api_usage: 5 } });
+    store = await open({ file, logsDir, projectionVersions: { errors: 4, api_usage: 5 } });
     const status = await store.status();
-    expect(status.projections).toMatchObject({ errors: 3, api_usage: 5, tool_uses: 1 });
+    expect(status.projections).toMatchObject({ errors: 4, api_usage: 5, tool_uses: 2 });
     expect(status.lastRebuild).toMatchObject({
       projections: ['errors', 'api_usage'],
-      reason: 'projection version changed: errors v2 -> v3, api_usage v2 -> v5',
+      reason: 'projection version changed: errors v3 -> v4, api_usage v3 -> v5',
     });
     // Same log, same answers; the checkpoints are kept (nothing to ingest).
     expect(await answers(store, ['a'])).toBe(expected);

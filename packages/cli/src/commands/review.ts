@@ -10,6 +10,7 @@ import {
   type SessionDigest,
   type StoredSessions,
 } from '@sat/core';
+import { foldTeamActivity } from '@sat/core/projections';
 import type { SqliteStore } from '@sat/store-sqlite';
 import { openSqliteStoreOf } from '../analytics.js';
 import type { HandlerOf } from '../command-spec.js';
@@ -162,6 +163,10 @@ export const run: HandlerOf<typeof reviewCommand> = async (ctx, args, options) =
     g = await gather(ctx, [args[0], args[1]], options, workDir, local);
     const review = await reviewPhase(g.store, g.request.scope, { digests: g.digests, prices: config.prices });
     report = reportOf(review, g, new Set(listSessionIds(config.paths.logs)));
+    if (options.team) {
+      const activity = await g.store.team(g.request.query);
+      report.team = foldTeamActivity(activity, () => activity.filters.from ?? 'all');
+    }
     if (options.html !== undefined) svgs = await charts(g.store, g, report);
   } finally {
     if (g && g.store !== local) await g.store.close();

@@ -1,11 +1,16 @@
-import type {
-  AgentPerformance,
-  AnalyticsQuery,
-  CostAnalysis,
-  ErrorPatterns,
-  ModelCost,
-  SessionSummary,
-  ToolEffectiveness,
+import {
+  type AgentPerformance,
+  type AnalyticsQuery,
+  type CostAnalysis,
+  type ErrorPatterns,
+  groupByOwner,
+  type ModelCost,
+  OWNER_DIMENSIONS,
+  type OwnerDimension,
+  type OwnerGroups,
+  type SessionSummary,
+  type TeamActivity,
+  type ToolEffectiveness,
 } from '@sat/core/projections';
 import { type CliStore, openStore } from '../analytics.js';
 import type { HandlerOf, OptionsOf } from '../command-spec.js';
@@ -17,13 +22,14 @@ import type {
   statsCostCommand,
   statsErrorsCommand,
   statsSessionCommand,
+  statsTeamCommand,
   statsToolsCommand,
 } from '../registry.js';
 import { resolveSession } from '../session-arg.js';
 import { staleRangeNote } from '../stale-range.js';
 
-/** The filters and formats every report takes (the same on each sub-command). */
-type StatsOptions = OptionsOf<typeof statsCostCommand>;
+/** The filters and formats every report takes (`--by` only on agents, tools, errors and cost). */
+type StatsOptions = OptionsOf<typeof statsTeamCommand> & { by?: string };
 
 /** A column: its header, its raw value (CSV) and how it reads in a table. */
 interface StatColumn<T> {
@@ -314,7 +320,7 @@ export async function queryReport<T>(
   ctx: CliContext,
   run: (store: CliStore, query: AnalyticsQuery) => Promise<T>,
   session: string | undefined,
-  options: Pick<StatsOptions, 'days' | 'session' | 'phase' | 'agent'>,
+  options: Pick<StatsOptions, 'days' | 'session' | 'phase' | 'agent' | 'user' | 'machine'>,
   current?: () => Promise<CliStore>,
 ): Promise<{ result: T; stale?: string }> {
   const logsDir = ctx.config().paths.logs;
@@ -324,6 +330,8 @@ export async function queryReport<T>(
     session: sessionArg ? await resolveSession(logsDir, sessionArg) : undefined,
     phase: options.phase,
     agent: options.agent,
+    user: options.user,
+    machine: options.machine,
   };
   const result = current ? await run(await current(), query) : await runOnFreshStore(ctx, run, query);
   const stale = query.session === undefined ? await staleRangeNote(logsDir, query.days) : undefined;
@@ -351,7 +359,40 @@ export const REPORT_QUERIES = {
   errors: (s: CliStore, q: AnalyticsQuery) => s.errorPatterns(q),
   cost: (s: CliStore, q: AnalyticsQuery) => s.costAnalysis(q),
   session: (s: CliStore, q: AnalyticsQuery): Promise<SessionSummary | null> => s.sessionSummary(q),
+  team: (s: CliStore, q: AnalyticsQuery) => s.team(q),
 };
+
+function ownerDimension(by: string): OwnerDimension {
+  if (!(OWNER_DIMENSIONS as readonly string[]).includes(by))
+    throw new UsageError(`--by must be 'user' or 'machine', not '${by}'`);
+  return by as OwnerDimension;
+}
+
+/**
+ * A report with `--by user|machine`: the report's query once per owner (see `groupByOwner`), as
+ * `{ by, filters, groups: [{ owner, result }] }`.
+ */
+function byOwner<T>(report: Report<T>, by: OwnerDimension): Report<OwnerGroups<T>> {
+  return {
+    query: (store, query) => groupByOwner(store, by, query, (q) => report.query(store, q)),
+    render: (ctx, grouped, csv) => {
+      grouped.groups.forEach(({ owner, result }, i) => {
+        if (csv) {
+          const lines: string[] = [];
+          report.render({ ...ctx, print: (line = '') => lines.push(line) }, result, true);
+          const [header, ...rows] = lines;
+          if (i === 0) ctx.print(`${by.toUpperCase()},${header ?? ''}`);
+          for (const row of rows) ctx.print(`${csvField(owner)},${row}`);
+          return;
+        }
+        if (i > 0) ctx.print();
+        ctx.print(`${by} ${owner}`);
+        report.render(ctx, result, false);
+      });
+      if (grouped.groups.length === 0 && !csv) ctx.note(`sat: no ${by} has work under these filters`);
+    },
+  };
+}
 
 /** Runs a report (see {@link queryReport}) and prints it (table, CSV or JSON). */
 async function runReport<T>(
@@ -361,6 +402,11 @@ async function runReport<T>(
   options: StatsOptions,
 ): Promise<number> {
   if (options.json && options.csv) throw new UsageError('give --json or --csv, not both');
+  if (options.by !== undefined)
+    return runReport(ctx, byOwner(report, ownerDimension(options.by)), session, {
+      ...options,
+      by: undefined,
+    });
   const { result, stale } = await queryReport(ctx, report.query, session, options);
   if (stale !== undefined) ctx.note(`sat: ${stale}`);
   if (options.json) printJson(ctx, result);
@@ -399,3 +445,35 @@ export const session: HandlerOf<typeof statsSessionCommand> = (ctx, [id], option
     id,
     options,
   );
+
+function renderTeam(ctx: CliContext, result: TeamActivity, csv: boolean): void {
+  render(
+    ctx,
+    result.rows,
+    [
+      { header: 'DAY', value: (r) => r.day },
+      { header: 'USER', value: (r) => r.user },
+      { header: 'MACHINE', value: (r) => r.machine },
+      { header: 'SESSIONS', value: (r) => r.sessions, align: 'right' },
+      {
+        header: 'TOKENS',
+        value: (r) => r.tokens.total,
+        format: (r) => formatTokens(r.tokens.total),
+        align: 'right',
+      },
+      {
+        header: 'COST_USD',
+        value: (r) => r.cost,
+        format: (r) => costText(r.cost, r.pricedCost),
+        align: 'right',
+      },
+      { header: 'ERRORS', value: (r) => r.errors, align: 'right' },
+      { header: 'TOOL_CALLS', value: (r) => r.toolCalls, align: 'right' },
+    ],
+    csv,
+  );
+}
+
+/** `sat stats team`: sessions, tokens, cost and errors per user x machine x day. */
+export const team: HandlerOf<typeof statsTeamCommand> = (ctx, _args, options) =>
+  runReport(ctx, { query: REPORT_QUERIES.team, render: renderTeam }, undefined, options);

@@ -1,4 +1,5 @@
 import type { Headline, PhaseReview } from '@sat/core';
+import type { TeamWeekRow } from '@sat/core/projections';
 import { formatCost, formatCount, formatDuration, formatTokens } from '../output.js';
 import { type Block, list, p, type ReportDocument, type Section, table } from './report-document.js';
 
@@ -10,10 +11,12 @@ export interface ReviewSources {
   unreadable: Array<{ session: string | null; source: string; location: string; reason: string }>;
 }
 
-/** A review with what the CLI adds: sources and when it was made. */
+/** A review with what the CLI adds: sources, when it was made, and (`--team`) each person's part. */
 export interface ReviewReport extends PhaseReview {
   generatedAt: string;
   sources: ReviewSources;
+  /** With `--team`: one row per person (`week` is the scope), sessions, tokens, cost and errors. */
+  team?: TeamWeekRow[];
 }
 
 const pct = (rate: number | null | undefined) =>
@@ -304,6 +307,28 @@ function anomaliesSection(review: ReviewReport): Section {
   return { title: 'Anomalies', blocks };
 }
 
+function teamSection(people: readonly TeamWeekRow[]): Section {
+  if (people.length === 0) return { title: 'Team', blocks: [p('No work of anyone in this scope.')] };
+  return {
+    title: 'Team',
+    blocks: [
+      p("Each person's part of the scope (imported sessions under their origin's user)."),
+      table(
+        ['Person', 'Machines', 'Sessions', 'Tokens', 'Cost', 'Errors'],
+        people.map((r) => [
+          r.user,
+          r.machines.join(', '),
+          formatCount(r.sessions),
+          formatTokens(r.tokens.total),
+          r.cost === null ? `${usd(r.pricedCost)}+` : usd(r.cost),
+          formatCount(r.errors),
+        ]),
+        [L, L, R, R, R, R],
+      ),
+    ],
+  };
+}
+
 function recommendationsSection(review: ReviewReport): Section {
   if (review.recommendations.length === 0)
     return { title: 'Recommendations', blocks: [p('None: the data does not support one.')] };
@@ -340,6 +365,7 @@ export function reviewDocument(review: ReviewReport): ReportDocument {
       toolsSection(review),
       errorsSection(review),
       costSection(review),
+      ...(review.team ? [teamSection(review.team)] : []),
       anomaliesSection(review),
       recommendationsSection(review),
     ],

@@ -17,7 +17,8 @@ const SUMMARY: Array<[key: string, label: string, format: (n: number) => string,
 
 /**
  * The few lines `sat review` prints: the scope and where its sessions came from, the headline
- * figures with their change, the top recommendations, the anomalies count and the files written.
+ * figures with their change, each person's part (`--team`), the top recommendations, the anomalies
+ * count and the files written.
  */
 export function printReviewSummary(ctx: CliContext, report: ReviewReport, files: readonly string[]): void {
   const s = report.sources;
@@ -39,6 +40,10 @@ export function printReviewSummary(ctx: CliContext, report: ReviewReport, files:
   ctx.print(
     `  ${recurring} recurring error pattern${recurring === 1 ? '' : 's'}, ${report.anomalies.length} anomal${report.anomalies.length === 1 ? 'y' : 'ies'}`,
   );
+  if (report.team)
+    ctx.print(
+      `  team: ${report.team.map((r) => `${r.user} ${formatCount(r.sessions)} sessions ${formatCost(r.pricedCost)}`).join(', ') || 'nobody'}`,
+    );
   const top = report.recommendations.slice(0, 3);
   if (top.length > 0) {
     ctx.print('Recommendations:');

@@ -1,7 +1,7 @@
 import type { AnySatEvent, SatEvent } from '../events/envelope.js';
 import { durationBucket } from './duration-histogram.js';
 import { clip, type Projection, type ProjectionBatch } from './projection-batch.js';
-import type { EventPosition, InvocationRow, SessionProjectionState } from './projection-rows.js';
+import type { EventContext, InvocationRow, SessionProjectionState } from './projection-rows.js';
 
 /** Longest invocation reason kept. */
 const MAX_REASON = 200;
@@ -11,7 +11,7 @@ function startsAnInvocation(data: SatEvent<'agent_invocation'>['data']): boolean
   return data.success === undefined && data.duration_ms === undefined && data.tokens === undefined;
 }
 
-function newRow(event: SatEvent<'agent_invocation'>, at: EventPosition): InvocationRow {
+function newRow(event: SatEvent<'agent_invocation'>, at: EventContext): InvocationRow {
   const d = event.data;
   const parent = d.invoked_by ?? (event.agent !== d.agent ? event.agent : null);
   return {
@@ -32,6 +32,8 @@ function newRow(event: SatEvent<'agent_invocation'>, at: EventPosition): Invocat
     durationMs: null,
     model: d.model ?? null,
     tokens: d.tokens ?? null,
+    user: at.user,
+    machine: at.machine,
   };
 }
 
@@ -42,10 +44,11 @@ function newRow(event: SatEvent<'agent_invocation'>, at: EventPosition): Invocat
  */
 export const agentInvocationsProjection: Projection = {
   name: 'agent_invocations',
-  version: 1,
+  // v2: rows and rollups carry their owner (user, machine).
+  version: 2,
   description: 'agent invocations: type, parent agent, start, duration, tokens, success',
   types: ['agent_invocation'],
-  project(event: AnySatEvent, at: EventPosition, state: SessionProjectionState, out: ProjectionBatch): void {
+  project(event: AnySatEvent, at: EventContext, state: SessionProjectionState, out: ProjectionBatch): void {
     if (event.type !== 'agent_invocation') return;
     state.agent_invocations ??= { open: {} };
     const slice = state.agent_invocations;
@@ -55,7 +58,7 @@ export const agentInvocationsProjection: Projection = {
       const row = newRow(event, at);
       if (key !== undefined) slice.open[key] = row;
       out.invocations.set(row.id, row);
-      out.rollups.entry('agent_day', row.day, row.phase, row.agent).invocations++;
+      out.rollups.entry('agent_day', row.day, row.phase, row.agent, row.user, row.machine).invocations++;
       return;
     }
     const open = key !== undefined ? slice.open[key] : undefined;
@@ -65,7 +68,7 @@ export const agentInvocationsProjection: Projection = {
       delete slice.open[key!];
     } else {
       row = newRow(event, at);
-      out.rollups.entry('agent_day', row.day, row.phase, row.agent).invocations++;
+      out.rollups.entry('agent_day', row.day, row.phase, row.agent, row.user, row.machine).invocations++;
     }
     const status = d.status ?? (d.success === false ? 'failed' : 'completed');
     row.status = status === 'started' ? 'completed' : status;
@@ -76,7 +79,7 @@ export const agentInvocationsProjection: Projection = {
     if (d.model) row.model = d.model;
     if (d.tokens) row.tokens = d.tokens;
     if (!row.reason && d.reason) row.reason = clip(d.reason, MAX_REASON);
-    const m = out.rollups.entry('agent_day', row.day, row.phase, row.agent);
+    const m = out.rollups.entry('agent_day', row.day, row.phase, row.agent, row.user, row.machine);
     m.completed++;
     if (row.success !== null) {
       m.known_success++;

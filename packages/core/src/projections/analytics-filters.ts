@@ -25,6 +25,10 @@ export interface AnalyticsFilters {
    * files and token usage.
    */
   agent?: string;
+  /** One person: the owner's `user` (an imported event's origin, else the local `identity.user`). */
+  user?: string;
+  /** One machine: the owner's `machine` (an imported event's origin, else the local `identity.machine`). */
+  machine?: string;
   /** "Today" for the `days` filter. Default: the current time. */
   now?: Date | string | number;
 }
@@ -41,6 +45,8 @@ export interface ResolvedFilters {
   session: string | null;
   phase: string | null;
   agent: string | null;
+  user: string | null;
+  machine: string | null;
 }
 
 function usage(message: string, details: Record<string, unknown>): SatError {
@@ -68,7 +74,7 @@ export function resolveFilters(filters: AnalyticsFilters = {}): ResolvedFilters 
     throw usage(`invalid analytics filter now=${JSON.stringify(filters.now)}: expected a date`, {
       filter: 'now',
     });
-  for (const key of ['session', 'agent'] as const) {
+  for (const key of ['session', 'agent', 'user', 'machine'] as const) {
     const value = filters[key];
     if (value !== undefined && (typeof value !== 'string' || value === ''))
       throw usage(`invalid analytics filter ${key}=${JSON.stringify(value)}: expected a non-empty string`, {
@@ -86,5 +92,7 @@ export function resolveFilters(filters: AnalyticsFilters = {}): ResolvedFilters 
     session: filters.session ?? null,
     phase: filters.phase === undefined ? null : String(filters.phase),
     agent: filters.agent ?? null,
+    user: filters.user ?? null,
+    machine: filters.machine ?? null,
   };
 }

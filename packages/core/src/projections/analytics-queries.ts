@@ -55,6 +55,8 @@ export interface AggregateFilter {
   session: string | null;
   phase: string | null;
   agent: string | null;
+  user: string | null;
+  machine: string | null;
 }
 
 /** One aggregation a store runs. */
@@ -84,20 +86,45 @@ export interface AnalyticsReader {
   fileOperations(session: string, filter: AggregateFilter): Promise<FileOperationRow[]>;
   /** The stored rows of these error fingerprints (first and last seen, counts). */
   fingerprints(fingerprints: readonly string[]): Promise<FingerprintRow[]>;
+  /**
+   * Sessions per owner and day of their first event (the session row's owner), with the day,
+   * session, user and machine filters applied (phase and agent do not apply to sessions).
+   */
+  sessionStarts(filter: AggregateFilter): Promise<SessionStartCount[]>;
+}
+
+/** Sessions one owner started on one day, from {@link AnalyticsReader.sessionStarts}. */
+export interface SessionStartCount {
+  user: string;
+  machine: string;
+  /** Days since 1970-01-01 (UTC) of the session's first event. */
+  day: number;
+  sessions: number;
 }
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function round(value: number, digits = 3): number {
+/** Rounds to `digits` decimals. */
+export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
 
-function aggregateFilter(f: ResolvedFilters): AggregateFilter {
-  return { fromDay: f.fromDay, toDay: f.toDay, session: f.session, phase: f.phase, agent: f.agent };
+/** The filter a store applies, from resolved filters. */
+export function aggregateFilter(f: ResolvedFilters): AggregateFilter {
+  return {
+    fromDay: f.fromDay,
+    toDay: f.toDay,
+    session: f.session,
+    phase: f.phase,
+    agent: f.agent,
+    user: f.user,
+    machine: f.machine,
+  };
 }
 
-function run<F extends MeasureFamily>(
+/** Aggregates `family` on the smallest source that has every dimension the filters and `groupBy` need. */
+export function run<F extends MeasureFamily>(
   reader: AnalyticsReader,
   family: F,
   f: ResolvedFilters,
@@ -108,6 +135,8 @@ function run<F extends MeasureFamily>(
   if (f.session !== null) needed.push('session');
   if (f.phase !== null) needed.push('phase');
   if (f.agent !== null) needed.push('agent');
+  if (f.user !== null) needed.push('user');
+  if (f.machine !== null) needed.push('machine');
   return reader.aggregate(family, {
     source: chooseSource(family, needed),
     filter: aggregateFilter(f),
@@ -230,7 +259,7 @@ function costGroup(models: Record<string, ModelUsage>): CostGroup & { models: Mo
 }
 
 /** Prices usage per model; models in name order; groups left empty by the sub-agent rule dropped. */
-function priceModels(
+export function priceModels(
   rows: Array<{ model: string; m: UsageMeasures }>,
   prices: PriceTable,
 ): CostGroup & { models: ModelCost[] } {

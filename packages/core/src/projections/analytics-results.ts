@@ -194,3 +194,24 @@ export interface CostAnalysis extends CostGroup {
   /** Most expensive first. */
   byModel: ModelCost[];
 }
+
+/** One owner's work on one day, in {@link TeamActivity}. */
+export interface TeamActivityRow extends CostGroup {
+  user: string;
+  machine: string;
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  /** Sessions whose first event was that day (counted for the session's owner). */
+  sessions: number;
+  errors: number;
+  toolCalls: number;
+  /** Agent invocations started that day. */
+  invocations: number;
+}
+
+/** Result of `team`: sessions, tokens, cost and errors per user x machine x day. */
+export interface TeamActivity {
+  filters: ResolvedFilters;
+  /** By day, then user, then machine. */
+  rows: TeamActivityRow[];
+}

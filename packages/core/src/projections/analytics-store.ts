@@ -14,6 +14,7 @@ import type {
   CostAnalysis,
   ErrorPatterns,
   SessionSummary,
+  TeamActivity,
   ToolEffectiveness,
 } from './analytics-results.js';
 import type { ProjectionName } from './projection-names.js';
@@ -122,6 +123,8 @@ export interface AnalyticsStore {
   sessionSummary(query?: AnalyticsQuery): Promise<SessionSummary | null>;
   /** Tokens and cost per phase, per agent and per model. */
   costAnalysis(query?: AnalyticsQuery): Promise<CostAnalysis>;
+  /** Sessions, tokens, cost and errors per user x machine x day (see `queryTeamActivity`). */
+  team(query?: AnalyticsQuery): Promise<TeamActivity>;
   /** Releases the store; further calls fail. */
   close(): Promise<void>;
   /** Extra (capabilities.ingestLog): applies what is new in the log folder (default: the store's). */

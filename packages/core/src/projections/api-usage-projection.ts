@@ -1,6 +1,6 @@
 import type { AnySatEvent } from '../events/envelope.js';
 import type { Projection, ProjectionBatch } from './projection-batch.js';
-import type { CountedResponse, EventPosition, SessionProjectionState } from './projection-rows.js';
+import type { CountedResponse, EventContext, SessionProjectionState } from './projection-rows.js';
 
 /** The model the importer records when a response names none (`UNKNOWN_MODEL` of the transcript mapper). */
 const UNKNOWN_MODEL = 'unknown';
@@ -13,9 +13,9 @@ function add(
   t: readonly number[],
 ): void {
   for (const m of [
-    out.rollups.entry('usage_session', session, r.day, r.phase, r.agent, r.model),
-    out.rollups.entry('usage_day', r.day, r.phase, r.agent, r.model),
-    out.rollups.entry('usage_phase', r.phase, r.agent, r.model),
+    out.rollups.entry('usage_session', session, r.day, r.phase, r.agent, r.model, r.user, r.machine),
+    out.rollups.entry('usage_day', r.day, r.phase, r.agent, r.model, r.user, r.machine),
+    out.rollups.entry('usage_phase', r.phase, r.agent, r.model, r.user, r.machine),
   ]) {
     m.responses += responses;
     m.input += t[0]!;
@@ -78,10 +78,11 @@ function uncount(out: ProjectionBatch, session: string, r: CountedResponse): voi
  */
 export const apiUsageProjection: Projection = {
   name: 'api_usage',
-  version: 2,
+  // v3: rollups carry the owner (user, machine) of each response.
+  version: 3,
   description: 'api token usage per session x agent x model (cost priced at query time)',
   types: ['api_response'],
-  project(event: AnySatEvent, at: EventPosition, state: SessionProjectionState, out: ProjectionBatch): void {
+  project(event: AnySatEvent, at: EventContext, state: SessionProjectionState, out: ProjectionBatch): void {
     if (event.type !== 'api_response') return;
     const d = event.data;
     state.api_usage ??= { responses: {}, transcripts: {} };
@@ -134,6 +135,8 @@ export const apiUsageProjection: Projection = {
       phase: at.phase,
       agent: event.agent,
       model: d.model,
+      user: at.user,
+      machine: at.machine,
       tokens,
       counted: true,
     };

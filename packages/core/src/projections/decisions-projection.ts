@@ -1,6 +1,6 @@
 import type { AnySatEvent } from '../events/envelope.js';
 import { clip, type Projection, type ProjectionBatch, rowBase } from './projection-batch.js';
-import type { EventPosition, SessionProjectionState } from './projection-rows.js';
+import type { EventContext, SessionProjectionState } from './projection-rows.js';
 
 /** Longest question, answer and rationale kept. */
 const MAX_TEXT = 500;
@@ -8,10 +8,11 @@ const MAX_TEXT = 500;
 /** One row per decision: question, options, choice, rationale. */
 export const decisionsProjection: Projection = {
   name: 'decisions',
-  version: 1,
+  // v2: rows carry their owner (user, machine).
+  version: 2,
   description: 'decisions: question, options, selected, rationale',
   types: ['decision'],
-  project(event: AnySatEvent, at: EventPosition, _state: SessionProjectionState, out: ProjectionBatch): void {
+  project(event: AnySatEvent, at: EventContext, _state: SessionProjectionState, out: ProjectionBatch): void {
     if (event.type !== 'decision') return;
     const d = event.data;
     out.decisions.push({

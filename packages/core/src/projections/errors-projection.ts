@@ -1,7 +1,7 @@
 import type { AnySatEvent } from '../events/envelope.js';
 import { errorFingerprint } from './error-fingerprint.js';
 import { clip, type Projection, type ProjectionBatch, rowBase } from './projection-batch.js';
-import type { EventPosition, SessionProjectionState } from './projection-rows.js';
+import type { EventContext, SessionProjectionState } from './projection-rows.js';
 
 /** Longest error message, context and fix kept on a row. */
 const MAX_TEXT = 500;
@@ -33,11 +33,11 @@ function contextText(context: unknown): string | null {
  */
 export const errorsProjection: Projection = {
   name: 'errors',
-  // v2: closing tags are no longer read as paths in fingerprints.
-  version: 2,
+  // v2: closing tags are no longer read as paths in fingerprints. v3: rows and rollups carry their owner.
+  version: 3,
   description: 'errors: type, agent, context, fix attempted, fixed, fingerprint',
   types: ['error'],
-  project(event: AnySatEvent, at: EventPosition, _state: SessionProjectionState, out: ProjectionBatch): void {
+  project(event: AnySatEvent, at: EventContext, _state: SessionProjectionState, out: ProjectionBatch): void {
     if (event.type !== 'error') return;
     const d = event.data;
     const { fingerprint, pattern } = errorFingerprint(d.error_type, d.message);
@@ -64,7 +64,7 @@ export const errorsProjection: Projection = {
         sample,
         sampleAt: at.time,
       });
-    const m = out.rollups.entry('error_day', at.day, at.phase, event.agent, fingerprint);
+    const m = out.rollups.entry('error_day', at.day, at.phase, event.agent, fingerprint, at.user, at.machine);
     m.errors++;
     if (fixAttempted) m.fix_attempted++;
     if (fixed === true) m.fixed++;

@@ -21,6 +21,7 @@ export {
   queryErrorPatterns,
   querySessionSummary,
   queryToolEffectiveness,
+  type SessionStartCount,
 } from './analytics-queries.js';
 export type {
   AgentPerformance,
@@ -35,6 +36,8 @@ export type {
   FileSummary,
   ModelCost,
   SessionSummary,
+  TeamActivity,
+  TeamActivityRow,
   TokenFigures,
   ToolEffectiveness,
   ToolStats,
@@ -61,6 +64,13 @@ export {
   mergeHistograms,
 } from './duration-histogram.js';
 export { errorFingerprint, MAX_PATTERN_CHARS, normalizeErrorMessage } from './error-fingerprint.js';
+export {
+  groupByOwner,
+  OWNER_DIMENSIONS,
+  type OwnerDimension,
+  type OwnerGroup,
+  type OwnerGroups,
+} from './owner-groups.js';
 export { MAX_PARAMETER_SUMMARY, summarizeParameters } from './parameter-summary.js';
 export {
   DAY_MS,
@@ -70,6 +80,7 @@ export {
   type ProjectEventsOptions,
   projectEvents,
   projectionVersions,
+  UNKNOWN_OWNER,
 } from './project-events.js';
 export { type Projection, ProjectionBatch } from './projection-batch.js';
 export { NO_PHASE, PROJECTION_NAMES, type ProjectionName } from './projection-names.js';
@@ -77,11 +88,13 @@ export type {
   CountedResponse,
   DecisionRow,
   ErrorRow,
+  EventContext,
   EventPosition,
   EventRowBase,
   FileOperationRow,
   FingerprintRow,
   InvocationRow,
+  RowOwner,
   SessionProjectionState,
   SessionRow,
   ToolUseRow,
@@ -112,3 +125,12 @@ export {
   type ToolMeasures,
   type UsageMeasures,
 } from './rollups.js';
+export { queryTeamActivity } from './team-query.js';
+export {
+  daysOfWeeks,
+  foldTeamActivity,
+  isoWeek,
+  type TeamWeekRow,
+  type TeamWeeks,
+  teamWeeks,
+} from './team-weeks.js';

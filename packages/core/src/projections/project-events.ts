@@ -1,4 +1,5 @@
 import type { AnySatEvent } from '../events/envelope.js';
+import { type EventOwner, eventOrigin } from '../events/event-origin.js';
 import { agentInvocationsProjection } from './agent-invocations-projection.js';
 import { apiUsageProjection } from './api-usage-projection.js';
 import { decisionsProjection } from './decisions-projection.js';
@@ -6,7 +7,7 @@ import { errorsProjection } from './errors-projection.js';
 import { fileOperationsProjection } from './file-operations-projection.js';
 import { type Projection, ProjectionBatch } from './projection-batch.js';
 import { NO_PHASE, PROJECTION_NAMES, type ProjectionName } from './projection-names.js';
-import type { EventPosition, SessionProjectionState } from './projection-rows.js';
+import type { EventContext, SessionProjectionState } from './projection-rows.js';
 import { sessionsProjection } from './sessions-projection.js';
 import { toolUsesProjection } from './tool-uses-projection.js';
 import { validationsProjection } from './validations-projection.js';
@@ -53,11 +54,19 @@ export function newSessionState(session: string): SessionProjectionState {
 export interface ProjectEventsOptions {
   /** Only these projections (default: all). Used to rebuild some projections. */
   projections?: readonly ProjectionName[];
+  /**
+   * Whose the local events are (`config.identity`); an imported event's `meta.origin` names its own
+   * owner (see `eventOwner`). Default {@link UNKNOWN_OWNER}.
+   */
+  identity?: EventOwner;
 }
+
+/** The owner of events when a store is given no identity. */
+export const UNKNOWN_OWNER: Readonly<EventOwner> = Object.freeze({ user: 'unknown', machine: 'unknown' });
 
 /**
  * Projects a batch of events (each session's in `seq` order) into rows, keyed rows and rollup
- * deltas. `stateOf` gives the state saved with a session's checkpoint (undefined for a new
+ * deltas, each row and rollup group with its event's owner (`options.identity` for local events). `stateOf` gives the state saved with a session's checkpoint (undefined for a new
  * session); the states are updated in place and listed in `batch.states`. Pure: no I/O.
  *
  * @example
@@ -78,7 +87,15 @@ export function projectEvents(
   let lastSession: string | undefined;
   let state: SessionProjectionState | undefined;
   // One position object, refilled per event: projections copy its fields, never keep it.
-  const at: EventPosition = { ts: '', time: 0, day: 0, phase: NO_PHASE };
+  const local = options.identity ?? UNKNOWN_OWNER;
+  const at: EventContext = {
+    ts: '',
+    time: 0,
+    day: 0,
+    phase: NO_PHASE,
+    user: local.user,
+    machine: local.machine,
+  };
   for (const event of events) {
     if (event.session !== lastSession || !state) {
       lastSession = event.session;
@@ -95,6 +112,9 @@ export function projectEvents(
     at.time = time;
     at.day = dayOf(time);
     at.phase = state.phase;
+    const origin = event.meta?.origin === undefined ? undefined : eventOrigin(event);
+    at.user = origin?.user ?? local.user;
+    at.machine = origin?.machine ?? local.machine;
     if (event.type === 'phase') state.phase = String(event.data.phase);
     for (const projection of forAll) projection.project(event, at, state, batch);
     const specific = byType.get(event.type);

@@ -4,7 +4,7 @@ import type { ProjectionName } from './projection-names.js';
 import type {
   DecisionRow,
   ErrorRow,
-  EventPosition,
+  EventContext,
   EventRowBase,
   FileOperationRow,
   FingerprintRow,
@@ -52,12 +52,12 @@ export interface Projection {
   /** The event types it reads (undefined: every type). */
   readonly types?: readonly EventType[];
   /** Adds the rows and rollup deltas of one event to `out`, updating the session's projection state. */
-  project(event: AnySatEvent, at: EventPosition, state: SessionProjectionState, out: ProjectionBatch): void;
+  project(event: AnySatEvent, at: EventContext, state: SessionProjectionState, out: ProjectionBatch): void;
 }
 
 /** Cuts `text` to `max` characters (with an ellipsis), or null for undefined / empty. */
 /** The fields every per-event row starts with: where and when the event sits, and whose it is. */
-export function rowBase(event: AnySatEvent, at: EventPosition): EventRowBase {
+export function rowBase(event: AnySatEvent, at: EventContext): EventRowBase {
   return {
     session: event.session,
     seq: event.seq,
@@ -66,6 +66,8 @@ export function rowBase(event: AnySatEvent, at: EventPosition): EventRowBase {
     day: at.day,
     phase: at.phase,
     agent: event.agent,
+    user: at.user,
+    machine: at.machine,
   };
 }
 

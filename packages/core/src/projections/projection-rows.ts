@@ -14,8 +14,17 @@ export interface EventPosition {
   phase: string;
 }
 
+/** Whose a row is: the event's owner (`eventOwner`: an imported event's origin, else the local identity). */
+export interface RowOwner {
+  user: string;
+  machine: string;
+}
+
+/** What projections see of an event's place: its position and its owner. */
+export interface EventContext extends EventPosition, RowOwner {}
+
 /** Fields every per-event row shares. */
-export interface EventRowBase extends EventPosition {
+export interface EventRowBase extends EventPosition, RowOwner {
   session: string;
   /** The event's `seq` in its session. */
   seq: number;
@@ -24,7 +33,7 @@ export interface EventRowBase extends EventPosition {
 }
 
 /** One session: when it ran, its phase, and counts of what happened. */
-export interface SessionRow {
+export interface SessionRow extends RowOwner {
   session: string;
   firstEventAt: string;
   lastEventAt: string;
@@ -52,7 +61,7 @@ export interface SessionRow {
 }
 
 /** One agent invocation: a `started` event paired with its end (by tool_use_id or agent_id). */
-export interface InvocationRow {
+export interface InvocationRow extends RowOwner {
   /** The id of its first event. */
   id: string;
   session: string;
@@ -160,7 +169,7 @@ export interface UsageTokens {
  * was counted and its largest figures (`[input, output, cache_creation, cache_creation_1h,
  * cache_read]`). `counted` is false for a task_result estimate left out by the sub-agent rule.
  */
-export interface CountedResponse {
+export interface CountedResponse extends RowOwner {
   day: number;
   phase: string;
   agent: string;

@@ -9,7 +9,16 @@ import type { ProjectionName } from './projection-names.js';
 import type { UsageTokens } from './projection-rows.js';
 
 /** What analytics can be filtered or grouped by. `day` is days since 1970-01-01 (UTC). */
-export type Dimension = 'day' | 'session' | 'phase' | 'agent' | 'tool' | 'model' | 'fingerprint';
+export type Dimension =
+  | 'day'
+  | 'session'
+  | 'phase'
+  | 'agent'
+  | 'tool'
+  | 'model'
+  | 'fingerprint'
+  | 'user'
+  | 'machine';
 
 /** A dimension's value: a number for `day`, text for the others (`''` for "no phase"). */
 export type DimensionValue = string | number;
@@ -123,7 +132,7 @@ export interface FamilyMeasures {
   usage: UsageMeasures;
 }
 
-/** Rollups every store materializes, with the family they hold. */
+/** Rollups every store materializes, with the family they hold. Every rollup is also kept per owner (user x machine). */
 export interface RollupFamilies {
   /** Agent invocations per day x phase x agent type. */
   agent_day: 'invocations';
@@ -162,63 +171,63 @@ export const AGGREGATE_SOURCES: readonly AggregateSource[] = Object.freeze([
     kind: 'rollup',
     family: 'invocations',
     projection: 'agent_invocations',
-    dims: ['day', 'phase', 'agent'],
+    dims: ['day', 'phase', 'agent', 'user', 'machine'],
   },
   {
     name: 'agent_invocations',
     kind: 'fact',
     family: 'invocations',
     projection: 'agent_invocations',
-    dims: ['session', 'day', 'phase', 'agent'],
+    dims: ['session', 'day', 'phase', 'agent', 'user', 'machine'],
   },
   {
     name: 'tool_day',
     kind: 'rollup',
     family: 'tools',
     projection: 'tool_uses',
-    dims: ['day', 'phase', 'agent', 'tool'],
+    dims: ['day', 'phase', 'agent', 'tool', 'user', 'machine'],
   },
   {
     name: 'tool_uses',
     kind: 'fact',
     family: 'tools',
     projection: 'tool_uses',
-    dims: ['session', 'day', 'phase', 'agent', 'tool'],
+    dims: ['session', 'day', 'phase', 'agent', 'tool', 'user', 'machine'],
   },
   {
     name: 'error_day',
     kind: 'rollup',
     family: 'errors',
     projection: 'errors',
-    dims: ['day', 'phase', 'agent', 'fingerprint'],
+    dims: ['day', 'phase', 'agent', 'fingerprint', 'user', 'machine'],
   },
   {
     name: 'errors',
     kind: 'fact',
     family: 'errors',
     projection: 'errors',
-    dims: ['session', 'day', 'phase', 'agent', 'fingerprint'],
+    dims: ['session', 'day', 'phase', 'agent', 'fingerprint', 'user', 'machine'],
   },
   {
     name: 'usage_phase',
     kind: 'rollup',
     family: 'usage',
     projection: 'api_usage',
-    dims: ['phase', 'agent', 'model'],
+    dims: ['phase', 'agent', 'model', 'user', 'machine'],
   },
   {
     name: 'usage_day',
     kind: 'rollup',
     family: 'usage',
     projection: 'api_usage',
-    dims: ['day', 'phase', 'agent', 'model'],
+    dims: ['day', 'phase', 'agent', 'model', 'user', 'machine'],
   },
   {
     name: 'usage_session',
     kind: 'rollup',
     family: 'usage',
     projection: 'api_usage',
-    dims: ['session', 'day', 'phase', 'agent', 'model'],
+    dims: ['session', 'day', 'phase', 'agent', 'model', 'user', 'machine'],
   },
 ] satisfies AggregateSource[]);
 
@@ -310,6 +319,8 @@ export class RollupDeltas {
     c?: DimensionValue,
     d?: DimensionValue,
     e?: DimensionValue,
+    f?: DimensionValue,
+    g?: DimensionValue,
   ): FamilyMeasures[RollupFamilies[R]] {
     let groups = this.byRollup.get(rollup);
     if (!groups) {
@@ -321,9 +332,14 @@ export class RollupDeltas {
     if (n > 2) key += `\u0001${c}`;
     if (n > 3) key += `\u0001${d}`;
     if (n > 4) key += `\u0001${e}`;
+    if (n > 5) key += `\u0001${f}`;
+    if (n > 6) key += `\u0001${g}`;
     let entry = groups.get(key);
     if (!entry) {
-      entry = { dims: [a, b, c!, d!, e!].slice(0, n), measures: emptyMeasures(ROLLUPS[rollup].family) };
+      entry = {
+        dims: [a, b, c!, d!, e!, f!, g!].slice(0, n),
+        measures: emptyMeasures(ROLLUPS[rollup].family),
+      };
       groups.set(key, entry);
     }
     return entry.measures as FamilyMeasures[RollupFamilies[R]];

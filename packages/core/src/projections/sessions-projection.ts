@@ -1,8 +1,8 @@
 import type { AnySatEvent } from '../events/envelope.js';
 import type { Projection, ProjectionBatch } from './projection-batch.js';
-import type { EventPosition, SessionProjectionState, SessionRow } from './projection-rows.js';
+import type { EventContext, SessionProjectionState, SessionRow } from './projection-rows.js';
 
-function newRow(session: string, at: EventPosition): SessionRow {
+function newRow(session: string, at: EventContext): SessionRow {
   return {
     session,
     firstEventAt: at.ts,
@@ -22,6 +22,8 @@ function newRow(session: string, at: EventPosition): SessionRow {
     toolFailures: 0,
     errorsFixed: 0,
     validationsFailed: 0,
+    user: at.user,
+    machine: at.machine,
   };
 }
 
@@ -31,9 +33,10 @@ function newRow(session: string, at: EventPosition): SessionRow {
  */
 export const sessionsProjection: Projection = {
   name: 'sessions',
-  version: 1,
+  // v2: the row carries its owner (that of the session's first event).
+  version: 2,
   description: 'one row per session: start, end, phase, totals',
-  project(event: AnySatEvent, at: EventPosition, state: SessionProjectionState, out: ProjectionBatch): void {
+  project(event: AnySatEvent, at: EventContext, state: SessionProjectionState, out: ProjectionBatch): void {
     state.sessions ??= newRow(event.session, at);
     const row = state.sessions;
     // Times are normalised ISO-8601 UTC strings, so they compare as text.

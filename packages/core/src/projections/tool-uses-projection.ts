@@ -2,7 +2,7 @@ import type { AnySatEvent } from '../events/envelope.js';
 import { durationBucket } from './duration-histogram.js';
 import { summarizeParameters } from './parameter-summary.js';
 import { clip, type Projection, type ProjectionBatch } from './projection-batch.js';
-import type { EventPosition, SessionProjectionState } from './projection-rows.js';
+import type { EventContext, SessionProjectionState } from './projection-rows.js';
 
 /** Longest tool error kept on a row. */
 const MAX_TOOL_ERROR = 300;
@@ -13,10 +13,11 @@ const MAX_TOOL_ERROR = 300;
  */
 export const toolUsesProjection: Projection = {
   name: 'tool_uses',
-  version: 1,
+  // v2: rows and rollups carry their owner (user, machine).
+  version: 2,
   description: 'tool calls: tool, agent, duration, success, parameter summary',
   types: ['tool_usage'],
-  project(event: AnySatEvent, at: EventPosition, _state: SessionProjectionState, out: ProjectionBatch): void {
+  project(event: AnySatEvent, at: EventContext, _state: SessionProjectionState, out: ProjectionBatch): void {
     if (event.type !== 'tool_usage') return;
     const d = event.data;
     const agent = d.agent ?? event.agent;
@@ -35,8 +36,10 @@ export const toolUsesProjection: Projection = {
       parameters: summarizeParameters(d.parameters),
       error: clip(d.error, MAX_TOOL_ERROR),
       toolUseId: d.tool_use_id ?? null,
+      user: at.user,
+      machine: at.machine,
     });
-    const m = out.rollups.entry('tool_day', at.day, at.phase, agent, d.tool);
+    const m = out.rollups.entry('tool_day', at.day, at.phase, agent, d.tool, at.user, at.machine);
     m.uses++;
     if (d.success) m.successes++;
     if (durationMs !== null) {

@@ -1,4 +1,5 @@
 import type { AnySatEvent } from '../events/envelope.js';
+import type { EventOwner } from '../events/event-origin.js';
 import { DEFAULT_PRICES, type PriceTable } from '../pricing/prices.js';
 import {
   queryAgentPerformance,
@@ -12,6 +13,7 @@ import type {
   CostAnalysis,
   ErrorPatterns,
   SessionSummary,
+  TeamActivity,
   ToolEffectiveness,
 } from '../projections/analytics-results.js';
 import type {
@@ -26,6 +28,7 @@ import type {
 } from '../projections/analytics-store.js';
 import { projectionVersions } from '../projections/project-events.js';
 import type { ProjectionName } from '../projections/projection-names.js';
+import { queryTeamActivity } from '../projections/team-query.js';
 import type { AnalyticsDriver } from './analytics-driver.js';
 import type { IngestLogOptions } from './ingest-progress.js';
 import { OperationQueue } from './operation-queue.js';
@@ -46,6 +49,11 @@ export interface CreateAnalyticsStoreOptions {
   prices?: PriceTable;
   /** Projection versions to build with (default: core's). Tests raise one to see the rebuild. */
   projectionVersions?: Partial<Record<ProjectionName, number>>;
+  /**
+   * Whose the local events are (`config.identity`): the owner of every row projected from an event
+   * without `meta.origin`. Default `UNKNOWN_OWNER` (`unknown` / `unknown`).
+   */
+  identity?: EventOwner;
 }
 
 /** The store `createAnalyticsStore` returns: every extra of `AnalyticsStore` it can offer is there. */
@@ -65,6 +73,7 @@ class GenericAnalyticsStore implements DriverAnalyticsStore {
   private readonly batchSize: number;
   private readonly prices: PriceTable;
   private readonly versions: ProjectionVersions;
+  private readonly identity: EventOwner | undefined;
 
   constructor(
     private readonly driver: AnalyticsDriver,
@@ -74,6 +83,7 @@ class GenericAnalyticsStore implements DriverAnalyticsStore {
     this.logsDir = options.logsDir;
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_STORE_BATCH_SIZE);
     this.prices = options.prices ?? DEFAULT_PRICES;
+    this.identity = options.identity;
     this.versions = { ...projectionVersions(), ...options.projectionVersions };
     this.queue = new OperationQueue(driver.packageName, driver.location, driver.mapError?.bind(driver));
     this.capabilities = Object.freeze({
@@ -85,7 +95,13 @@ class GenericAnalyticsStore implements DriverAnalyticsStore {
   }
 
   private get rebuildContext(): RebuildContext {
-    return { driver: this.driver, logsDir: this.logsDir, batchSize: this.batchSize, versions: this.versions };
+    return {
+      driver: this.driver,
+      logsDir: this.logsDir,
+      batchSize: this.batchSize,
+      versions: this.versions,
+      identity: this.identity,
+    };
   }
 
   /** Records the projection versions of a new store, or rebuilds the projections whose version changed. */
@@ -104,13 +120,21 @@ class GenericAnalyticsStore implements DriverAnalyticsStore {
   apply(events: Iterable<AnySatEvent> | AsyncIterable<AnySatEvent>): Promise<ApplyResult> {
     return this.queue.run('write to', async () => {
       const totals = emptyTotals();
-      await applyStream(this.driver, events, this.batchSize, totals);
+      await applyStream(this.driver, events, { batchSize: this.batchSize, identity: this.identity }, totals);
       return applyResult(totals);
     });
   }
 
   ingestLog(logsDir: string = this.logsDir, options: IngestLogOptions = {}): Promise<IngestResult> {
-    return this.queue.run('write to', () => ingestLogs(this.driver, logsDir, this.batchSize, false, options));
+    return this.queue.run('write to', () =>
+      ingestLogs(
+        this.driver,
+        logsDir,
+        { batchSize: this.batchSize, identity: this.identity },
+        false,
+        options,
+      ),
+    );
   }
 
   rebuild(options: RebuildOptions = {}): Promise<RebuildResult> {
@@ -139,6 +163,10 @@ class GenericAnalyticsStore implements DriverAnalyticsStore {
 
   costAnalysis(query: AnalyticsQuery = {}): Promise<CostAnalysis> {
     return this.read(() => queryCostAnalysis(this.driver.reader, query, query.prices ?? this.prices));
+  }
+
+  team(query: AnalyticsQuery = {}): Promise<TeamActivity> {
+    return this.read(() => queryTeamActivity(this.driver.reader, query, query.prices ?? this.prices));
   }
 
   close(): Promise<void> {

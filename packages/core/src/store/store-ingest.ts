@@ -1,4 +1,5 @@
 import type { AnySatEvent } from '../events/envelope.js';
+import type { EventOwner } from '../events/event-origin.js';
 import { readSessionEvents } from '../log/event-reader.js';
 import { listSessions, type SessionInfo } from '../log/sessions.js';
 import type { ApplyResult, IngestResult } from '../projections/analytics-store.js';
@@ -8,6 +9,13 @@ import type { IngestLogOptions } from './ingest-progress.js';
 
 /** From this many new events on, an ingest runs in the driver's `bulk` mode. */
 export const BULK_EVENTS = 50_000;
+
+/** How events are applied: the batch size, and whose the local events are. */
+export interface ApplyOptions {
+  batchSize: number;
+  /** The owner of events without `meta.origin` (see `ProjectEventsOptions.identity`). */
+  identity?: EventOwner;
+}
 
 /** Running totals of an apply or an ingest. */
 export interface ApplyTotals {
@@ -34,13 +42,14 @@ export async function applyBatch(
   driver: AnalyticsDriver,
   events: readonly AnySatEvent[],
   totals: ApplyTotals,
+  identity?: EventOwner,
 ): Promise<void> {
   await driver.transaction(async () => {
     const fresh = await driver.markApplied(events);
     totals.duplicates += events.length - fresh.length;
     if (fresh.length === 0) return;
     const states = await driver.loadStates([...new Set(fresh.map((event) => event.session))]);
-    const batch = projectEvents(fresh, (session) => states.get(session));
+    const batch = projectEvents(fresh, (session) => states.get(session), { identity });
     await driver.writeRows(batch);
     await driver.saveStates([...batch.states.values()]);
     totals.applied += fresh.length;
@@ -52,21 +61,22 @@ export async function applyBatch(
 export async function applyStream(
   driver: AnalyticsDriver,
   events: Iterable<AnySatEvent> | AsyncIterable<AnySatEvent>,
-  batchSize: number,
+  options: ApplyOptions,
   totals: ApplyTotals,
   afterBatch: () => void = () => undefined,
 ): Promise<void> {
+  const { batchSize, identity } = options;
   let batch: AnySatEvent[] = [];
   for await (const event of events as AsyncIterable<AnySatEvent>) {
     batch.push(event);
     if (batch.length >= batchSize) {
-      await applyBatch(driver, batch, totals);
+      await applyBatch(driver, batch, totals, identity);
       batch = [];
       afterBatch();
     }
   }
   if (batch.length > 0) {
-    await applyBatch(driver, batch, totals);
+    await applyBatch(driver, batch, totals, identity);
     afterBatch();
   }
 }
@@ -115,7 +125,7 @@ async function* newEvents(
 export async function ingestLogs(
   driver: AnalyticsDriver,
   logsDir: string,
-  batchSize: number,
+  apply: ApplyOptions,
   inTransaction: boolean,
   options: IngestLogOptions = {},
 ): Promise<IngestResult> {
@@ -131,7 +141,7 @@ export async function ingestLogs(
     applyStream(
       driver,
       newEvents(logsDir, plan.pending, () => issues++),
-      batchSize,
+      apply,
       totals,
       report,
     );

@@ -1,4 +1,5 @@
 import type { AnySatEvent } from '../events/envelope.js';
+import type { EventOwner } from '../events/event-origin.js';
 import { readSessionEvents } from '../log/event-reader.js';
 import { listSessions } from '../log/sessions.js';
 import type { RebuildResult } from '../projections/analytics-store.js';
@@ -15,6 +16,8 @@ export interface RebuildContext {
   logsDir: string;
   batchSize: number;
   versions: ProjectionVersions;
+  /** The owner of events without `meta.origin`. */
+  identity: EventOwner | undefined;
 }
 
 /**
@@ -27,7 +30,12 @@ export async function rebuildAll(ctx: RebuildContext): Promise<RebuildResult> {
   const result = await driver.transaction(async () => {
     await driver.clearProjections(PROJECTION_NAMES);
     await driver.clearApplied();
-    const ingested = await ingestLogs(driver, ctx.logsDir, ctx.batchSize, true);
+    const ingested = await ingestLogs(
+      driver,
+      ctx.logsDir,
+      { batchSize: ctx.batchSize, identity: ctx.identity },
+      true,
+    );
     await recordRebuild(driver, ctx.versions, 'requested', PROJECTION_NAMES);
     return ingested;
   });
@@ -51,7 +59,7 @@ async function replaySession(
   let events = 0;
   let batch: AnySatEvent[] = [];
   const flush = async () => {
-    const projected = projectEvents(batch, (s) => states.get(s), { projections });
+    const projected = projectEvents(batch, (s) => states.get(s), { projections, identity: ctx.identity });
     for (const [s, state] of projected.states) states.set(s, state);
     await ctx.driver.writeRows(projected);
     events += batch.length;

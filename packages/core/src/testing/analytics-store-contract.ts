@@ -2,8 +2,8 @@
  * The contract every `AnalyticsStore` passes, whatever its database. A store package runs it
  * from exactly one test file:
  *
- *     describeAnalyticsStore('sqlite', ({ dir, logsDir, projectionVersions }) =>
- *       openSqliteStore({ file: join(dir, 'sat.db'), logsDir, projectionVersions }));
+ *     describeAnalyticsStore('sqlite', ({ dir, logsDir, projectionVersions, identity }) =>
+ *       openSqliteStore({ file: join(dir, 'sat.db'), logsDir, projectionVersions, identity }));
  *
  * It is made of named suites (`analyticsStoreSuites.idempotence(factory)`, ...), each taking the
  * factory. What a store cannot do is declared in `options.capabilities`; the cases that need a
@@ -23,6 +23,7 @@ import {
   versions,
 } from './analytics-store-suites-core.js';
 import { costs, errors, filters, sessions, subAgentTokens } from './analytics-store-suites-queries.js';
+import { team } from './analytics-store-suites-team.js';
 
 /**
  * The contract's suites by name; each registers its cases for one store factory.
@@ -53,6 +54,7 @@ export const analyticsStoreSuites = Object.freeze({
   errors,
   /** Registers the session summary cases: one session with its agents, tools, errors and files. */
   sessions,
+  team,
 });
 
 /**

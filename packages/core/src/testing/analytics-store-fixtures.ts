@@ -24,6 +24,8 @@ export interface Step {
   session?: string;
   /** Time as ms before NOW. */
   ago?: number;
+  /** The event's `meta` (`origin` for an event imported from someone else's bundle). */
+  meta?: Record<string, unknown>;
 }
 
 /** Builds events for the log: each step one event, one second after the previous by default. */
@@ -34,6 +36,7 @@ export function events(session: string, steps: Step[], startAgo = 2 * DAY): NewE
     agent: step.agent ?? 'main',
     ts: new Date(NOW - (step.ago ?? startAgo - i * 1000)).toISOString(),
     data: step.data as EventPayloads[EventType],
+    ...(step.meta ? { meta: step.meta } : {}),
   }));
 }
 
@@ -71,6 +74,8 @@ export const PROBES: AnalyticsFilters[] = [
   { phase: 2, agent: 'main' },
   { agent: 'code-reviewer' },
   { agent: 'explorer', days: 'all' },
+  { user: 'nobody' },
+  { machine: 'nowhere', days: 'all' },
 ];
 
 export async function snapshot(store: AnalyticsStore, sessions: readonly string[]): Promise<unknown[]> {
@@ -86,6 +91,7 @@ export async function snapshot(store: AnalyticsStore, sessions: readonly string[
       await store.errorPatterns(probe),
       await store.costAnalysis(probe),
       await store.sessionSummary(probe),
+      await store.team(probe),
     );
   }
   return out;

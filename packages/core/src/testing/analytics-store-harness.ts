@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { AnySatEvent, NewEvent } from '../events/envelope.js';
+import type { EventOwner } from '../events/event-origin.js';
 import { realisticSessionEvents } from '../fixtures/realistic-sessions.js';
 import { readSessionEvents } from '../log/event-reader.js';
 import { EventWriter } from '../log/event-writer.js';
@@ -23,7 +24,12 @@ export interface AnalyticsStoreFactoryContext {
   logsDir: string;
   /** Projection versions to build with; the suite raises one to check the rebuild it causes. */
   projectionVersions?: Partial<Record<ProjectionName, number>>;
+  /** Whose the local events are: the factory passes it to the store (`identity` of its options). */
+  identity: EventOwner;
 }
+
+/** The identity the suite gives every store it opens. */
+export const CONTRACT_IDENTITY: Readonly<EventOwner> = Object.freeze({ user: 'me', machine: 'my-laptop' });
 
 /** Opens (or reopens) a store in `context.dir`. */
 export type AnalyticsStoreFactory = (context: AnalyticsStoreFactoryContext) => Promise<AnalyticsStore>;
@@ -90,7 +96,12 @@ export function useStoreHarness(factory: AnalyticsStoreFactory): StoreHarness {
     return {
       logsDir,
       async store(n = 0, projectionVersions?: AnalyticsStoreFactoryContext['projectionVersions']) {
-        const store = await factory({ dir: join(base, `store-${n}`), logsDir, projectionVersions });
+        const store = await factory({
+          dir: join(base, `store-${n}`),
+          logsDir,
+          projectionVersions,
+          identity: CONTRACT_IDENTITY,
+        });
         open.push(store);
         return store;
       },

@@ -16,12 +16,13 @@ export {
   realisticSessionEvents,
 } from '../fixtures/index.js';
 export { analyticsStoreSuites, describeAnalyticsStore } from './analytics-store-contract.js';
-export type {
-  AnalyticsStoreFactory,
-  AnalyticsStoreFactoryContext,
-  AnalyticsStoreSuiteOptions,
-  StoreHarness,
-  StoreRoot,
+export {
+  type AnalyticsStoreFactory,
+  type AnalyticsStoreFactoryContext,
+  type AnalyticsStoreSuiteOptions,
+  CONTRACT_IDENTITY,
+  type StoreHarness,
+  type StoreRoot,
 } from './analytics-store-harness.js';
 export { describeStorageTarget, storageTargetSuites } from './storage-target-contract.js';
 export type {
