@@ -27,13 +27,20 @@ import type {
   RebuildResult,
 } from '../projections/analytics-store.js';
 import { projectionVersions } from '../projections/project-events.js';
-import type { ProjectionName } from '../projections/projection-names.js';
+import { PROJECTION_NAMES, type ProjectionName } from '../projections/projection-names.js';
 import { queryTeamActivity } from '../projections/team-query.js';
 import type { AnalyticsDriver } from './analytics-driver.js';
 import type { IngestLogOptions } from './ingest-progress.js';
 import { OperationQueue } from './operation-queue.js';
 import { applyResult, applyStream, emptyTotals, ingestLogs } from './store-ingest.js';
-import { changedProjections, META_REBUILD, META_VERSIONS, type ProjectionVersions } from './store-meta.js';
+import {
+  changedProjections,
+  identityChange,
+  META_IDENTITY,
+  META_REBUILD,
+  META_VERSIONS,
+  type ProjectionVersions,
+} from './store-meta.js';
 import { type RebuildContext, rebuildAll, rebuildSome } from './store-rebuild.js';
 
 /** Default of {@link CreateAnalyticsStoreOptions.batchSize}. */
@@ -104,16 +111,30 @@ class GenericAnalyticsStore implements DriverAnalyticsStore {
     };
   }
 
-  /** Records the projection versions of a new store, or rebuilds the projections whose version changed. */
+  /**
+   * Records the projection versions (and identity) of a new store, or rebuilds the projections
+   * whose version changed (all of them when the identity changed).
+   */
   init(): Promise<void> {
     return this.queue.run('open', async () => {
       const stored = await this.driver.readMeta<Partial<ProjectionVersions>>(META_VERSIONS);
+      const identity = this.identity;
+      const storedIdentity = identity ? await this.driver.readMeta<EventOwner>(META_IDENTITY) : undefined;
+      const recordIdentity = async () => {
+        if (identity)
+          await this.driver.transaction(async () => this.driver.writeMeta(META_IDENTITY, identity));
+      };
       if (!stored) {
         await this.driver.transaction(async () => this.driver.writeMeta(META_VERSIONS, this.versions));
+        await recordIdentity();
         return;
       }
-      const { changed, reason } = changedProjections(stored, this.versions);
-      if (changed.length > 0) await rebuildSome(this.rebuildContext, changed, reason);
+      const versions = changedProjections(stored, this.versions);
+      const moved = identity ? identityChange(storedIdentity, identity) : undefined;
+      if (moved) await rebuildSome(this.rebuildContext, [...PROJECTION_NAMES], moved);
+      else if (versions.changed.length > 0)
+        await rebuildSome(this.rebuildContext, versions.changed, versions.reason);
+      if (identity && (moved || !storedIdentity)) await recordIdentity();
     });
   }
 

@@ -54,6 +54,7 @@ export const analyticsStoreSuites = Object.freeze({
   errors,
   /** Registers the session summary cases: one session with its agents, tools, errors and files. */
   sessions,
+  /** Registers the team cases: sessions, tokens, cost and errors per user, machine and day; owner filters; imported events keep their owner. */
   team,
 });
 
