@@ -80,6 +80,26 @@ const duration = (ms: number | null) => (ms === null ? '' : formatDuration(ms));
 const costText = (usd: number | null, priced: number) =>
   usd === null ? `${formatCost(priced)}+` : formatCost(usd);
 
+/** The COST_USD column of a row with a cost (null when a model has no price) and its priced part. */
+function costColumn<T extends { cost: number | null; pricedCost: number }>(): StatColumn<T> {
+  return {
+    header: 'COST_USD',
+    value: (r) => r.cost,
+    format: (r) => costText(r.cost, r.pricedCost),
+    align: 'right',
+  };
+}
+
+/** The TOKENS column of a row with token counts. */
+function tokensColumn<T extends { tokens: { total: number } }>(): StatColumn<T> {
+  return {
+    header: 'TOKENS',
+    value: (r) => r.tokens.total,
+    format: (r) => formatTokens(r.tokens.total),
+    align: 'right',
+  };
+}
+
 function parseDays(text: string | undefined): number | 'all' | undefined {
   if (text === undefined) return undefined;
   if (text === 'all') return 'all';
@@ -117,18 +137,8 @@ function renderAgents(ctx: CliContext, result: AgentPerformance, csv: boolean): 
         format: (a) => duration(a.durationMs.p95),
         align: 'right',
       },
-      {
-        header: 'TOKENS',
-        value: (a) => a.tokens.total,
-        format: (a) => formatTokens(a.tokens.total),
-        align: 'right',
-      },
-      {
-        header: 'COST_USD',
-        value: (a) => a.cost,
-        format: (a) => costText(a.cost, a.pricedCost),
-        align: 'right',
-      },
+      tokensColumn(),
+      costColumn(),
     ],
     csv,
   );
@@ -246,12 +256,7 @@ function renderCost(ctx: CliContext, result: CostAnalysis, csv: boolean): void {
       { header: 'NAME', value: (r) => r.name },
       { header: 'RESPONSES', value: (r) => r.responses, align: 'right' },
       { header: 'TOKENS', value: (r) => r.tokens, format: (r) => formatTokens(r.tokens), align: 'right' },
-      {
-        header: 'COST_USD',
-        value: (r) => r.cost,
-        format: (r) => costText(r.cost, r.pricedCost),
-        align: 'right',
-      },
+      costColumn(),
     ],
     csv,
   );
@@ -455,18 +460,8 @@ function renderTeam(ctx: CliContext, result: TeamActivity, csv: boolean): void {
       { header: 'USER', value: (r) => r.user },
       { header: 'MACHINE', value: (r) => r.machine },
       { header: 'SESSIONS', value: (r) => r.sessions, align: 'right' },
-      {
-        header: 'TOKENS',
-        value: (r) => r.tokens.total,
-        format: (r) => formatTokens(r.tokens.total),
-        align: 'right',
-      },
-      {
-        header: 'COST_USD',
-        value: (r) => r.cost,
-        format: (r) => costText(r.cost, r.pricedCost),
-        align: 'right',
-      },
+      tokensColumn(),
+      costColumn(),
       { header: 'ERRORS', value: (r) => r.errors, align: 'right' },
       { header: 'TOOL_CALLS', value: (r) => r.toolCalls, align: 'right' },
     ],

@@ -1,17 +1,5 @@
+import { escapeHtml } from '@sat/core';
 import type { Block, ReportDocument, TableBlock } from './report-document.js';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Text made safe for HTML content and attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
 
 /** `code` spans of the Markdown-ish text the document carries, as HTML. */
 function inline(text: string): string {
