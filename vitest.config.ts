@@ -41,6 +41,9 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Two workers on these 2-core machines: most tests wait on child processes and servers, not the CPU.
+    maxWorkers: 2,
+    minWorkers: 1,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: join(here, '.ci/out/vitest.json') },
   },
