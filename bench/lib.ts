@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EventWriter, type NewEvent } from '@sat/core';
 
 /** Node flags that run the TypeScript sources directly (see the root `bench` script). */
 export const TSX_EXEC_ARGV: readonly string[] = ['--conditions=sat-source', '--import', 'tsx'];
@@ -455,30 +454,5 @@ export function buildCli(): string {
   return join(repo, 'packages', 'cli', 'dist', 'bin.js');
 }
 
-/** What {@link writeHistory} writes: sessions, each with its events in log order. */
-export interface HistoryToWrite {
-  sessions: ReadonlyArray<{ session: string }>;
-  events(session: string): Iterable<NewEvent>;
-}
-
-/**
- * Appends every session of `history` (e.g. core's `plantedHistory`) to the logs of `logsDir`, one
- * session at a time with no fsync (a benchmark's set-up, not its measure); returns the events written.
- *
- * @example
- * const events = await writeHistory(logsDir, plantedHistory({ seed: 1, sessions: 200 }));
- */
-export async function writeHistory(logsDir: string, history: HistoryToWrite): Promise<number> {
-  const writer = new EventWriter({ logsDir, highWaterBytes: 8 * 1024 * 1024 });
-  let events = 0;
-  for (const { session } of history.sessions) {
-    for (const event of history.events(session)) {
-      writer.append(event);
-      events++;
-    }
-    await writer.flush();
-    writer.forget(session, { fsync: false });
-  }
-  await writer.close();
-  return events;
-}
+/** Plants a history into a logs folder (`@sat/core/fixtures`), for the web, review and mongo benches. */
+export { type HistoryToWrite, writeHistory } from '@sat/core/fixtures';

@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventWriter } from '@sat/core';
-import { plantedHistory } from '@sat/core/fixtures';
+import { plantedHistory, writeHistory } from '@sat/core/fixtures';
 import { type MongoTestServer, startMongoTestServer } from '@sat/store-mongo/testing';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -24,22 +23,6 @@ afterAll(async () => {
   await client?.close();
   await server?.close();
 });
-
-async function plantHistory(logsDir: string): Promise<number> {
-  const history = plantedHistory({ seed: 3, sessions: 30, eventsPerSession: 500 });
-  const writer = new EventWriter({ logsDir });
-  let events = 0;
-  for (const { session } of history.sessions) {
-    for (const event of history.events(session)) {
-      writer.append(event);
-      events++;
-    }
-    await writer.flush();
-    writer.forget(session, { fsync: false });
-  }
-  await writer.close();
-  return events;
-}
 
 function migrate(home: string, onStart?: (kill: () => void) => void) {
   const scratch = mkdtempSync(join(tmpdir(), 'sat-migrate-'));
@@ -60,7 +43,10 @@ function migrate(home: string, onStart?: (kill: () => void) => void) {
 
 it('resumes after a SIGKILL half way and finishes with every event once', { timeout: 120_000 }, async () => {
   const home = tempDir();
-  const events = await plantHistory(join(home, 'logs'));
+  const events = await writeHistory(
+    join(home, 'logs'),
+    plantedHistory({ seed: 3, sessions: 30, eventsPerSession: 500 }),
+  );
   const claimed = () => client.db('resume').collection('events').countDocuments();
   let seenAtKill = 0;
   const killed = await migrate(home, (kill) => {
