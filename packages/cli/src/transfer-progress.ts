@@ -1,6 +1,7 @@
 import type { TransferProgress } from '@sat/core';
 import type { CliContext } from './context.js';
 import { formatBytes } from './output.js';
+import { NO_BAR, stderrBars } from './progress-bar.js';
 
 const LABELS: Record<TransferProgress['stage'], string> = {
   bundle: 'bundling',
@@ -23,45 +24,32 @@ export interface TransferBar {
  * plain lines only.
  */
 export async function transferBar(ctx: CliContext): Promise<TransferBar> {
-  if (!ctx.err.isTTY) return { update() {}, stop() {} };
-  const { default: progress } = await import('cli-progress');
-  let bar: InstanceType<typeof progress.SingleBar> | undefined;
+  const bars = await stderrBars(ctx);
+  if (!bars) return { update() {}, stop() {} };
+  let bar = NO_BAR;
   let current = '';
   let started = performance.now();
-  const fields = (p: TransferProgress) => {
-    const seconds = (performance.now() - started) / 1e3;
-    return {
-      stage: `${LABELS[p.stage]} ${p.session}`.padEnd(24).slice(0, 40),
-      done: formatBytes(p.bytes),
-      size: formatBytes(p.total),
-      rate: seconds > 0 ? `${formatBytes(p.bytes / seconds)}/s` : '',
-    };
-  };
   return {
     update(p) {
       if (p.total === 0) return;
       const key = `${p.stage}:${p.session}`;
       if (key !== current) {
-        bar?.stop();
+        bar.stop();
         current = key;
         started = performance.now();
-        bar = new progress.SingleBar(
-          {
-            stream: ctx.err,
-            format: '{stage} [{bar}] {percentage}% | {done} of {size} | {rate}',
-            hideCursor: true,
-            clearOnComplete: true,
-          },
-          progress.Presets.shades_classic,
-        );
-        bar.start(p.total, Math.min(p.bytes, p.total), fields(p));
-        return;
+        bar = bars({ format: '{stage} [{bar}] {percentage}% | {done} of {size} | {rate}' });
       }
-      bar?.update(Math.min(p.bytes, p.total), fields(p));
+      const seconds = (performance.now() - started) / 1e3;
+      bar.update(Math.min(p.bytes, p.total), p.total, {
+        stage: `${LABELS[p.stage]} ${p.session}`.padEnd(24).slice(0, 40),
+        done: formatBytes(p.bytes),
+        size: formatBytes(p.total),
+        rate: seconds > 0 ? `${formatBytes(p.bytes / seconds)}/s` : '',
+      });
     },
     stop() {
-      bar?.stop();
-      bar = undefined;
+      bar.stop();
+      bar = NO_BAR;
       current = '';
     },
   };

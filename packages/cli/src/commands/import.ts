@@ -8,6 +8,7 @@ import type { HandlerOf, OptionsOf } from '../command-spec.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, printJson } from '../output.js';
+import { NO_BAR, stderrBars } from '../progress-bar.js';
 import type { importCommand } from '../registry.js';
 
 type ImportOptions = OptionsOf<typeof importCommand>;
@@ -49,45 +50,29 @@ function transcriptPaths(args: string[], options: ImportOptions): string[] {
   return [root];
 }
 
-/** A progress bar on stderr (only when stderr is a terminal). */
+/** The import's progress bar on stderr (only when stderr is a terminal): bytes read of the transcripts. */
 async function progressBar(ctx: CliContext): Promise<{
   update(done: number, total: number): void;
   stop(): void;
 }> {
-  if (!ctx.err.isTTY) return { update() {}, stop() {} };
-  const { default: progress } = await import('cli-progress');
+  const bars = await stderrBars(ctx);
+  const bar = bars?.({
+    format: 'importing [{bar}] {percentage}% | {done} of {size} | {rate} | ETA {eta_formatted}',
+    etaBuffer: 50,
+  });
+  if (!bar) return NO_BAR;
   const started = performance.now();
-  let bar: InstanceType<typeof progress.SingleBar> | undefined;
-  const fields = (done: number, total: number) => {
-    const seconds = (performance.now() - started) / 1e3;
-    return {
-      done: formatBytes(done),
-      size: formatBytes(total),
-      rate: seconds > 0 ? `${formatBytes(done / seconds)}/s` : '',
-    };
-  };
   return {
     update(done, total) {
       if (total === 0) return;
-      if (!bar) {
-        bar = new progress.SingleBar(
-          {
-            stream: ctx.err,
-            format: 'importing [{bar}] {percentage}% | {done} of {size} | {rate} | ETA {eta_formatted}',
-            hideCursor: true,
-            clearOnComplete: true,
-            etaBuffer: 50,
-          },
-          progress.Presets.shades_classic,
-        );
-        bar.start(total, done, fields(done, total));
-        return;
-      }
-      bar.update(done, fields(done, total));
+      const seconds = (performance.now() - started) / 1e3;
+      bar.update(done, total, {
+        done: formatBytes(done),
+        size: formatBytes(total),
+        rate: seconds > 0 ? `${formatBytes(done / seconds)}/s` : '',
+      });
     },
-    stop() {
-      bar?.stop();
-    },
+    stop: () => bar.stop(),
   };
 }
 

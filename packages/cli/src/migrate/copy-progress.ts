@@ -1,5 +1,6 @@
 import type { IngestProgress } from '@sat/core';
 import type { CliContext } from '../context.js';
+import { stderrBars } from '../progress-bar.js';
 
 /** The progress bar of a migration's copy. */
 export interface CopyBar {
@@ -16,29 +17,15 @@ export interface CopyBar {
  * await store.ingestLog(undefined, { onProgress: (p) => bar.update(p) }).finally(() => bar.stop());
  */
 export async function copyBar(ctx: CliContext, json: boolean): Promise<CopyBar> {
-  if (json || !ctx.err.isTTY) return { update() {}, stop() {} };
-  const { default: progress } = await import('cli-progress');
-  const bar = new progress.SingleBar(
-    {
-      stream: ctx.err,
-      format: 'copying [{bar}] {percentage}% | {value} of {total} events',
-      hideCursor: true,
-      clearOnComplete: true,
-      formatValue: (v) => v.toLocaleString('en-US'),
-    },
-    progress.Presets.shades_classic,
-  );
-  let started = false;
+  const bar = json
+    ? undefined
+    : (await stderrBars(ctx))?.({
+        format: 'copying [{bar}] {percentage}% | {value} of {total} events',
+        formatValue: (v) => v.toLocaleString('en-US'),
+      });
+  if (!bar) return { update() {}, stop() {} };
   return {
-    update(p) {
-      const total = Math.max(p.expected, p.done, 1);
-      if (!started) bar.start(total, p.done);
-      started = true;
-      bar.setTotal(total);
-      bar.update(p.done);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
+    update: (p) => bar.update(p.done, Math.max(p.expected, p.done, 1)),
+    stop: () => bar.stop(),
   };
 }
